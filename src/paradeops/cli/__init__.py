@@ -1,0 +1,27 @@
+"""Command-line adapter: parses arguments, calls the core, prints results.
+
+Every command module registers itself on :data:`paradeops.cli.app.app` when
+imported; :func:`main` turns a :class:`~paradeops.errors.UserError` into a
+short message on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from paradeops.cli.app import app, err
+from paradeops.errors import UserError
+
+# Imported for their side effect of registering commands.
+from paradeops.cli import plan_commands  # noqa: E402,F401  isort: skip
+
+
+def main() -> None:
+    try:
+        app()
+    except UserError as e:
+        err.print(f"[bold red]error:[/] {e}", markup=True, soft_wrap=True)
+        sys.exit(2)
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,76 @@
+"""The one exception type for everything a user got wrong.
+
+Each problem carries where it is (file, line, field) and what to do about it,
+so that the CLI can print it in one or two lines and exit 2, and the service
+can answer 4xx with the very same text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the user's input."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    field: str | None = None
+    hint: str | None = None
+
+    def where(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file if self.line is None else f"{self.file}:{self.line}")
+        elif self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.field:
+            parts.append(self.field)
+        return ": ".join(parts)
+
+    def __str__(self) -> str:
+        where = self.where()
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text += f"\n  → {self.hint}"
+        return text
+
+
+@dataclass
+class UserError(Exception):
+    """Input the user must fix; holds every problem found, not just the first."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        hint: str | None = None,
+        problems: Iterable[Problem] | None = None,
+    ) -> None:
+        found = list(problems or [])
+        if message is not None:
+            found.insert(0, Problem(message, file=file, line=line, field=field, hint=hint))
+        if not found:
+            raise ValueError("UserError needs at least one problem")
+        self.problems = found
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)
+
+    def with_file(self, file: str) -> UserError:
+        """The same problems, attributed to ``file`` where they name none."""
+        return UserError(
+            problems=[
+                p if p.file else Problem(p.message, file, p.line, p.field, p.hint)
+                for p in self.problems
+            ]
+        )

@@ -1,0 +1,1 @@
+"""Value objects of the domain and their loading from plain data (pure)."""
