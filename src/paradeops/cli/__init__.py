@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import sys
 
+from rich.text import Text
+
 from paradeops.cli.app import app, err
 from paradeops.errors import UserError
 
@@ -20,7 +22,7 @@ def main() -> None:
     try:
         app()
     except UserError as e:
-        err.print(f"[bold red]error:[/] {e}", markup=True, soft_wrap=True)
+        err.print(Text("error: ", style="bold red") + Text(str(e)), soft_wrap=True)
         sys.exit(2)
 
 

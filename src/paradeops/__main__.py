@@ -1,0 +1,3 @@
+from paradeops.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""Writing results: all or nothing, never a half-written file."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from paradeops.cli.app import out
+from paradeops.errors import UserError
+
+
+def write_output(path: Path | None, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` atomically, or to stdout when ``path`` is None."""
+    if path is None:
+        if isinstance(data, bytes):
+            raise UserError("binary output needs a file", hint="give --output FILE")
+        out.file.write(data)
+        out.file.flush()
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"folder {parent} does not exist", field="--output", hint="create it first")
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as f:
+            f.write(raw)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise UserError(f"cannot write {path}: {e.strerror}", field="--output") from None

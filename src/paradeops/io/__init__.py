@@ -1,0 +1,1 @@
+"""File adapters: read and write the user's files."""

@@ -1,0 +1,50 @@
+"""Road space and march speed of a unit, in SI (DESIGN.md "Geometry of a unit")."""
+
+from __future__ import annotations
+
+from paradeops.model.plan import (
+    AircraftUnit,
+    BandUnit,
+    FloatUnit,
+    FootUnit,
+    MountedUnit,
+    Unit,
+    VehicleUnit,
+)
+
+KMH = 1 / 3.6  # m/s per km/h
+
+
+def length_m(unit: Unit) -> float:
+    """Road space [m]: the head-to-tail length of the unit on the march."""
+    if isinstance(unit, FootUnit | BandUnit | MountedUnit):
+        return (unit.ranks - 1) * unit.rank_spacing_m
+    if isinstance(unit, VehicleUnit):
+        return unit.count * unit.vehicle_length_m + (unit.count - 1) * unit.spacing_m
+    if isinstance(unit, FloatUnit):
+        return unit.length_m
+    return unit.length_m  # aircraft: the formation, over a point
+
+
+def speed_ms(unit: Unit) -> float:
+    """March speed [m/s]: ``speed_kmh`` where given, else cadence × pace."""
+    if isinstance(unit, FootUnit | BandUnit | MountedUnit):
+        if unit.speed_kmh is not None:
+            return unit.speed_kmh * KMH
+        if unit.cadence_spm is None or unit.pace_m is None:
+            raise ValueError(f"unit {unit.id} has neither speed_kmh nor cadence_spm and pace_m")
+        return unit.cadence_spm * unit.pace_m / 60.0
+    return unit.speed_kmh * KMH
+
+
+def personnel(unit: Unit) -> int:
+    """People in the unit: explicit ``personnel``, else ranks × files for formations."""
+    if unit.personnel is not None:
+        return unit.personnel
+    if isinstance(unit, FootUnit | BandUnit | MountedUnit):
+        return unit.ranks * unit.files
+    return 0
+
+
+def is_ground(unit: Unit) -> bool:
+    return not isinstance(unit, AircraftUnit)

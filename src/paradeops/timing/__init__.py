@@ -1,0 +1,1 @@
+"""The deterministic timing engine (pure): when every unit passes every point."""

@@ -1,0 +1,158 @@
+"""What the timing engine returns: plain, immutable values.
+
+Times are seconds from the plan's reference time (``parade.start`` on
+``parade.date`` in ``parade.timezone``); :attr:`Schedule.reference` turns them
+into clock times at the edges.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+FindingKind = Literal["catch_up", "gap", "window", "flypast"]
+Severity = Literal["error", "warning"]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """When a unit's head reaches each position: piecewise linear in position.
+
+    ``x`` [m] is strictly increasing from 0 (the start point); between two
+    breakpoints the time runs linearly from ``t_right[j]`` to ``t_left[j+1]``.
+    Where ``t_left < t_right`` the head stands still at ``x`` (a show stop or
+    a hold): it arrives at ``t_left`` and leaves at ``t_right``.
+    """
+
+    x: FloatArray
+    t_left: FloatArray
+    t_right: FloatArray
+
+    def arrive(self, pos: npt.ArrayLike) -> FloatArray:
+        """Time the head first reaches ``pos`` [s]."""
+        return _evaluate(self, np.asarray(pos, dtype=float), left=True)
+
+    def leave(self, pos: npt.ArrayLike) -> FloatArray:
+        """Time the head leaves ``pos`` (after any stop there) [s]."""
+        return _evaluate(self, np.asarray(pos, dtype=float), left=False)
+
+    def position(self, t: npt.ArrayLike) -> FloatArray:
+        """Head position at time(s) ``t`` [m]; before step-off, 0; clamped at the end."""
+        times = np.empty(2 * len(self.x))
+        times[0::2] = self.t_left
+        times[1::2] = self.t_right
+        xs = np.repeat(self.x, 2)
+        return np.asarray(np.interp(np.asarray(t, dtype=float), times, xs), dtype=float)
+
+
+def _evaluate(tr: Trajectory, q: FloatArray, *, left: bool) -> FloatArray:
+    x, tl, tr_ = tr.x, tr.t_left, tr.t_right
+    j = np.clip(np.searchsorted(x, q, side="right") - 1, 0, len(x) - 2)
+    x0, x1 = x[j], x[j + 1]
+    frac = np.clip((q - x0) / (x1 - x0), 0.0, 1.0)
+    inside = tr_[j] + frac * (tl[j + 1] - tr_[j])
+    beyond = q > x[-1]
+    if beyond.any():
+        # Past the last breakpoint the head keeps its last pace.
+        slope = (tl[-1] - tr_[-2]) / (x[-1] - x[-2])
+        inside = np.where(beyond, tr_[-1] + (q - x[-1]) * slope, inside)
+    exact = np.isclose(q, x0, rtol=0.0, atol=1e-9)
+    at_bp = tl[j] if left else tr_[j]
+    return np.where(exact, at_bp, inside)
+
+
+@dataclass(frozen=True)
+class Pass:
+    """A unit's head and tail passing one checkpoint [s from reference]."""
+
+    checkpoint: str
+    head: float
+    tail: float
+    #: With a show stop here, when the head moves on again.
+    head_leaves: float | None = None
+
+
+@dataclass(frozen=True)
+class UnitSchedule:
+    id: str
+    name: str
+    kind: str
+    length_m: float
+    speed_ms: float
+    step_off: float
+    passes: tuple[Pass, ...]
+    #: Seconds lost to being held behind the unit ahead, at the last checkpoint.
+    held_s: float = 0.0
+    trajectory: Trajectory | None = None  # None for aircraft
+    description: str | None = None
+    debut: bool = False
+
+    @property
+    def speed_kmh(self) -> float:
+        return self.speed_ms * 3.6
+
+    def at(self, checkpoint: str) -> Pass | None:
+        for p in self.passes:
+            if p.checkpoint == checkpoint:
+                return p
+        return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: FindingKind
+    severity: Severity
+    unit: str
+    checkpoint: str | None
+    message: str
+    #: When it happens [s from reference], for marking it on the graph.
+    time: float | None = None
+    #: Where it happens [m from the start point].
+    position_m: float | None = None
+    #: Its size: seconds held, metres of gap, seconds late.
+    amount: float | None = None
+
+
+@dataclass(frozen=True)
+class CheckpointInfo:
+    id: str
+    name: str
+    at_m: float  # from the start point (the first checkpoint is at 0)
+    reviewing: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    first_head: float
+    last_tail: float
+    duration_s: float
+    reviewing_first_head: float
+    reviewing_last_tail: float
+
+
+@dataclass(frozen=True)
+class Schedule:
+    parade: str
+    reference: dt.datetime  # aware: parade.start on parade.date in parade.timezone
+    checkpoints: tuple[CheckpointInfo, ...]
+    units: tuple[UnitSchedule, ...]
+    findings: tuple[Finding, ...]
+    summary: Summary
+    window_end: float | None = None
+    speed_limits: tuple[tuple[float, float, float], ...] = field(default=())  # (from_m, to_m, m/s)
+
+    def clock(self, seconds: float) -> dt.datetime:
+        return self.reference + dt.timedelta(seconds=seconds)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+    @property
+    def reviewing(self) -> CheckpointInfo:
+        return next(c for c in self.checkpoints if c.reviewing)
