@@ -1,0 +1,220 @@
+"""The schedule as rich tables: movement table, findings and a summary.
+
+Clock times are ``HH:MM:SS`` in the parade's zone, durations ``M:SS`` (or
+``H:MM:SS``), as a planner reads them off a printed sheet.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from paradeops.timing.schedule import Pass, Schedule, UnitSchedule
+
+__all__ = [
+    "findings_table",
+    "natural_width",
+    "render_text",
+    "schedule_renderables",
+    "schedule_table",
+    "summary_panel",
+]
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
+
+
+def hms(s: Schedule, seconds: float) -> str:
+    """Clock time ``HH:MM:SS`` in the parade's zone, rounded to the second."""
+    return s.clock(round(seconds)).strftime("%H:%M:%S")
+
+
+def duration(seconds: float) -> str:
+    """``M:SS`` below an hour, else ``H:MM:SS``; negative with a minus sign."""
+    sign = "-" if seconds < 0 else ""
+    total = round(abs(seconds))
+    h, rest = divmod(total, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
+
+
+def _cell(s: Schedule, u: UnitSchedule, p: Pass | None, stacked: bool) -> Text:
+    if p is None:
+        return Text("")
+    if u.trajectory is None:
+        # Aircraft are timed over one point; head and tail are the same instant.
+        return Text(f"✈ {hms(s, p.head)}", style="cyan")
+    t = Text(f"{hms(s, p.head)}{chr(10) if stacked else '–'}{hms(s, p.tail)}")
+    if p.head_leaves is not None:
+        t.append(f" ⏸{duration(p.head_leaves - p.head)}", style="magenta")
+    return t
+
+
+def schedule_table(
+    s: Schedule, *, stacked: bool = False, checkpoints: Sequence[str] | None = None
+) -> Table:
+    """The movement table: one row per unit, one ``head–tail`` column per checkpoint.
+
+    "pass" is the pass time at the reviewing stand (tail − head), the figure
+    the reviewing officer and the broadcaster plan around. ``stacked`` puts
+    head above tail in each cell, for terminals too narrow for one line: a
+    column per checkpoint stays readable at any route length, where wrapping
+    a ``head–tail`` pair mid-time would not. ``checkpoints`` (ids) limits the
+    checkpoint columns; the caption then says how many were left out.
+    """
+    rev = s.reviewing
+    shown = [c for c in s.checkpoints if checkpoints is None or c.id in checkpoints]
+    omitted = len(s.checkpoints) - len(shown)
+    table = Table(
+        title=f"{s.parade} — movement table ({s.reference:%Y-%m-%d}, {s.reference.tzname()})",
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        caption=(
+            f"head–tail at each checkpoint; pass = tail − head at {rev.name} ◆;"
+            " ★ debut; ⏸ show stop; held = s lost behind the unit ahead"
+            + (f"; {omitted} checkpoints not shown (too narrow)" if omitted else "")
+        ),
+        caption_justify="left",
+    )
+    # Only the checkpoint columns may shrink; ids and figures are never cut.
+    any_held = any(u.held_s > 0.5 for u in s.units)
+    for name, right in (
+        ("#", True),
+        ("unit", False),
+        ("kind", False),
+        ("m", True),
+        ("km/h", True),
+        ("step-off", False),
+        ("pass", True),
+    ) + ((("held s", True),) if any_held else ()):
+        table.add_column(name, justify="right" if right else "left", no_wrap=True)
+    for c in shown:
+        label = f"{c.id}\n{c.at_m:.0f} m" + (" ◆" if c.reviewing else "")
+        table.add_column(Text(label, style="bold red") if c.reviewing else label, no_wrap=True)
+    for i, u in enumerate(s.units, start=1):
+        at_rev = u.at(rev.id)
+        air = u.trajectory is None
+        row: list[RenderableType] = [
+            str(i),
+            Text(u.id + (" ★" if u.debut else ""), style="bold" if u.debut else ""),
+            u.kind,
+            "" if air else f"{u.length_m:.1f}",
+            "" if air else f"{u.speed_kmh:.1f}",
+            "" if air else hms(s, u.step_off),
+            "" if air or at_rev is None else duration(at_rev.tail - at_rev.head),
+        ]
+        if any_held:
+            row.append(f"{u.held_s:.0f}" if u.held_s > 0.5 else "")
+        row.extend(_cell(s, u, u.at(c.id), stacked) for c in shown)
+        table.add_row(*row)
+    return table
+
+
+def findings_table(s: Schedule) -> Table | None:
+    """Findings, errors first; ``None`` when there are none."""
+    if not s.findings:
+        return None
+    table = Table(title="Findings", box=box.SIMPLE_HEAD, header_style="bold")
+    for name in ("severity", "kind", "unit", "checkpoint", "time", "message"):
+        table.add_column(name, overflow="fold" if name == "message" else "ellipsis")
+    ordered = sorted(s.findings, key=lambda f: (f.severity != "error", f.time or -math.inf))
+    for f in ordered:
+        table.add_row(
+            Text(f.severity, style=SEVERITY_STYLE[f.severity]),
+            f.kind,
+            f.unit,
+            f.checkpoint or "",
+            "" if f.time is None else hms(s, f.time),
+            f.message,
+        )
+    return table
+
+
+def summary_panel(s: Schedule) -> Panel:
+    """First head, last tail, duration, and the broadcast window's margin."""
+    sm = s.summary
+    rev = s.reviewing
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    first, last = s.checkpoints[0], s.checkpoints[-1]
+    grid.add_row(f"first head at {first.id}", hms(s, sm.first_head))
+    grid.add_row(f"last tail at {last.id}", hms(s, sm.last_tail))
+    grid.add_row("duration", duration(sm.duration_s))
+    grid.add_row(
+        f"at {rev.name}",
+        f"{hms(s, sm.reviewing_first_head)} – {hms(s, sm.reviewing_last_tail)}"
+        f" ({duration(sm.reviewing_last_tail - sm.reviewing_first_head)})",
+    )
+    if s.window_end is not None:
+        margin = s.window_end - sm.reviewing_last_tail
+        note = (
+            Text(f"{duration(margin)} to spare", style="green")
+            if margin >= 0
+            else Text(f"{duration(-margin)} late", style="bold red")
+        )
+        grid.add_row("window end", Text(f"{hms(s, s.window_end)}  ").append_text(note))
+    errors = sum(f.severity == "error" for f in s.findings)
+    warnings = len(s.findings) - errors
+    grid.add_row(
+        "findings",
+        Text(f"{errors} errors", style="bold red" if errors else "green").append(
+            f", {warnings} warnings", style="yellow" if warnings else "green"
+        ),
+    )
+    return Panel(grid, title="Summary", expand=False, border_style="red" if errors else "green")
+
+
+def schedule_renderables(s: Schedule, width: int | None = None) -> list[RenderableType]:
+    """Everything ``paradeops schedule`` prints: movement table, findings, summary.
+
+    With ``width`` (the console's), head and tail are stacked when one-line
+    cells would not fit.
+    """
+    parts: list[RenderableType] = [_fitting_table(s, width)]
+    ft = findings_table(s)
+    if ft is not None:
+        parts.append(ft)
+    parts.append(summary_panel(s))
+    return parts
+
+
+def natural_width(s: Schedule) -> int:
+    """Characters the movement table needs with every cell on one line."""
+    return _width(schedule_table(s))
+
+
+def _width(table: Table) -> int:
+    return Console(width=10_000, file=io.StringIO()).measure(table).maximum
+
+
+def _fitting_table(s: Schedule, width: int | None) -> Table:
+    """The most complete movement table that fits ``width`` without cutting times."""
+    one_line = schedule_table(s)
+    if width is None or _width(one_line) <= width:
+        return one_line
+    stacked = schedule_table(s, stacked=True)
+    if _width(stacked) <= width:
+        return stacked
+    # Start, reviewing stand and end are the times people ask for.
+    keep = {s.checkpoints[0].id, s.reviewing.id, s.checkpoints[-1].id}
+    return schedule_table(s, stacked=True, checkpoints=sorted(keep))
+
+
+def render_text(s: Schedule, width: int | None = None) -> str:
+    """The tables as plain text (no colour codes), for ``--output FILE``.
+
+    By default as wide as the table needs: a file has no screen edge, and a
+    cut-off column is worse than a long line.
+    """
+    width = max(80, natural_width(s)) if width is None else width
+    buf = io.StringIO()
+    console = Console(file=buf, width=width, color_system=None, force_terminal=False)
+    console.print(Group(*schedule_renderables(s, width)))
+    return buf.getvalue()

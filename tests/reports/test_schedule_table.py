@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from rich.table import Table
+
+from paradeops.reports.schedule_table import (
+    duration,
+    findings_table,
+    natural_width,
+    render_text,
+    schedule_table,
+)
+from paradeops.timing.schedule import Schedule
+
+
+def test_table_has_a_row_per_unit_and_a_column_per_checkpoint(small_schedule: Schedule) -> None:
+    table = schedule_table(small_schedule)
+    assert isinstance(table, Table)
+    assert table.row_count == len(small_schedule.units)
+    headers = [str(c.header) for c in table.columns]
+    for c in small_schedule.checkpoints:
+        assert any(h.startswith(c.id) for h in headers)
+
+
+def test_render_text_shows_every_unit_findings_and_summary(small_schedule: Schedule) -> None:
+    text = render_text(small_schedule)
+    assert "\x1b[" not in text
+    for u in small_schedule.units:
+        assert u.id in text
+    assert "10:00:00–10:00:02" in text  # colour guard's head–tail at the start point
+    assert "✈ 10:09:00" in text
+    assert "⏸1:00" in text  # the float's show stop
+    assert "Findings" in text and "flypast" in text and "catch_up" in text
+    assert "window end" in text and "late" in text
+
+
+def test_big_schedule_lists_all_units_without_cut_times(big_schedule: Schedule) -> None:
+    text = render_text(big_schedule)
+    assert all(u.id in text for u in big_schedule.units)
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= natural_width(big_schedule) + 2
+
+
+def test_narrow_width_stacks_head_over_tail(small_schedule: Schedule) -> None:
+    text = render_text(small_schedule, width=115)
+    assert max(len(line) for line in text.splitlines()) <= 115
+    assert "10:00:00–10:00:02" not in text
+    lines = text.splitlines()
+    i = next(n for n, line in enumerate(lines) if "colour-guard" in line)
+    assert "10:00:00" in lines[i] and "10:00:02" in lines[i + 1]
+
+
+def test_findings_table_none_without_findings(small_schedule: Schedule) -> None:
+    from dataclasses import replace
+
+    assert findings_table(replace(small_schedule, findings=())) is None
+
+
+def test_duration() -> None:
+    assert duration(65.4) == "1:05"
+    assert duration(3725) == "1:02:05"
+    assert duration(-30) == "-0:30"
