@@ -1,0 +1,387 @@
+"""The CP-SAT model behind :mod:`paradeops.protocol.seating`, and its greedy start.
+
+Variables, per unit u and row segment k it may sit in: a presence literal
+x[u,k], a start position st[u,k] and an optional fixed-size interval; the
+block's cost comes from a precomputed table indexed by the start (element
+constraint). Per segment a NoOverlap over the blocks (and the interpreters'
+blocks behind them). Exactly one segment per unit.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import NDArray
+from ortools.sat.python import cp_model
+
+from paradeops.protocol.tribunes import Layout, Segment
+
+if TYPE_CHECKING:
+    from paradeops.protocol.seating import Unit
+
+IntArray = NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Block:
+    segment: int
+    start: int  # index of the block's first seat in the segment
+    shadow: int | None = None  # first interpreter seat in the segment behind
+
+
+@dataclass(frozen=True)
+class Result:
+    blocks: list[Block]
+    status: str  # FEASIBLE (CP-SAT, both stages) or GREEDY (fallback)
+    bound: int
+    wall_time_s: float
+    detail: str = ""  # each stage's CP-SAT status
+
+
+class Costs:
+    """Cost of each unit at each start of each segment (sorted honour windows · weights)."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self._windows: dict[tuple[int, int], IntArray] = {}
+        self.honours = [
+            np.array([layout.seats[i].honour for i in seg.seats], dtype=np.int64)
+            for seg in layout.segments
+        ]
+
+    def table(self, unit: Unit, k: int) -> IntArray:
+        key = (k, unit.size)
+        if key not in self._windows:
+            windows = sliding_window_view(self.honours[k], unit.size)
+            self._windows[key] = np.sort(windows, axis=1)
+        return self._windows[key] @ np.array(unit.weights, dtype=np.int64)
+
+
+def columns(layout: Layout, seg: Segment) -> int:
+    """Column of a segment's first seat (seats in a segment are in adjacent columns)."""
+    return layout.seats[seg.seats[0]].column
+
+
+def shadow_range(layout: Layout, unit: Unit, k: int, start: int) -> range:
+    """Starts in the row behind that keep the interpreters within the block's columns."""
+    seg = layout.segments[k]
+    if seg.behind is None:
+        return range(0)
+    back = layout.segments[seg.behind]
+    m = len(unit.interpreters)
+    lo = columns(layout, seg) + start - columns(layout, back)
+    hi = lo + unit.size - m
+    return range(max(lo, 0), min(hi, len(back.seats) - m) + 1)
+
+
+def allowed(layout: Layout, unit: Unit) -> list[int]:
+    """Segments a unit may sit in."""
+    out = []
+    for seg in layout.segments:
+        if len(seg.seats) < unit.size:
+            continue
+        if unit.host and layout.host_seat not in seg.seats:
+            continue
+        if unit.interpreters and (
+            seg.behind is None or len(layout.segments[seg.behind].seats) < len(unit.interpreters)
+        ):
+            continue
+        out.append(seg.index)
+    return out
+
+
+def host_starts(layout: Layout, unit: Unit, k: int) -> range:
+    seg = layout.segments[k]
+    pos = seg.seats.index(layout.host_seat)
+    return range(max(0, pos - unit.size + 1), min(pos, len(seg.seats) - unit.size) + 1)
+
+
+def knapsack_rows(units: Sequence[Unit], layout: Layout) -> list[int | None]:
+    """A row for each unit: segments in honour order, each filled (0/1 knapsack) with
+    the heaviest set of remaining units that fits, so that no hole is left in front."""
+    order = sorted(layout.segments, key=lambda seg: min(layout.seats[i].honour for i in seg.seats))
+    choice: list[int | None] = [None] * len(units)
+    fits = [set(allowed(layout, u)) for u in units]
+    reserved = {seg.index: 0 for seg in layout.segments}
+    for u, unit in enumerate(units):
+        if unit.host and fits[u]:
+            k = min(fits[u])
+            choice[u] = k
+            reserved[k] += unit.size
+    for seg in order:
+        cap = len(seg.seats) - reserved[seg.index]
+        items = [
+            u for u, unit in enumerate(units)
+            if choice[u] is None and seg.index in fits[u] and unit.size <= cap
+            and (not unit.interpreters or seg.behind is not None)
+        ]
+        best = [0] * (cap + 1)
+        keep = [[False] * (cap + 1) for _ in items]
+        for i, u in enumerate(items):
+            size, value = units[u].size, sum(units[u].weights)
+            for c in range(cap, size - 1, -1):
+                if best[c - size] + value > best[c]:
+                    best[c] = best[c - size] + value
+                    keep[i][c] = True
+        c = cap
+        for i in range(len(items) - 1, -1, -1):
+            if keep[i][c]:
+                u = items[i]
+                choice[u] = seg.index
+                c -= units[u].size
+                behind = seg.behind
+                if units[u].interpreters and behind is not None:
+                    reserved[behind] += len(units[u].interpreters)
+    return choice
+
+
+def greedy(
+    units: Sequence[Unit],
+    layout: Layout,
+    pairs: Sequence[tuple[int, int]],
+    costs: Costs,
+    prefer: Sequence[int | None] | None = None,
+) -> list[Block | None]:
+    """Most senior unit first, each to its cheapest free block (in its preferred row
+    if one is given and has room); None where no block is left."""
+    occ = [np.full(len(s.seats), -1, dtype=np.int64) for s in layout.segments]
+    apart: dict[int, set[int]] = {}
+    for a, b in pairs:
+        apart.setdefault(a, set()).add(b)
+        apart.setdefault(b, set()).add(a)
+    blocks: list[Block | None] = [None] * len(units)
+    passes = [True, False] if prefer is not None else [False]
+    for preferred in passes:
+        for u, unit in enumerate(units):
+            if blocks[u] is not None:
+                continue
+            if preferred:
+                assert prefer is not None
+                if prefer[u] is None:
+                    continue
+                block = _cheapest(layout, unit, u, [prefer[u]], costs, occ, apart)
+            else:
+                block = _cheapest(layout, unit, u, allowed(layout, unit), costs, occ, apart)
+            if block is None:
+                continue
+            occ[block.segment][block.start : block.start + unit.size] = u
+            if block.shadow is not None:
+                back = layout.segments[block.segment].behind
+                assert back is not None
+                occ[back][block.shadow : block.shadow + len(unit.interpreters)] = u
+            blocks[u] = block
+    return blocks
+
+
+def _cheapest(
+    layout: Layout,
+    unit: Unit,
+    u: int,
+    segments: Sequence[int | None],
+    costs: Costs,
+    occ: list[IntArray],
+    apart: dict[int, set[int]],
+) -> Block | None:
+    best: tuple[int, Block] | None = None
+    for k in segments:
+        if k is None:
+            continue
+        table = costs.table(unit, k)
+        free = occ[k] < 0
+        run: NDArray[np.bool_] = np.asarray(
+            sliding_window_view(free, unit.size).all(axis=1), dtype=bool
+        )
+        starts = host_starts(layout, unit, k) if unit.host else range(len(run))
+        for st in sorted((s for s in starts if run[s]), key=lambda s: table[s]):
+            if best is not None and table[st] >= best[0]:
+                break
+            if not _apart_ok(occ[k], st, unit.size, apart.get(u, set())):
+                continue
+            shadow = _free_shadow(layout, unit, k, st, occ) if unit.interpreters else None
+            if unit.interpreters and shadow is None:
+                continue
+            best = (int(table[st]), Block(k, st, shadow))
+            break
+    return None if best is None else best[1]
+
+
+def _apart_ok(occ: IntArray, st: int, size: int, others: set[int]) -> bool:
+    left = int(occ[st - 1]) if st > 0 else -1
+    right = int(occ[st + size]) if st + size < len(occ) else -1
+    return left not in others and right not in others
+
+
+def _free_shadow(
+    layout: Layout, unit: Unit, k: int, st: int, occ: list[IntArray]
+) -> int | None:
+    back = layout.segments[k].behind
+    assert back is not None
+    m = len(unit.interpreters)
+    for sh in shadow_range(layout, unit, k, st):
+        if (occ[back][sh : sh + m] < 0).all():
+            return sh
+    return None
+
+
+def _solver(time_limit_s: float, gap_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.05, time_limit_s)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    solver.parameters.relative_gap_limit = gap_limit
+    solver.parameters.log_search_progress = bool(os.environ.get("PARADEOPS_CPSAT_LOG"))
+    return solver
+
+
+def choose_rows(
+    units: Sequence[Unit],
+    layout: Layout,
+    costs: Costs,
+    hint: Sequence[int | None],
+    solver: cp_model.CpSolver,
+) -> tuple[list[int], int, str] | None:
+    """Stage 1: a row segment per unit, within capacity, at least cost.
+
+    A unit's cost in a segment is its total weight × the segment's mean honour:
+    it packs the heaviest delegations into the front rows nearest the host
+    without pretending two of them can share the best block.
+    """
+    model = cp_model.CpModel()
+    y: list[dict[int, cp_model.IntVar]] = []
+    load: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+    terms = []
+    for u, unit in enumerate(units):
+        y.append({})
+        for k in allowed(layout, unit):
+            mean = float(costs.honours[k].mean())
+            best = round(sum(unit.weights) * mean)
+            var = model.new_bool_var(f"y{u}_{k}")
+            y[u][k] = var
+            terms.append(best * var)
+            load.setdefault(k, []).append((unit.size, var))
+            back = layout.segments[k].behind
+            if unit.interpreters and back is not None:
+                load.setdefault(back, []).append((len(unit.interpreters), var))
+            model.add_hint(var, hint[u] == k)
+        if not y[u]:
+            return None
+        model.add_exactly_one(y[u].values())
+    for k, items in load.items():
+        model.add(sum(size * var for size, var in items) <= len(layout.segments[k].seats))
+    model.minimize(sum(terms))
+    code = solver.solve(model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    rows = [next(k for k, v in y[u].items() if solver.boolean_value(v)) for u in range(len(units))]
+    return rows, 0, solver.status_name(code)
+
+
+def place(
+    units: Sequence[Unit],
+    layout: Layout,
+    pairs: Sequence[tuple[int, int]],
+    costs: Costs,
+    rows: Sequence[int],
+    hint: Sequence[Block | None],
+    lower_bound: int,
+    solver: cp_model.CpSolver,
+) -> tuple[list[Block], str] | None:
+    """Stage 2: the start of each unit's block in its segment (and its interpreters')."""
+    model = cp_model.CpModel()
+    per_segment: dict[int, list[cp_model.IntervalVar]] = {}
+    starts: list[cp_model.IntVar] = []
+    shadows: list[cp_model.IntVar | None] = []
+    terms = []
+    for u, unit in enumerate(units):
+        k = rows[u]
+        seg = layout.segments[k]
+        table = costs.table(unit, k)
+        rng = host_starts(layout, unit, k) if unit.host else range(len(table))
+        st = model.new_int_var(rng.start, rng.stop - 1, f"st{u}")
+        per_segment.setdefault(k, []).append(
+            model.new_fixed_size_interval_var(st, unit.size, f"b{u}")
+        )
+        cost = model.new_int_var(int(table.min()), int(table.max()), f"c{u}")
+        model.add_element(st, [int(v) for v in table], cost)
+        terms.append(cost)
+        starts.append(st)
+        h = hint[u]
+        if h is not None and h.segment == k:
+            model.add_hint(st, h.start)
+        shadow = None
+        if unit.interpreters and seg.behind is not None:
+            m = len(unit.interpreters)
+            back = layout.segments[seg.behind]
+            shadow = model.new_int_var(0, len(back.seats) - m, f"sh{u}")
+            per_segment.setdefault(back.index, []).append(
+                model.new_fixed_size_interval_var(shadow, m, f"i{u}")
+            )
+            offset = columns(layout, back) - columns(layout, seg)
+            model.add(shadow + offset >= st)
+            model.add(shadow + offset + m <= st + unit.size)
+        shadows.append(shadow)
+    for intervals in per_segment.values():
+        if len(intervals) > 1:
+            model.add_no_overlap(intervals)
+    for a, b in pairs:
+        if rows[a] == rows[b]:
+            side = model.new_bool_var(f"apart{a}_{b}")
+            model.add(starts[a] + units[a].size + 1 <= starts[b]).only_enforce_if(side)
+            model.add(starts[b] + units[b].size + 1 <= starts[a]).only_enforce_if(~side)
+    model.add(sum(terms) >= lower_bound)  # redundant: lets the solver stop at the gap
+    model.minimize(sum(terms))
+    code = solver.solve(model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    blocks = []
+    for u in range(len(units)):
+        sh = shadows[u]
+        blocks.append(Block(rows[u], solver.value(starts[u]),
+                            None if sh is None else solver.value(sh)))
+    return blocks, solver.status_name(code)
+
+
+def solve(
+    units: Sequence[Unit],
+    layout: Layout,
+    pairs: Sequence[tuple[int, int]],
+    lower_bound: int,
+    *,
+    time_limit_s: float,
+    gap_limit: float,
+    workers: int,
+    seed: int,
+) -> Result | None:
+    """Rows by CP-SAT (stage 1), then positions by CP-SAT (stage 2); greedy as fallback.
+
+    If stage 2 finds the rows of stage 1 cannot be arranged (keep-apart or
+    interpreters in a crowded row), the greedy seating is used if complete.
+    None when no seating was found at all.
+    """
+    started = time.perf_counter()
+    costs = Costs(layout)
+    packed = knapsack_rows(units, layout)
+    first = greedy(units, layout, pairs, costs, packed)
+    complete = [b for b in first if b is not None]
+    stage1_time = 0.5 * (time_limit_s - (time.perf_counter() - started))
+    rows = choose_rows(units, layout, costs, packed, _solver(stage1_time, gap_limit, workers, seed))
+    bound = 0
+    if rows is not None:
+        chosen, bound, status1 = rows
+        left = time_limit_s - (time.perf_counter() - started)
+        placed = place(units, layout, pairs, costs, chosen, first, lower_bound,
+                       _solver(left, gap_limit, workers, seed))
+        if placed is not None:
+            blocks, status2 = placed
+            return Result(blocks, "FEASIBLE", bound, time.perf_counter() - started,
+                          f"rows: {status1}, seats: {status2}")
+    if len(complete) == len(units):
+        return Result(complete, "GREEDY", bound, time.perf_counter() - started,
+                      "CP-SAT found no arrangement in time; greedy seating")
+    return None

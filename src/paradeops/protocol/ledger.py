@@ -1,0 +1,201 @@
+"""Attendance history: an append-only ledger of events; status is derived by replay.
+
+Nothing is overwritten. "What did we know on 5 May?" is answered by replaying
+the events recorded up to that moment. A whole-day event (a date) counts as
+known on that day; an instant (an aware datetime) from that instant on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from paradeops.protocol.guests import Event, EventKind, GuestBook, Moment
+
+
+class Status(StrEnum):
+    """Where a guest stands at a moment, derived from the history."""
+
+    listed = "listed"  # on the list, nothing recorded yet
+    invited = "invited"
+    confirmed = "confirmed"
+    declined = "declined"
+    cancelled = "cancelled"
+    attended = "attended"
+    no_show = "no_show"
+
+
+#: Statuses counted as "will attend" (or did).
+EXPECTED = frozenset({Status.confirmed, Status.attended})
+
+#: For each status, the events that may follow it.
+TRANSITIONS: dict[Status, frozenset[EventKind]] = {
+    Status.listed: frozenset(
+        {EventKind.invited, EventKind.confirmed, EventKind.declined}
+    ),
+    Status.invited: frozenset({EventKind.invited, EventKind.confirmed, EventKind.declined}),
+    Status.confirmed: frozenset(
+        {EventKind.confirmed, EventKind.cancelled, EventKind.attended, EventKind.no_show}
+    ),
+    Status.declined: frozenset({EventKind.invited, EventKind.confirmed, EventKind.declined}),
+    Status.cancelled: frozenset({EventKind.invited, EventKind.confirmed, EventKind.cancelled}),
+    Status.attended: frozenset(),
+    Status.no_show: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Something wrong in the book, located by its path in the document."""
+
+    loc: tuple[str | int, ...]
+    message: str
+    hint: str | None = None
+
+
+def day_of(moment: Moment) -> dt.date:
+    return moment.date() if isinstance(moment, dt.datetime) else moment
+
+
+def known_by(event_at: Moment, as_of: Moment) -> bool:
+    """True if an event at ``event_at`` is already known at ``as_of``."""
+    if isinstance(event_at, dt.datetime) and isinstance(as_of, dt.datetime):
+        return event_at <= as_of
+    return day_of(event_at) <= day_of(as_of)
+
+
+def is_before(later: Moment, earlier: Moment) -> bool:
+    """True if ``later`` lies strictly before ``earlier`` (out of order)."""
+    if isinstance(later, dt.datetime) and isinstance(earlier, dt.datetime):
+        return later < earlier
+    return day_of(later) < day_of(earlier)
+
+
+def apply(status: Status, kind: EventKind) -> Status:
+    """The status after one event; ValueError if the event cannot follow it."""
+    if kind not in TRANSITIONS[status]:
+        raise ValueError(f"a guest who is {status.value} cannot be {kind.value}")
+    return Status(kind.value)
+
+
+def replay(events: Iterable[Event]) -> Status:
+    """Replay one guest's events in order; the status they lead to."""
+    status = Status.listed
+    for event in events:
+        status = apply(status, event.kind)
+    return status
+
+
+def check(book: GuestBook) -> list[Issue]:
+    """Every inconsistency between guests and events, with where it is."""
+    issues: list[Issue] = []
+    ids: dict[str, int] = {}
+    for i, guest in enumerate(book.guests):
+        if guest.id in ids:
+            issues.append(
+                Issue(("guests", i, "id"), f"guest id {guest.id!r} is used twice",
+                      f"the first is guests[{ids[guest.id]}]; give each guest its own id")
+            )
+        ids.setdefault(guest.id, i)
+    for i, guest in enumerate(book.guests):
+        if guest.interpreter_for is not None:
+            principal = guest.interpreter_for
+            if principal not in ids:
+                issues.append(Issue(("guests", i, "interpreter_for"),
+                                    f"unknown guest id {principal!r}", _ids_hint(ids)))
+            elif principal == guest.id or book.guests[ids[principal]].interpreter_for:
+                issues.append(Issue(("guests", i, "interpreter_for"),
+                                    "an interpreter's principal must be a guest, "
+                                    "not themself or another interpreter"))
+    hosts = [g for g in book.guests if g.host]
+    if len(hosts) > 1:
+        issues.append(Issue(("guests",), f"{len(hosts)} guests are marked host: true",
+                            "mark only the one who presides (the others rank by precedence)"))
+    last: dict[str, tuple[int, Event]] = {}
+    state: dict[str, Status] = {}
+    for i, event in enumerate(book.events):
+        if event.guest not in ids:
+            issues.append(Issue(("events", i, "guest"), f"unknown guest id {event.guest!r}",
+                                _ids_hint(ids)))
+            continue
+        previous = last.get(event.guest)
+        if previous is not None and is_before(event.at, previous[1].at):
+            issues.append(Issue(
+                ("events", i, "at"),
+                f"event for {event.guest!r} dated {event.at} comes after one dated "
+                f"{previous[1].at} (events[{previous[0]}])",
+                "the history is append-only: record events for a guest in date order",
+            ))
+            continue
+        try:
+            state[event.guest] = apply(state.get(event.guest, Status.listed), event.kind)
+        except ValueError as e:
+            issues.append(Issue(("events", i, "kind"), str(e),
+                                "add the missing step (e.g. confirmed) before this event"))
+            continue
+        last[event.guest] = (i, event)
+    for i, rule in enumerate(book.seating.keep_apart):
+        known = set(ids) | {book.delegation_of(g) for g in book.guests}
+        for side in ("a", "b"):
+            name = getattr(rule, side)
+            if name not in known:
+                issues.append(Issue(("seating", "keep_apart", i, side),
+                                    f"{name!r} is neither a guest id nor a delegation"))
+    for i, override in enumerate(book.precedence.overrides):
+        for key in ("guest", "before", "after"):
+            name = getattr(override, key)
+            if name is not None and name not in ids:
+                issues.append(Issue(("precedence", "overrides", i, key),
+                                    f"unknown guest id {name!r}", _ids_hint(ids)))
+        if (override.before is None) == (override.after is None):
+            issues.append(Issue(("precedence", "overrides", i),
+                                "give exactly one of before: or after:"))
+    return issues
+
+
+def _ids_hint(ids: dict[str, int]) -> str:
+    sample = ", ".join(sorted(ids)[:6])
+    return f"use the id of a guest listed under guests: ({sample}{', …' if len(ids) > 6 else ''})"
+
+
+def history(book: GuestBook, guest_id: str) -> list[Event]:
+    """One guest's events, in the order recorded."""
+    return [e for e in book.events if e.guest == guest_id]
+
+
+def status_as_of(book: GuestBook, as_of: Moment | None = None) -> dict[str, Status]:
+    """Every guest's status at ``as_of`` (everything recorded if None).
+
+    Interpreters without events of their own follow their principal.
+    """
+    per_guest: dict[str, list[Event]] = {g.id: [] for g in book.guests}
+    for event in book.events:
+        if as_of is None or known_by(event.at, as_of):
+            per_guest.setdefault(event.guest, []).append(event)
+    statuses = {gid: replay(events) for gid, events in per_guest.items()}
+    for guest in book.guests:
+        if guest.interpreter_for and not per_guest.get(guest.id):
+            statuses[guest.id] = statuses.get(guest.interpreter_for, Status.listed)
+    return statuses
+
+
+def last_event(book: GuestBook, guest_id: str, as_of: Moment | None = None) -> Event | None:
+    found = [e for e in history(book, guest_id) if as_of is None or known_by(e.at, as_of)]
+    return found[-1] if found else None
+
+
+def expected(book: GuestBook, as_of: Moment | None = None) -> list[str]:
+    """Ids of the guests expected (confirmed or attended) at ``as_of``, hosts always."""
+    statuses = status_as_of(book, as_of)
+    return [g.id for g in book.guests if g.host or statuses[g.id] in EXPECTED]
+
+
+def moments(events: Sequence[Event]) -> list[Moment]:
+    """The distinct moments at which something was recorded, in file order."""
+    seen: list[Moment] = []
+    for e in events:
+        if e.at not in seen:
+            seen.append(e.at)
+    return seen

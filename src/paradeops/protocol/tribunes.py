@@ -1,0 +1,164 @@
+"""Tribunes (reviewing stands): sections, rows and seats, and their honour order.
+
+Geometry. Sections stand side by side, left to right in file order, as seen
+by the people seated on them (facing the parade); ``aisle`` empty columns
+separate two sections. In each section, row 1 is the front row; seat 1 of a
+row is its leftmost seat, and ``offset`` shifts a row to the right. Every
+seat thus gets a global column; "right of the host" means a larger column.
+
+Honour order. The host's seat is the most honourable. Then, tier by tier
+(a section's ``tier``, 0 unless given), front rows first; within a row by
+distance from the host's column, the seat to the host's right before the
+one to the left at the same distance: centre, right 1, left 1, right 2, …
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    number: int = Field(ge=1, description="1 is the front row")
+    seats: int = Field(ge=1, le=1000)
+    offset: int = Field(default=0, ge=0, description="empty columns before seat 1")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(min_length=1)
+    name: str | None = None
+    tier: int = Field(default=0, ge=0, description="0 is the most honourable tier")
+    rows: list[Row] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_rows(self) -> Section:
+        numbers = [r.number for r in self.rows]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError(f"section {self.id!r} lists a row number twice")
+        return self
+
+
+class SeatRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    section: str
+    row: int = Field(ge=1)
+    seat: int = Field(ge=1)
+
+
+class Tribunes(BaseModel):
+    """Everything in ``tribunes.yaml``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1] = 1
+    name: str | None = None
+    aisle: int = Field(default=1, ge=0, description="empty columns between two sections")
+    host_seat: SeatRef | None = None
+    sections: list[Section] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Tribunes:
+        ids = [s.id for s in self.sections]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two sections share an id")
+        if self.host_seat is not None:
+            ref = self.host_seat
+            section = next((s for s in self.sections if s.id == ref.section), None)
+            row = None if section is None else next(
+                (r for r in section.rows if r.number == ref.row), None
+            )
+            if row is None or ref.seat > row.seats:
+                raise ValueError(
+                    f"host_seat {ref.section} row {ref.row} seat {ref.seat} is not on the tribunes"
+                )
+        return self
+
+
+@dataclass(frozen=True)
+class Seat:
+    index: int  # position in Layout.seats
+    section: str
+    row: int
+    number: int
+    column: int
+    honour: int  # 0 = the host's seat
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of adjacent seats: one row of one section."""
+
+    index: int
+    section: str
+    row: int
+    seats: tuple[int, ...]  # seat indices, left to right
+    behind: int | None  # the segment of the next row back in the same section
+
+
+@dataclass(frozen=True)
+class Layout:
+    seats: tuple[Seat, ...]
+    segments: tuple[Segment, ...]
+    host_seat: int
+
+    def honour_order(self) -> list[Seat]:
+        return sorted(self.seats, key=lambda s: s.honour)
+
+    def label(self, seat: Seat) -> str:
+        return f"{seat.section} r{seat.row} s{seat.number}"
+
+
+def layout(tribunes: Tribunes) -> Layout:
+    """Seats with their columns and honour ranks, and the row segments."""
+    raw: list[tuple[str, int, int, int, int]] = []  # section, row, number, column, tier
+    col0 = 0
+    runs: list[tuple[str, int, list[int]]] = []
+    for section in tribunes.sections:
+        width = max(r.offset + r.seats for r in section.rows)
+        for row in sorted(section.rows, key=lambda r: r.number):
+            run = []
+            for n in range(1, row.seats + 1):
+                run.append(len(raw))
+                raw.append((section.id, row.number, n, col0 + row.offset + n - 1, section.tier))
+            runs.append((section.id, row.number, run))
+        col0 += width + tribunes.aisle
+    if tribunes.host_seat is not None:
+        ref = tribunes.host_seat
+        host = next(
+            i for i, s in enumerate(raw) if (s[0], s[1], s[2]) == (ref.section, ref.row, ref.seat)
+        )
+    else:
+        middle = tribunes.sections[len(tribunes.sections) // 2]
+        front = min(middle.rows, key=lambda r: r.number)
+        host = next(
+            i
+            for i, s in enumerate(raw)
+            if (s[0], s[1], s[2]) == (middle.id, front.number, (front.seats + 1) // 2)
+        )
+    host_col = raw[host][3]
+
+    def key(i: int) -> tuple[int, int, int, int, int]:
+        _, row, _, column, tier = raw[i]
+        dx = column - host_col
+        return (0 if i == host else 1, tier, row, abs(dx), 0 if dx > 0 else 1)
+
+    ranked = sorted(range(len(raw)), key=key)
+    honour = [0] * len(raw)
+    for rank, i in enumerate(ranked):
+        honour[i] = rank
+    seats = tuple(
+        Seat(i, s[0], s[1], s[2], s[3], honour[i]) for i, s in enumerate(raw)
+    )
+    segments: list[Segment] = []
+    for k, (section_id, number, run) in enumerate(runs):
+        nxt = runs[k + 1] if k + 1 < len(runs) else None
+        behind = k + 1 if nxt is not None and nxt[0] == section_id else None
+        segments.append(Segment(k, section_id, number, tuple(run), behind))
+    return Layout(seats, tuple(segments), host)
