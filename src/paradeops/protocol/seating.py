@@ -216,7 +216,9 @@ def seat(
         )
     seats = decode(units, layout, result.blocks)
     objective = sum(
-        w * layout.seats[seats[m]].honour for u in units for m, w in zip(u.members, u.weights)
+        w * layout.seats[seats[m]].honour
+        for u in units
+        for m, w in zip(u.members, u.weights, strict=True)
     )
     bound = min(objective, max(bound0, result.bound))
     status = "OPTIMAL" if objective == bound else result.status
