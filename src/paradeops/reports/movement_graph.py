@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 from collections.abc import Sequence
 from typing import Literal
 
@@ -46,6 +47,7 @@ REVIEW_COLOUR = "#C8102E"
 ALERT = "#D62728"
 DPI = 150
 LABEL_PT = 6.5
+NAME_CHARS = 24  # checkpoint names wrap onto a second line beyond this
 
 
 def _band(u: UnitSchedule, top: float) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -123,26 +125,25 @@ def _route(ax: Axes, s: Schedule, top: float) -> None:
             color="#8A6D00",
             zorder=6,
         )
+    # Checkpoints name the distance axis itself (as on an FM 55-10 graph):
+    # nothing inside the plot competes with the bands; metres go on the right.
+    names = []
     for c in s.checkpoints:
+        name = textwrap.fill(c.name, NAME_CHARS)
         if c.reviewing:
             ax.axhline(c.at_m, color=REVIEW_COLOUR, lw=2.0, zorder=4)
-            label, colour, weight = f"{c.name} — reviewing stand", REVIEW_COLOUR, "bold"
+            names.append(f"{name}\n(reviewing stand)")
         else:
             ax.axhline(c.at_m, color="#555555", lw=0.7, ls="--", zorder=4)
-            label, colour, weight = c.name, "#333333", "normal"
-        ax.text(
-            0.004,
-            c.at_m,
-            f" {label} ",
-            transform=left,
-            ha="left",
-            va="bottom",
-            fontsize=8,
-            zorder=7,
-            color=colour,
-            fontweight=weight,
-            bbox={"boxstyle": "square,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85},
-        )
+            names.append(name)
+    ax.set_yticks([c.at_m for c in s.checkpoints], names, fontsize=8, linespacing=1.0)
+    for c, tick in zip(s.checkpoints, ax.get_yticklabels(), strict=True):
+        if c.reviewing:
+            tick.set_color(REVIEW_COLOUR)
+            tick.set_fontweight("bold")
+    metres = ax.secondary_yaxis("right")
+    metres.set_ylabel("distance from start point [m]", fontsize=8)
+    metres.tick_params(labelsize=7.5)
 
 
 def _bands(ax: Axes, s: Schedule, top: float) -> None:
@@ -158,12 +159,12 @@ def _bands(ax: Axes, s: Schedule, top: float) -> None:
         )
         if u.debut:
             ax.fill_between(
-                t, tail, head, facecolor="none", hatch="////", lw=0.8, edgecolor="black", zorder=3
+                t, tail, head, facecolor="none", hatch="////", lw=0.0, edgecolor="#222222", zorder=3
             )
 
 
 def _labels(ax: Axes, fig: Figure, s: Schedule, top: float) -> None:
-    """Unit ids along their bands just past the reviewing stand, where there is room.
+    """Unit ids along their bands just before the reviewing stand, where there is room.
 
     Labels run parallel to the bands; two neighbours are ``dx * sin(angle)``
     apart on screen, so a label is skipped when that is less than a text
@@ -172,7 +173,8 @@ def _labels(ax: Axes, fig: Figure, s: Schedule, top: float) -> None:
     rev = s.reviewing
     above = [c.at_m for c in s.checkpoints if c.at_m > rev.at_m]
     below = [c.at_m for c in s.checkpoints if c.at_m < rev.at_m]
-    y = (rev.at_m + above[0]) / 2 if above else (rev.at_m + below[-1]) / 2
+    # Below the stand (units approaching it): above it is kept for aircraft labels.
+    y = (rev.at_m + below[-1]) / 2 if below else (rev.at_m + above[0]) / 2
     box = ax.get_position()
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     px_per_s = box.width * fig.get_figwidth() * DPI / (x1 - x0)
@@ -223,13 +225,18 @@ def _aircraft(ax: Axes, s: Schedule) -> dict[str, tuple[float, float]]:
         ax.annotate(
             f"✈ {u.id}",
             xy,
-            xytext=(0, 13),
+            xytext=(0, 9),
             textcoords="offset points",
-            ha="center",
+            # Flypasts come a minute apart: slanted labels do not collide.
+            rotation=60,
+            rotation_mode="anchor",
+            ha="left",
+            va="center",
             fontsize=7.5,
             color="#1F3A93",
             fontweight="bold",
             zorder=9,
+            bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
         )
     return where
 
@@ -239,9 +246,9 @@ def _findings(ax: Axes, s: Schedule, aircraft: dict[str, tuple[float, float]]) -
     kinds: set[str] = set()
     for f in s.findings:
         if f.kind == "catch_up" and f.time is not None and f.position_m is not None:
-            ax.plot(
-                f.time, f.position_m, marker="X", ms=6, color=ALERT, mec="white", mew=0.5, zorder=10
-            )
+            # A hold can start with the head past the end while the tail is still on the route.
+            y = min(max(f.position_m, 0.0), s.checkpoints[-1].at_m)
+            ax.plot(f.time, y, marker="X", ms=6, color=ALERT, mec="white", mew=0.5, zorder=10)
         elif f.kind == "gap" and f.time is not None:
             y = rev.at_m if f.position_m is None else f.position_m
             ax.plot(f.time, y, marker="|", ms=18, mew=2.2, color=ALERT, zorder=10)
@@ -325,7 +332,8 @@ def _fan(ax: Axes, s: Schedule, fan: Sequence[FanLine], top: float) -> None:
         )
 
 
-def _legend(ax: Axes, s: Schedule, findings: set[str]) -> None:
+def _legend(fig: Figure, ax: Axes, s: Schedule, findings: set[str]) -> None:
+    """One row between the title and the plot: inside, it would hide bands."""
     present = dict.fromkeys(u.kind for u in s.units if u.trajectory is not None)
     handles: list[Patch | Line2D] = [
         Patch(facecolor=KIND_COLOURS.get(k, OTHER_COLOUR), alpha=0.75, label=k) for k in present
@@ -342,15 +350,18 @@ def _legend(ax: Axes, s: Schedule, findings: set[str]) -> None:
         ),
     }
     handles += [m for k, m in marks.items() if k in findings]
-    ax.legend(
+    box = ax.get_position()
+    handles.append(Patch(facecolor="none", edgecolor="none", label="band: head (upper) to tail"))
+    fig.legend(
         handles=handles,
-        loc="upper left",
-        bbox_to_anchor=(0.0, 0.905),
+        loc="lower left",
+        bbox_to_anchor=(box.x0, box.y1 + 0.02 / fig.get_figheight()),
         fontsize=8,
-        framealpha=0.92,
-        title="head (top) to tail (bottom) of each unit",
-        title_fontsize=7.5,
-        ncol=1,
+        frameon=False,
+        ncol=len(handles),
+        handlelength=1.5,
+        columnspacing=1.2,
+        borderaxespad=0.0,
     )
 
 
@@ -387,13 +398,13 @@ def movement_graph(
     fig = Figure(figsize=(w, h), dpi=DPI)
     FigureCanvasAgg(fig)
     # Fixed margins in inches, so label spacing computed before drawing holds.
-    ml, mr, mb, mt = 0.85, 0.3, 0.65, 0.55
+    longest = max(len(line) for c in s.checkpoints for line in textwrap.wrap(c.name, NAME_CHARS))
+    ml, mr, mb, mt = 0.35 + 0.075 * max(longest, 17), 0.75, 0.65, 0.85
     ax = fig.add_axes((ml / w, mb / h, 1 - (ml + mr) / w, 1 - (mb + mt) / h))
     ax.set_xlim(lo, hi)
     # Headroom above the last checkpoint for the window labels.
     ax.set_ylim(-0.02 * top, top * 1.09)
-    ax.set_ylabel("distance from start point [m]")
-    ax.set_title(f"{s.parade} — movement graph", loc="left", fontsize=12, fontweight="bold")
+    ax.set_title(f"{s.parade} — movement graph", loc="left", fontsize=12, fontweight="bold", pad=22)
     sm = s.summary
     ax.set_title(
         f"{hms(s, sm.first_head)} first head – {hms(s, sm.last_tail)}"
@@ -401,12 +412,13 @@ def movement_graph(
         loc="right",
         fontsize=8.5,
         color="#444444",
+        pad=22,
     )
     _time_axis(ax, s, hi - lo, w)
     ax.grid(axis="x", which="major", color="#DDDDDD", lw=0.6, zorder=0)
     ax.grid(axis="x", which="minor", color="#F0F0F0", lw=0.4, zorder=0)
     ax.set_axisbelow(True)
-    for side in ("top", "right"):
+    for side in ("top",):
         ax.spines[side].set_visible(False)
     _route(ax, s, top)
     _window(ax, s)
@@ -415,7 +427,7 @@ def movement_graph(
     found = _findings(ax, s, _aircraft(ax, s))
     if fan:
         _fan(ax, s, fan, top)
-    _legend(ax, s, found)
+    _legend(fig, ax, s, found)
     buf = io.BytesIO()
     # Real <text> in SVG (not glyph outlines), so names are searchable and small.
     with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "paradeops"}):
