@@ -3,14 +3,16 @@
 Units march in order. The first steps off at the reference time; each later
 one when the unit ahead has opened its planned gap, at an explicit time, or
 at the time worked back from a target. Each is then held behind the one
-ahead by :func:`paradeops.timing.envelope.hold_behind`. Aircraft are timed
-over a point and take no road space.
+ahead (Newell's lower envelope, :mod:`paradeops.timing.envelope`, compiled
+for whole columns in :mod:`paradeops.timing.kernel`). Aircraft are timed over
+a point and take no road space.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
+import gc
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -19,7 +21,7 @@ import numpy as np
 from paradeops.errors import Problem, UserError
 from paradeops.model.plan import AircraftUnit, Plan, Unit
 from paradeops.model.units import length_m, speed_ms
-from paradeops.timing.envelope import constraint, free_flow, hold_behind
+from paradeops.timing import kernel
 from paradeops.timing.findings import find_all
 from paradeops.timing.schedule import (
     CheckpointInfo,
@@ -48,39 +50,46 @@ class _Ctx:
         at = dt.datetime.combine(self.plan.parade.date, clock, self.reference.tzinfo)
         return (at - self.reference).total_seconds()
 
-    def pos(self, checkpoint: str) -> float:
-        return next(c.at_m for c in self.checkpoints if c.id == checkpoint)
+    def index(self, checkpoint: str) -> int:
+        return next(i for i, c in enumerate(self.checkpoints) if c.id == checkpoint)
 
 
 def reference_time(plan: Plan) -> dt.datetime:
+    """``parade.start`` on ``parade.date`` in ``parade.timezone``: time zero."""
     zone = ZoneInfo(plan.parade.timezone)
     return dt.datetime.combine(plan.parade.date, plan.parade.start, zone)
 
 
 def schedule(plan: Plan) -> Schedule:
-    """The deterministic schedule of ``plan`` (checked by the loader)."""
+    """The deterministic schedule of ``plan`` (as checked by the loader)."""
+    # Tens of thousands of small immutable objects and no cycles among them:
+    # the cyclic collector would rescan them over and over (superlinear time).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _schedule(plan)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _schedule(plan: Plan) -> Schedule:
     ctx = _context(plan)
-    units: list[UnitSchedule] = []
-    leader: tuple[Unit, UnitSchedule] | None = None
-    holds: dict[str, float] = {}
-    for i, unit in enumerate(plan.units):
-        if isinstance(unit, AircraftUnit):
-            units.append(_aircraft(ctx, unit))
-            continue
-        us, first_held = _ground(ctx, i, unit, leader)
-        units.append(us)
-        if not math.isnan(first_held):
-            holds[unit.id] = first_held
-        leader = (unit, us)
-    findings = find_all(plan, ctx.checkpoints, units, holds, _window_end(ctx))
+    ground = [(i, u) for i, u in enumerate(plan.units) if not isinstance(u, AircraftUnit)]
+    scheduled = dict(zip((i for i, _ in ground), _column(ctx, ground), strict=True))
+    units = tuple(
+        scheduled[i] if i in scheduled else _aircraft(ctx, u)  # type: ignore[arg-type]
+        for i, u in enumerate(plan.units)
+    )
+    window_end = _window_end(ctx)
     return Schedule(
         parade=plan.parade.name,
         reference=ctx.reference,
         checkpoints=ctx.checkpoints,
-        units=tuple(units),
-        findings=tuple(findings),
+        units=units,
+        findings=tuple(find_all(plan, ctx.checkpoints, units, window_end)),
         summary=_summary(ctx, units),
-        window_end=_window_end(ctx),
+        window_end=window_end,
         speed_limits=ctx.limits,
     )
 
@@ -108,99 +117,106 @@ def _window_end(ctx: _Ctx) -> float | None:
     return None if end is None else ctx.seconds(end)
 
 
-def _ground(
-    ctx: _Ctx, index: int, unit: Unit, leader: tuple[Unit, UnitSchedule] | None
-) -> tuple[UnitSchedule, float]:
-    length, speed = length_m(unit), speed_ms(unit)
-    stop = None
-    if unit.show_stop is not None:
-        stop = (ctx.pos(unit.show_stop.at), unit.show_stop.duration_s)
-    free = free_flow(speed, ctx.x_end, ctx.limits, stop)
-
-    if leader is None:
-        t0 = 0.0
-        traj = Trajectory(free.x, free.t_left, free.t_right)
-        first_held = float("nan")
-    else:
-        lunit, lsched = leader
-        assert lsched.trajectory is not None
-        llen = lsched.length_m
-        t0 = _step_off(ctx, index, unit, free, length, lsched.trajectory, llen)
-        cons = constraint(lsched.trajectory, llen + ctx.plan.defaults.min_gap_m, ctx.x_end)
-        traj, first_held = hold_behind(free, t0, cons)
-        if unit.target is not None:
-            _check_target(ctx, index, unit, traj, length)
-
-    cp = np.array([c.at_m for c in ctx.checkpoints])
-    heads, leaves, tails = traj.arrive(cp), traj.leave(cp), traj.arrive(cp + length)
-    passes = tuple(
-        Pass(
-            c.id,
-            float(h),
-            float(t),
-            float(lv) if stop is not None and lv - h > 1e-9 else None,
+def _column(ctx: _Ctx, ground: Sequence[tuple[int, Unit]]) -> list[UnitSchedule]:
+    """Every ground unit, in order of march, through the compiled kernel."""
+    n = len(ground)
+    length = np.empty(n)
+    speed = np.empty(n)
+    gap = np.empty(n)
+    mode = np.zeros(n, dtype=np.int64)
+    mode_time = np.zeros(n)
+    target_at = np.zeros(n)
+    stop_at = np.zeros(n)
+    stop_dur = np.zeros(n)
+    cp_pos = np.array([c.at_m for c in ctx.checkpoints])
+    for j, (_, u) in enumerate(ground):
+        length[j], speed[j], gap[j] = length_m(u), speed_ms(u), _gap(ctx.plan, u)
+        if u.step_off is not None:
+            mode[j], mode_time[j] = kernel.STEP_FIXED, ctx.seconds(u.step_off)
+        elif u.target is not None:
+            target_at[j] = cp_pos[ctx.index(u.target.at)]
+            if u.target.head is not None:
+                mode[j], mode_time[j] = kernel.STEP_TARGET_HEAD, ctx.seconds(u.target.head)
+            elif u.target.tail is not None:
+                mode[j], mode_time[j] = kernel.STEP_TARGET_TAIL, ctx.seconds(u.target.tail)
+        if u.show_stop is not None:
+            stop_at[j] = cp_pos[ctx.index(u.show_stop.at)]
+            stop_dur[j] = u.show_stop.duration_s
+    lim = np.array(ctx.limits, dtype=float).reshape(-1, 3)
+    rev = next(i for i, c in enumerate(ctx.checkpoints) if c.reviewing)
+    (off, bx, btl, btr, t0, first_held, held_at, free_end, head, leave, tail, gap_rev) = (
+        kernel.schedule_column(
+            length, speed, gap, mode, mode_time, target_at, stop_at, stop_dur,
+            np.ascontiguousarray(lim[:, 0]), np.ascontiguousarray(lim[:, 1]),
+            np.ascontiguousarray(lim[:, 2]), ctx.plan.defaults.min_gap_m, ctx.x_end, cp_pos, rev,
         )
-        for c, h, lv, t in zip(ctx.checkpoints, heads, leaves, tails, strict=True)
+    )  # fmt: skip
+    ids = [c.id for c in ctx.checkpoints]
+    # Whole arrays to Python lists in one call each: per-element float() and
+    # per-pass generators cost more than the compiled kernel itself.
+    heads, leaves, tails = head.tolist(), leave.tolist(), tail.tolist()
+    held = np.maximum(tail[:, -1] - free_end, 0.0)
+    is_held = (held >= HOLD_THRESHOLD_S) & ~np.isnan(first_held)
+    held_l, is_held_l, hold_from, hold_at = (
+        held.tolist(), is_held.tolist(), first_held.tolist(), held_at.tolist()
     )
-    free_end = t0 + float(free.arrive(cp[-1] + length))
-    held = max(0.0, float(tails[-1]) - free_end)
-    return (
-        UnitSchedule(
-            id=unit.id,
-            name=unit.label,
-            kind=unit.kind,
-            length_m=length,
-            speed_ms=speed,
-            step_off=t0,
-            passes=passes,
-            held_s=held if held >= HOLD_THRESHOLD_S else 0.0,
-            trajectory=traj,
-            description=unit.description,
-            debut=unit.debut,
-        ),
-        first_held if held >= HOLD_THRESHOLD_S else float("nan"),
+    t0_l, length_l, speed_l, gap_l, off_l = (
+        t0.tolist(), length.tolist(), speed.tolist(), gap_rev.tolist(), off.tolist()
     )
+    nones = (None,) * len(ids)
+    out = []
+    for j, (index, u) in enumerate(ground):
+        if u.target is not None:
+            _check_target(ctx, index, u, heads[j], tails[j])
+        if stop_dur[j] > 0:
+            stop_leaves = tuple(
+                lv if lv - h > 1e-9 else None for h, lv in zip(heads[j], leaves[j], strict=True)
+            )
+            passes = tuple(map(Pass._make, zip(ids, heads[j], tails[j], stop_leaves, strict=True)))
+        else:
+            passes = tuple(map(Pass._make, zip(ids, heads[j], tails[j], nones, strict=True)))
+        a, b = off_l[j], off_l[j + 1]
+        h = is_held_l[j]
+        out.append(
+            UnitSchedule(
+                id=u.id,
+                name=u.label,
+                kind=u.kind,
+                length_m=length_l[j],
+                speed_ms=speed_l[j],
+                step_off=t0_l[j],
+                passes=passes,
+                held_s=held_l[j] if h else 0.0,
+                trajectory=Trajectory(bx[a:b], btl[a:b], btr[a:b]),
+                hold_from_m=hold_from[j] if h else None,
+                hold_time=hold_at[j] if h else None,
+                gap_ahead_m=None if j == 0 else gap_l[j],
+                description=u.description,
+                debut=u.debut,
+            )
+        )
+    return out
 
 
-def _step_off(
-    ctx: _Ctx,
-    index: int,
-    unit: Unit,
-    free: Trajectory,
-    length: float,
-    leader: Trajectory,
-    leader_length: float,
-) -> float:
-    if unit.step_off is not None:
-        return ctx.seconds(unit.step_off)
-    if unit.target is not None:
-        at = ctx.pos(unit.target.at)
-        if unit.target.head is not None:
-            return ctx.seconds(unit.target.head) - float(free.arrive(at))
-        assert unit.target.tail is not None
-        return ctx.seconds(unit.target.tail) - float(free.arrive(at + length))
-    return float(leader.arrive(leader_length + _gap(ctx.plan, unit)))
-
-
-def _check_target(ctx: _Ctx, index: int, unit: Unit, traj: Trajectory, length: float) -> None:
+def _check_target(
+    ctx: _Ctx, index: int, unit: Unit, head: list[float], tail: list[float]
+) -> None:
     target = unit.target
     assert target is not None
-    at = ctx.pos(target.at)
+    k = ctx.index(target.at)
     part, clock = ("head", target.head) if target.head is not None else ("tail", target.tail)
     assert clock is not None
-    wanted = ctx.seconds(clock)
-    got = float(traj.arrive(at + (length if part == "tail" else 0.0)))
-    if abs(got - wanted) <= TARGET_TOLERANCE_S:
+    got = head[k] if part == "head" else tail[k]
+    if abs(got - ctx.seconds(clock)) <= TARGET_TOLERANCE_S:
         return
     earliest = ctx.reference + dt.timedelta(seconds=got)
-    field = f"units[{index}].target"
     raise UserError(
         problems=[
             Problem(
                 f"{unit.id}'s {part} cannot pass {target.at} at {clock.isoformat()}: "
                 f"the unit ahead holds it back until {earliest:%H:%M:%S}",
                 line=ctx.plan.line_of(("units", index, "target")),
-                field=field,
+                field=f"units[{index}].target",
                 hint=f"set the target at {earliest:%H:%M:%S} or later, "
                 "or move the units ahead earlier",
             )
@@ -224,20 +240,15 @@ def _aircraft(ctx: _Ctx, unit: AircraftUnit) -> UnitSchedule:
     )
 
 
-def _summary(ctx: _Ctx, units: list[UnitSchedule]) -> Summary:
+def _summary(ctx: _Ctx, units: tuple[UnitSchedule, ...]) -> Summary:
     ground = [u for u in units if u.trajectory is not None]
-    first, last = ctx.checkpoints[0].id, ctx.checkpoints[-1].id
-    rev = next(c.id for c in ctx.checkpoints if c.reviewing)
-
-    def times(cp: str, part: str) -> list[float]:
-        return [getattr(p, part) for u in ground for p in u.passes if p.checkpoint == cp]
-
-    first_head = min(times(first, "head"))
-    last_tail = max(times(last, "tail"))
+    rev = next(i for i, c in enumerate(ctx.checkpoints) if c.reviewing)
+    first_head = min(u.passes[0].head for u in ground)
+    last_tail = max(u.passes[-1].tail for u in ground)
     return Summary(
         first_head=first_head,
         last_tail=last_tail,
         duration_s=last_tail - first_head,
-        reviewing_first_head=min(times(rev, "head")),
-        reviewing_last_tail=max(times(rev, "tail")),
+        reviewing_first_head=min(u.passes[rev].head for u in ground),
+        reviewing_last_tail=max(u.passes[rev].tail for u in ground),
     )

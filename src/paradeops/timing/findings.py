@@ -14,11 +14,10 @@ def find_all(
     plan: Plan,
     checkpoints: Sequence[CheckpointInfo],
     units: Sequence[UnitSchedule],
-    holds: dict[str, float],
     window_end: float | None,
 ) -> list[Finding]:
     return [
-        *catch_ups(checkpoints, units, holds),
+        *catch_ups(checkpoints, units),
         *gaps(plan, checkpoints, units),
         *window(checkpoints, units, window_end),
         *flypasts(plan, units),
@@ -26,16 +25,14 @@ def find_all(
 
 
 def catch_ups(
-    checkpoints: Sequence[CheckpointInfo],
-    units: Sequence[UnitSchedule],
-    holds: dict[str, float],
+    checkpoints: Sequence[CheckpointInfo], units: Sequence[UnitSchedule]
 ) -> Iterator[Finding]:
     """One finding per held unit, at the first checkpoint at or after the hold."""
     positions = [c.at_m for c in checkpoints]
     for u in units:
-        if u.id not in holds or u.trajectory is None:
+        if u.hold_from_m is None:
             continue
-        where = holds[u.id]
+        where = u.hold_from_m
         k = min(bisect.bisect_left(positions, where - 1e-6), len(checkpoints) - 1)
         cp = checkpoints[k]
         yield Finding(
@@ -43,9 +40,9 @@ def catch_ups(
             severity="warning",
             unit=u.id,
             checkpoint=cp.id,
-            message=f"{u.id} catches up with the unit ahead {where:.0f} m from the start "
+            message=f"{u.id} closes up on the unit ahead {where:.0f} m from the start "
             f"and is held back {u.held_s:.0f} s in all; it reaches {cp.name} late",
-            time=float(u.trajectory.arrive(where)),
+            time=u.hold_time,
             position_m=where,
             amount=u.held_s,
         )
@@ -59,22 +56,18 @@ def gaps(
     if limit is None:
         return
     rev = next(c for c in checkpoints if c.reviewing)
-    ground = [u for u in units if u.trajectory is not None]
-    for leader, follower in zip(ground, ground[1:], strict=False):
-        assert leader.trajectory is not None and follower.trajectory is not None
-        arrives = float(follower.trajectory.arrive(rev.at_m))
-        # Where the leader's tail is when the follower's head reaches the stand.
-        tail = float(leader.trajectory.position(arrives)) - leader.length_m
-        gap = tail - rev.at_m
-        if gap > limit:
+    for u in units:
+        gap = u.gap_ahead_m
+        if gap is not None and gap > limit:
+            p = u.at(rev.id)
             yield Finding(
                 kind="gap",
                 severity="warning",
-                unit=follower.id,
+                unit=u.id,
                 checkpoint=rev.id,
                 message=f"a {gap:.0f} m gap opens in front of {rev.name} before "
-                f"{follower.id} (limit {limit:g} m)",
-                time=arrives,
+                f"{u.id} (limit {limit:g} m)",
+                time=None if p is None else p.head,
                 position_m=rev.at_m,
                 amount=gap,
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -66,8 +66,7 @@ def _evaluate(tr: Trajectory, q: FloatArray, *, left: bool) -> FloatArray:
     return np.where(exact, at_bp, inside)
 
 
-@dataclass(frozen=True)
-class Pass:
+class Pass(NamedTuple):
     """A unit's head and tail passing one checkpoint [s from reference]."""
 
     checkpoint: str
@@ -89,6 +88,12 @@ class UnitSchedule:
     #: Seconds lost to being held behind the unit ahead, at the last checkpoint.
     held_s: float = 0.0
     trajectory: Trajectory | None = None  # None for aircraft
+    #: Where [m] and when [s] the head first closes up on the unit ahead.
+    hold_from_m: float | None = None
+    hold_time: float | None = None
+    #: Road left empty in front of the reviewing stand, from the unit ahead's
+    #: tail, when this unit's head reaches it [m].
+    gap_ahead_m: float | None = None
     description: str | None = None
     debut: bool = False
 
