@@ -10,8 +10,11 @@ from pydantic import ValidationError
 
 from paradeops.errors import Problem, UserError
 from paradeops.model.checks import plan_issues
+from paradeops.model.equipment import equipment_issues, index
 from paradeops.model.geometry import LonLat, project
+from paradeops.model.music import music_issues
 from paradeops.model.plan import Plan
+from paradeops.model.rehearsals import rehearsal_issues
 from paradeops.model.yamlsource import (
     Locator,
     check_size,
@@ -80,10 +83,21 @@ def parse_plan(text: str, file: str, *, base_dir: Path | None = None) -> Plan:
                 _problem(("route", "checkpoints", i), msg, hint, locator, file)
                 for i, msg, hint in off_route
             )
-    for loc, message, hint in plan_issues(data, has_geometry=has_geometry, positions=positions):
+    from paradeops.io import catalogue
+
+    entries, found = catalogue.resolve(data, locator, file, base_dir)
+    problems.extend(found)
+    issues = [
+        *plan_issues(data, has_geometry=has_geometry, positions=positions),
+        *equipment_issues(data, None if entries is None else index(entries)),
+        *music_issues(data),
+        *rehearsal_issues(data),
+    ]
+    for loc, message, hint in issues:
         problems.append(_problem(loc, message, hint, locator, file))
     if problems or plan is None:
         raise UserError(problems=_unique(problems))
+    catalogue.apply(plan, entries)
     for i, along in positions.items():
         plan.route.checkpoints[i].at_m = along
     plan._locate = locator.line

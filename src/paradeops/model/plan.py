@@ -16,6 +16,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from paradeops.model.equipment import EquipmentModel
+from paradeops.model.music import MusicProgram
+from paradeops.model.rehearsals import Rehearsal
+
 Id = Annotated[
     str,
     Field(
@@ -180,9 +184,13 @@ class VehicleUnit(_UnitBase):
     kind: Literal["vehicles"]
     equipment: str | None = None
     count: Annotated[int, Field(ge=1)]
-    vehicle_length_m: Positive
+    vehicle_length_m: Positive | None = Field(
+        None, description="Default: length_m of the equipment in the catalogue"
+    )
     spacing_m: NonNegative = Field(description="Back of one vehicle to the front of the next [m]")
-    speed_kmh: Positive
+    speed_kmh: Positive | None = Field(
+        None, description="Default: speed_kmh of the equipment in the catalogue"
+    )
 
 
 class FloatUnit(_UnitBase):
@@ -218,6 +226,13 @@ class Plan(_Strict):
     route: Route
     defaults: Defaults = Field(default_factory=Defaults)
     units: list[Unit] = Field(min_length=1)
+    equipment: str | list[EquipmentModel] | None = Field(
+        None,
+        description="Equipment catalogue: a file relative to the plan, or the list inline. "
+        "After loading, always the list (the file resolved).",
+    )
+    music: MusicProgram | None = None
+    rehearsals: list[Rehearsal] = Field(default_factory=list)
 
     # Set by the loader: maps a field path such as ("units", 3, "target") to
     # its line, so that problems found later (by the engine) still name one.

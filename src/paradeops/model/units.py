@@ -20,6 +20,8 @@ def length_m(unit: Unit) -> float:
     if isinstance(unit, FootUnit | BandUnit | MountedUnit):
         return (unit.ranks - 1) * unit.rank_spacing_m
     if isinstance(unit, VehicleUnit):
+        if unit.vehicle_length_m is None:  # the loader fills it from the catalogue
+            raise ValueError(f"unit {unit.id} has no vehicle_length_m and no catalogue entry")
         return unit.count * unit.vehicle_length_m + (unit.count - 1) * unit.spacing_m
     if isinstance(unit, FloatUnit):
         return unit.length_m
@@ -34,6 +36,8 @@ def speed_ms(unit: Unit) -> float:
         if unit.cadence_spm is None or unit.pace_m is None:
             raise ValueError(f"unit {unit.id} has neither speed_kmh nor cadence_spm and pace_m")
         return unit.cadence_spm * unit.pace_m / 60.0
+    if unit.speed_kmh is None:  # a vehicle unit: the loader fills it from the catalogue
+        raise ValueError(f"unit {unit.id} has no speed_kmh and no catalogue entry")
     return unit.speed_kmh * KMH
 
 

@@ -1,0 +1,465 @@
+"""``compose``, ``music``, ``rehearsals`` and ``calibrate``: what a parade is made of."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from paradeops.cli.app import app, err, out
+from paradeops.cli.output import write_output
+from paradeops.cli.plan_commands import PlanArg, load_and_schedule
+from paradeops.composition.compose import Comparison, compare
+from paradeops.composition.music import MusicReport, music_report
+from paradeops.composition.rehearsals import Calibration, UnitComparison, calibrate
+from paradeops.composition.rehearsals import compare as compare_run
+from paradeops.errors import UserError
+from paradeops.io.planfile import load_plan, read_text
+from paradeops.model.plan import parse_clock
+from paradeops.timing.schedule import Schedule
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format")]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here instead of stdout")
+]
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _r(v: float | None, nd: int = 2) -> float | None:
+    return None if v is None else round(v, nd)
+
+
+def _iso(s: Schedule, seconds: float) -> str:
+    return s.clock(seconds).isoformat(timespec="milliseconds")
+
+
+def _hms(s: Schedule, seconds: float) -> str:
+    return f"{s.clock(seconds):%H:%M:%S}"
+
+
+# ---------------------------------------------------------------- compose
+
+
+def comparison_json(cmp: Comparison) -> dict[str, Any]:
+    return {
+        "parades": [
+            {
+                "name": p.name,
+                "date": p.date.isoformat(),
+                "personnel": p.personnel,
+                "vehicles": p.vehicles,
+                "aircraft": p.aircraft,
+                "floats": p.floats,
+                "units": p.units,
+                "by_class": p.by_class,
+                "by_model": p.by_model,
+                "debuts": list(p.debuts),
+                "declared_debuts": list(p.declared_debuts),
+                "compared_with": list(p.compared_with),
+                "notes": list(p.notes),
+            }
+            for p in cmp.parades
+        ],
+        "ratios": [
+            {
+                "vs": r.vs,
+                "vehicles": _r(r.vehicles, 3),
+                "personnel": _r(r.personnel, 3),
+                "aircraft": _r(r.aircraft, 3),
+                "text": r.text(),
+            }
+            for r in cmp.ratios
+        ],
+    }
+
+
+@app.command()
+def compose(
+    plan: PlanArg,
+    vs: Annotated[
+        list[Path] | None,
+        typer.Option("--vs", help="Another parade's plan to compare with (repeatable)"),
+    ] = None,
+    format: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Also draw a bar chart: FILE.png or FILE.svg")
+    ] = None,
+) -> None:
+    """Composition: counts by class, personnel, vehicles, aircraft, debuts, ratios."""
+    fmt = None
+    if chart is not None:
+        fmt = chart.suffix.lower().lstrip(".")
+        if fmt not in ("png", "svg"):
+            raise UserError(
+                f"cannot draw a chart as {chart.suffix or 'a file without extension'}",
+                field="--chart",
+                hint="name the file .png or .svg",
+            )
+    cmp = compare([load_plan(p) for p in [plan, *(vs or [])]])
+    if format is Format.json:
+        write_output(output, _dump(comparison_json(cmp)))
+    else:
+        _compose_table(cmp, output)
+    if chart is not None:
+        from paradeops.reports.composition_chart import composition_chart
+
+        write_output(chart, composition_chart(cmp, fmt))  # type: ignore[arg-type]
+        err.print(Text(f"wrote {chart}"))
+
+
+def _compose_table(cmp: Comparison, output: Path | None) -> None:
+    t = Table(title="Composition", title_justify="left")
+    t.add_column("")
+    for p in cmp.parades:
+        t.add_column(p.name, justify="right")
+    classes: list[str] = []
+    for p in cmp.parades:
+        classes += [c for c in p.by_class if c not in classes]
+    rows = [("personnel", [p.personnel for p in cmp.parades])]
+    rows += [("vehicles", [p.vehicles for p in cmp.parades])]
+    rows += [("aircraft", [p.aircraft for p in cmp.parades])]
+    if any(p.floats for p in cmp.parades):
+        rows += [("floats", [p.floats for p in cmp.parades])]
+    for label, vals in rows:
+        t.add_row(label, *map(str, vals))
+    for c in classes:
+        t.add_row(f"  {c}", *(str(p.by_class.get(c, 0)) for p in cmp.parades))
+    t.add_row("debuts", *(", ".join(p.debuts) or "—" for p in cmp.parades))
+    lines = [r.text() for r in cmp.ratios]
+    lines += [f"{p.name}: {n}" for p in cmp.parades for n in p.notes]
+    _emit(output, t, lines)
+
+
+def _emit(output: Path | None, tables: Table | list[Table], lines: list[str]) -> None:
+    """Tables and lines to the terminal, or as plain text to ``output``."""
+    from rich.console import Console
+
+    if isinstance(tables, Table):
+        tables = [tables]
+    con = out
+    if output is not None:
+        con = Console(record=True, width=200, file=io.StringIO())
+    for t in tables:
+        con.print(t)
+    for line in lines:
+        con.print(line)
+    if output is not None:
+        write_output(output, con.export_text())
+        err.print(Text(f"wrote {output}"))
+
+
+# ------------------------------------------------------------------ music
+
+
+def music_json(report: MusicReport, s: Schedule) -> dict[str, Any]:
+    return {
+        "parade": s.parade,
+        "bands": [
+            {
+                "id": sh.band,
+                "name": sh.name,
+                "position_m": round(sh.position_m, 1),
+                "heard_at_reviewing": sh.heard_at_reviewing,
+                "start": _iso(s, sh.start),
+                "end": _iso(s, sh.end),
+                "units": list(sh.units),
+                "unplayed": list(sh.unplayed),
+                "cues": [
+                    {
+                        "piece": c.piece,
+                        "title": c.title,
+                        "composer": c.composer,
+                        "tempo_bpm": c.tempo_bpm,
+                        "start": _iso(s, c.start),
+                        "end": _iso(s, c.end),
+                        "start_s": round(c.start, 2),
+                        "end_s": round(c.end, 2),
+                        "played_s": round(c.played_s, 2),
+                        "duration_s": c.duration_s,
+                        "repeat": c.repeat,
+                        "cut": c.cut,
+                        "cued_by": c.cued_by,
+                        "units": list(c.units),
+                    }
+                    for c in sh.cues
+                ],
+            }
+            for sh in report.sheets
+        ],
+        "findings": [
+            {
+                "kind": f.kind,
+                "severity": f.severity,
+                "band": f.band,
+                "unit": f.unit,
+                "start": None if f.start is None else _iso(s, f.start),
+                "end": None if f.end is None else _iso(s, f.end),
+                "message": f.message,
+            }
+            for f in report.findings
+        ],
+    }
+
+
+@app.command()
+def music(plan: PlanArg, format: FormatOpt = Format.table, output: OutputOpt = None) -> None:
+    """Cue sheets per band, timed by the movement table; coverage, overlap and tempo checks.
+
+    Exit 1 when a check fails (silence, overlap, tempo).
+    """
+    p, s = load_and_schedule(plan)
+    if p.music is None:
+        raise UserError(
+            "the plan has no music program", file=str(plan), hint="add a `music:` section"
+        )
+    report = music_report(p, s)
+    if format is Format.json:
+        write_output(output, _dump(music_json(report, s)))
+    else:
+        tables = []
+        for sh in report.sheets:
+            t = Table(
+                title=f"{sh.name} — at {sh.position_m:.0f} m"
+                + ("" if sh.heard_at_reviewing else " (not heard at the reviewing stand)"),
+                title_justify="left",
+            )
+            for col in ("start", "end", "piece", "bpm", "played", "note", "units passing"):
+                t.add_column(col, justify="right" if col in ("bpm", "played") else "left")
+            for c in sh.cues:
+                note = []
+                if c.cued_by:
+                    note.append(f"on {c.cued_by}")
+                if c.repeat:
+                    note.append(f"repeat {c.repeat}")
+                if c.cut:
+                    note.append("cut")
+                t.add_row(
+                    _hms(s, c.start),
+                    _hms(s, c.end),
+                    c.title,
+                    f"{c.tempo_bpm:g}",
+                    f"{c.played_s:.0f}/{c.duration_s:g} s",
+                    ", ".join(note),
+                    _units_text(c.units),
+                )
+            tables.append(t)
+        lines = [f"{f.severity}: {f.message}" for f in report.findings] or ["music: no findings"]
+        _emit(output, tables, lines)
+    if report.has_errors:
+        raise typer.Exit(1)
+
+
+def _units_text(units: tuple[str, ...]) -> str:
+    if len(units) <= 2:
+        return ", ".join(units)
+    return f"{units[0]} … {units[-1]} ({len(units)})"
+
+
+# ------------------------------------------------------------- rehearsals
+
+
+@app.command()
+def rehearsals(
+    plan: PlanArg,
+    ics: Annotated[
+        Path | None, typer.Option("--ics", help="Write the rehearsals as an iCalendar file")
+    ] = None,
+    format: FormatOpt = Format.table,
+    output: OutputOpt = None,
+) -> None:
+    """The rehearsal schedule; --ics exports it for people's calendars."""
+    from paradeops.reports.ics import rehearsal_window, rehearsals_ics
+
+    p, s = load_and_schedule(plan)
+    if not p.rehearsals:
+        raise UserError("the plan has no rehearsals", file=str(plan), hint="add `rehearsals:`")
+    default = s.summary.duration_s
+    if ics is not None:
+        write_output(ics, rehearsals_ics(p, dt.datetime.now(dt.UTC), default))
+        err.print(Text(f"wrote {ics}"))
+    items = []
+    for r in p.rehearsals:
+        start, end = rehearsal_window(p, r, default)
+        items.append(
+            {
+                "id": r.id,
+                "name": r.label,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "place": r.place,
+                "units": r.units,
+            }
+        )
+    if format is Format.json:
+        write_output(output, _dump({"parade": p.parade.name, "rehearsals": items}))
+        return
+    if ics is not None and output is None:
+        return
+    t = Table(title=f"{p.parade.name}: rehearsals", title_justify="left")
+    for col in ("id", "date", "from", "to", "place", "units"):
+        t.add_column(col)
+    for it, r in zip(items, p.rehearsals, strict=True):
+        t.add_row(
+            r.id,
+            f"{r.date}",
+            str(it["start"])[11:16],
+            str(it["end"])[11:16],
+            r.place,
+            "all" if r.units is None else str(len(r.units)),
+        )
+    _emit(output, t, [])
+
+
+# -------------------------------------------------------------- calibrate
+
+
+def calibration_json(
+    s: Schedule, comparisons: list[tuple[UnitComparison, ...]], cal: Calibration
+) -> dict[str, Any]:
+    return {
+        "parade": s.parade,
+        "runs": list(cal.runs),
+        "comparison": [
+            {
+                "run": uc.run,
+                "unit": uc.unit,
+                "mean_delay_s": _r(uc.mean_delay_s),
+                "mean_pass_error_s": _r(uc.mean_pass_error_s),
+                "passes": [
+                    {
+                        "checkpoint": pc.checkpoint,
+                        "delay_s": _r(pc.delay_s),
+                        "pass_error_s": _r(pc.pass_error_s),
+                    }
+                    for pc in uc.passes
+                ],
+            }
+            for run in comparisons
+            for uc in run
+        ],
+        "units": [
+            {
+                "unit": f.unit,
+                "kind": f.kind,
+                "runs": f.runs,
+                "planned_speed_kmh": _r(f.planned_speed_kmh, 3),
+                "speed_factor": _r(f.speed_factor, 4),
+                "fitted_speed_kmh": _r(f.fitted_speed_kmh, 3),
+                "fitted_pace_m": _r(f.fitted_pace_m, 4),
+                "step_off_delay_s": _r(f.step_off_delay_s),
+                "step_off_delay_sd": _r(f.step_off_delay_sd),
+                "gap_driven": f.gap_driven,
+                "planned_gap_m": _r(f.planned_gap_m),
+                "fitted_gap_m": _r(f.fitted_gap_m),
+                "residual_s": _r(f.residual_s),
+            }
+            for f in cal.units
+        ],
+        "distributions": distributions_json(cal),
+    }
+
+
+def distributions_json(cal: Calibration) -> dict[str, Any]:
+    def d(x: Any) -> dict[str, Any]:
+        return {"distribution": "normal", "mean": _r(x.mean, 4), "sd": _r(x.sd, 4), "n": x.n}
+
+    return {"step_off_delay_s": d(cal.step_off_delay_s), "speed_factor": d(cal.speed_factor)}
+
+
+@app.command(name="calibrate")
+def calibrate_cmd(
+    plan: PlanArg,
+    measured: Annotated[
+        list[Path],
+        typer.Argument(help="Rehearsal CSV files (one per rehearsal)", show_default=False),
+    ],
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--start",
+            help="Rehearsal reference time HH:MM:SS (default: the first unit's head "
+            "at the first checkpoint)",
+        ),
+    ] = None,
+    format: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    write_plan: Annotated[
+        Path | None,
+        typer.Option("--write-plan", help="Write a copy of the plan with the fitted figures"),
+    ] = None,
+    distributions: Annotated[
+        Path | None,
+        typer.Option("--distributions", help="Write the simulation's distribution parameters"),
+    ] = None,
+) -> None:
+    """Measured rehearsal times against the plan; fitted speed, step-off delay and gap."""
+    from paradeops.io.rehearsal_csv import calibrated_plan, load_run
+
+    p, s = load_and_schedule(plan)
+    ref = None
+    if start is not None:
+        try:
+            ref = parse_clock(start)
+        except ValueError as e:
+            raise UserError(str(e), field="--start", hint="e.g. --start 22:00:00") from None
+    runs = [load_run(m, p, start=ref) for m in measured]
+    comparisons = [compare_run(s, r) for r in runs]
+    cal = calibrate(p, s, runs)
+    if write_plan is not None:
+        write_output(write_plan, calibrated_plan(read_text(plan), p, cal))
+        err.print(Text(f"wrote {write_plan}"))
+    if distributions is not None:
+        write_output(distributions, _dump(distributions_json(cal)))
+        err.print(Text(f"wrote {distributions}"))
+    if format is Format.json:
+        write_output(output, _dump(calibration_json(s, comparisons, cal)))
+        return
+    t = Table(title=f"{p.parade.name}: calibration from {len(runs)} rehearsal(s)")
+    cols = ("unit", "delay s", "pass err s", "speed ×", "km/h", "pace m", "step-off s", "gap m")
+    for col in cols:
+        t.add_column(col, justify="left" if col == "unit" else "right")
+    by_unit: dict[str, list[UnitComparison]] = {}
+    for run in comparisons:
+        for uc in run:
+            by_unit.setdefault(uc.unit, []).append(uc)
+    for f in cal.units:
+        ucs = by_unit.get(f.unit, [])
+        delays = [uc.mean_delay_s for uc in ucs if uc.mean_delay_s is not None]
+        errs = [uc.mean_pass_error_s for uc in ucs if uc.mean_pass_error_s is not None]
+        t.add_row(
+            f.unit,
+            _fmt(sum(delays) / len(delays) if delays else None, "+.1f"),
+            _fmt(sum(errs) / len(errs) if errs else None, "+.1f"),
+            _fmt(f.speed_factor, ".3f"),
+            _fmt(f.fitted_speed_kmh, ".2f"),
+            _fmt(f.fitted_pace_m, ".3f"),
+            _fmt(f.step_off_delay_s, "+.1f"),
+            _fmt(f.fitted_gap_m, ".1f"),
+        )
+    dd, sf = cal.step_off_delay_s, cal.speed_factor
+    lines = [
+        f"step-off delay: mean {_fmt(dd.mean, '.2f')} s, sd {_fmt(dd.sd, '.2f')} s (n={dd.n})",
+        f"speed factor: mean {_fmt(sf.mean, '.4f')}, sd {_fmt(sf.sd, '.4f')} (n={sf.n})",
+    ]
+    _emit(output, t, lines)
+
+
+def _fmt(v: float | None, spec: str) -> str:
+    return "—" if v is None else format(v, spec)

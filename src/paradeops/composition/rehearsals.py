@@ -1,0 +1,303 @@
+"""Measured rehearsal times against the plan, and calibration from them.
+
+A *run* is one rehearsal's measurements: per unit and checkpoint, the times
+its head and its tail passed [s from that run's reference time, which plays
+the part of ``parade.start``]. The adapter (:mod:`paradeops.io.rehearsal_csv`)
+reads them from CSV.
+
+Calibration (docs/composition.md, "How calibration fits"), per ground unit,
+by least squares over every run at once (NumPy, vectorised over units):
+
+- **Speed.** Head times across checkpoints lie on a line ``t = a_r + b·x``
+  (one intercept ``a_r`` per run, a common slope ``b`` [s/m]). The same fit
+  on the *planned* head times at the same checkpoints gives ``b_plan``; the
+  speed factor is ``b_plan / b`` — speed limits and holds in the plan cancel
+  out — and the fitted speed is the planned free speed times it.
+- **Step-off delay.** For a unit that steps off behind the one ahead (no
+  ``step_off``/``target``, not first), the engine releases it when the
+  leader's tail has opened ``gap_m``: at ``aT_r + b_lead·gap_m``, with the
+  leader's tail line sharing the leader's slope. The delay is how much later
+  the unit's line starts than that, minus the same figure for the plan. For
+  the first unit and units with fixed times it is ``a_r − a_plan``.
+- **Gap.** The gap that makes the engine reproduce the mean step-off delay:
+  ``gap_m + delay × v_lead`` (``v_lead`` the leader's fitted speed).
+
+The figures aggregate into distribution parameters for the simulation: mean
+and standard deviation of step-off delays (every unit and run but the first
+unit, whose head defines the reference when no start time is given) and of
+speed factors (over units).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from paradeops.model.plan import (
+    AircraftUnit,
+    BandUnit,
+    FootUnit,
+    MountedUnit,
+    Plan,
+    Unit,
+)
+from paradeops.model.units import speed_ms
+from paradeops.timing.schedule import FloatArray, Schedule
+
+
+@dataclass(frozen=True)
+class Measured:
+    unit: str
+    checkpoint: str
+    head: float | None
+    tail: float | None
+    row: int | None = None  # line in the source file
+
+
+@dataclass(frozen=True)
+class Run:
+    name: str
+    rows: tuple[Measured, ...]
+    #: The reference is the first unit's measured head at the first checkpoint.
+    reference_from_first: bool = True
+
+
+@dataclass(frozen=True)
+class PassComparison:
+    checkpoint: str
+    planned_head: float
+    planned_tail: float
+    head: float | None
+    tail: float | None
+
+    @property
+    def delay_s(self) -> float | None:
+        return None if self.head is None else self.head - self.planned_head
+
+    @property
+    def pass_error_s(self) -> float | None:
+        """Measured pass time (head to tail) minus the planned one."""
+        if self.head is None or self.tail is None:
+            return None
+        return (self.tail - self.head) - (self.planned_tail - self.planned_head)
+
+
+@dataclass(frozen=True)
+class UnitComparison:
+    run: str
+    unit: str
+    passes: tuple[PassComparison, ...]
+
+    @property
+    def mean_delay_s(self) -> float | None:
+        return _mean([p.delay_s for p in self.passes])
+
+    @property
+    def mean_pass_error_s(self) -> float | None:
+        return _mean([p.pass_error_s for p in self.passes])
+
+
+def _mean(xs: Sequence[float | None]) -> float | None:
+    vals = [x for x in xs if x is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def compare(schedule: Schedule, run: Run) -> tuple[UnitComparison, ...]:
+    """Per unit (in order of march), each measured pass against the plan."""
+    rows: dict[str, list[Measured]] = {}
+    for m in run.rows:
+        rows.setdefault(m.unit, []).append(m)
+    order = {c.id: i for i, c in enumerate(schedule.checkpoints)}
+    out = []
+    for us in schedule.units:
+        if us.id not in rows:
+            continue
+        passes = []
+        for m in sorted(rows[us.id], key=lambda m: order.get(m.checkpoint, 0)):
+            p = us.at(m.checkpoint)
+            if p is None:
+                continue
+            passes.append(PassComparison(m.checkpoint, p.head, p.tail, m.head, m.tail))
+        out.append(UnitComparison(run.name, us.id, tuple(passes)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class UnitFit:
+    unit: str
+    kind: str
+    runs: int  # runs with at least two head times
+    planned_speed_kmh: float
+    speed_factor: float | None
+    fitted_speed_kmh: float | None
+    #: For formations marching by cadence: the pace that gives the fitted speed.
+    fitted_pace_m: float | None
+    step_off_delay_s: float | None  # mean over runs
+    step_off_delay_sd: float | None
+    gap_driven: bool
+    planned_gap_m: float | None
+    fitted_gap_m: float | None
+    residual_s: float | None  # RMS of the head fit
+
+
+@dataclass(frozen=True)
+class Distribution:
+    mean: float | None
+    sd: float | None
+    n: int
+
+
+@dataclass(frozen=True)
+class Calibration:
+    runs: tuple[str, ...]
+    units: tuple[UnitFit, ...]
+    step_off_delay_s: Distribution
+    speed_factor: Distribution
+
+
+def _dist(xs: FloatArray) -> Distribution:
+    xs = xs[np.isfinite(xs)]
+    n = int(xs.size)
+    if n == 0:
+        return Distribution(None, None, 0)
+    return Distribution(float(xs.mean()), float(xs.std(ddof=1)) if n > 1 else None, n)
+
+
+def calibrate(plan: Plan, schedule: Schedule, runs: Sequence[Run]) -> Calibration:
+    """Fitted speed, step-off delay and gap per ground unit, and their distributions."""
+    ground: list[tuple[int, Unit]] = [
+        (i, u) for i, u in enumerate(plan.units) if not isinstance(u, AircraftUnit)
+    ]
+    ids = [u.id for _, u in ground]
+    uix = {uid: j for j, uid in enumerate(ids)}
+    cps = [c.id for c in schedule.checkpoints]
+    cix = {c: k for k, c in enumerate(cps)}
+    x = np.array([c.at_m for c in schedule.checkpoints])
+    nr, nu, nk = len(runs), len(ids), len(cps)
+
+    heads = np.full((nr, nu, nk), np.nan)
+    tails = np.full((nr, nu, nk), np.nan)
+    for r, run in enumerate(runs):
+        for m in run.rows:
+            j, k = uix.get(m.unit), cix.get(m.checkpoint)
+            if j is None or k is None:
+                continue
+            if m.head is not None:
+                heads[r, j, k] = m.head
+            if m.tail is not None:
+                tails[r, j, k] = m.tail
+    by_id = {u.id: u for u in schedule.units}
+    p_head = np.array([[p.head for p in by_id[uid].passes] for uid in ids]).reshape(nu, nk)
+    p_tail = np.array([[p.tail for p in by_id[uid].passes] for uid in ids]).reshape(nu, nk)
+
+    # Head lines: common slope per unit, one intercept per run (fixed effects).
+    mask = np.isfinite(heads)
+    w = mask.astype(float)
+    n = w.sum(axis=2)  # (r, u)
+    nz = np.where(n > 0, n, 1.0)
+    xb = (w * x).sum(axis=2) / nz
+    hb = np.where(mask, heads, 0.0).sum(axis=2) / nz
+    pb = (w * p_head[None]).sum(axis=2) / nz
+    dx = np.where(mask, x - xb[..., None], 0.0)
+    sxx = (dx * dx).sum(axis=(0, 2))  # (u,)
+    ok = sxx > 1e-9
+    sxx_ = np.where(ok, sxx, 1.0)
+    dh = np.where(mask, heads - hb[..., None], 0.0)
+    dp = np.where(mask, p_head[None] - pb[..., None], 0.0)
+    b = np.where(ok, (dx * dh).sum(axis=(0, 2)) / sxx_, np.nan)
+    b_plan = np.where(ok, (dx * dp).sum(axis=(0, 2)) / sxx_, np.nan)
+    has = n > 0
+    a = np.where(has, hb - b * xb, np.nan)  # (r, u): head at x = 0, measured
+    a_plan = np.where(has, pb - b_plan * xb, np.nan)  # the same fit on the plan
+    resid = np.where(mask, heads - (a[..., None] + b[None, :, None] * x), 0.0)
+    dof = mask.sum(axis=(0, 2)) - (n >= 1).sum(axis=0) - 1
+    rms = np.where(dof > 0, np.sqrt((resid**2).sum(axis=(0, 2)) / np.maximum(dof, 1)), np.nan)
+
+    # Tail lines, sharing each unit's slope: tail at x = 0 (measured and planned).
+    tmask = np.isfinite(tails)
+    tn = np.maximum(tmask.sum(axis=2), 1)
+    has_t = tmask.any(axis=2)
+    t_off = np.where(tmask, tails - b[None, :, None] * x, 0.0).sum(axis=2) / tn
+    tp_off = np.where(tmask, p_tail[None] - b_plan[None, :, None] * x, 0.0).sum(axis=2) / tn
+    at = np.where(has_t, t_off, np.nan)
+    at_plan = np.where(has_t, tp_off, np.nan)
+
+    speed_factor = np.where(ok, b_plan / b, np.nan)
+    planned_speed = np.array([speed_ms(u) for _, u in ground])
+    gaps = np.array([_gap(plan, u) for _, u in ground])
+    driven = np.array(
+        [j > 0 and u.step_off is None and u.target is None for j, (_, u) in enumerate(ground)]
+    )
+    delay = a - a_plan  # fixed-time units: lateness of the line
+    if nu > 1:
+        lead_b = b[:-1]
+        lead_bp = b_plan[:-1]
+        release = at[:, :-1] + lead_b * gaps[1:]
+        release_plan = at_plan[:, :-1] + lead_bp * gaps[1:]
+        rel_delay = (a[:, 1:] - release) - (a_plan[:, 1:] - release_plan)
+        delay[:, 1:] = np.where(driven[1:], rel_delay, delay[:, 1:])
+    with np.errstate(invalid="ignore"):
+        mean_delay = np.array([_nanmean(delay[:, j]) for j in range(nu)])
+        sd_delay = np.array([_nansd(delay[:, j]) for j in range(nu)])
+    lead_speed = np.concatenate([[np.nan], 1.0 / b[:-1]]) if nu else np.array([])
+    fitted_gap = np.where(driven, gaps + mean_delay * lead_speed, np.nan)
+
+    fits = []
+    for j, (_, u) in enumerate(ground):
+        f = _opt(speed_factor[j])
+        fitted = None if f is None else planned_speed[j] * f * 3.6
+        pace = None
+        if (
+            isinstance(u, FootUnit | BandUnit | MountedUnit)
+            and u.speed_kmh is None
+            and u.cadence_spm is not None
+            and fitted is not None
+        ):
+            pace = fitted / 3.6 * 60.0 / u.cadence_spm
+        fits.append(
+            UnitFit(
+                unit=u.id,
+                kind=u.kind,
+                runs=int((n[:, j] >= 2).sum()),
+                planned_speed_kmh=float(planned_speed[j] * 3.6),
+                speed_factor=f,
+                fitted_speed_kmh=fitted,
+                fitted_pace_m=pace,
+                step_off_delay_s=_opt(mean_delay[j]),
+                step_off_delay_sd=_opt(sd_delay[j]),
+                gap_driven=bool(driven[j]),
+                planned_gap_m=float(gaps[j]) if driven[j] else None,
+                fitted_gap_m=_opt(fitted_gap[j]),
+                residual_s=_opt(rms[j]),
+            )
+        )
+    keep = np.ones((nr, nu), dtype=bool)
+    for r, run in enumerate(runs):
+        if run.reference_from_first and nu:
+            keep[r, 0] = False
+    return Calibration(
+        runs=tuple(r.name for r in runs),
+        units=tuple(fits),
+        step_off_delay_s=_dist(np.where(keep, delay, np.nan).ravel()),
+        speed_factor=_dist(speed_factor),
+    )
+
+
+def _gap(plan: Plan, unit: Unit) -> float:
+    return plan.defaults.gap_m if unit.gap_m is None else unit.gap_m
+
+
+def _opt(v: float) -> float | None:
+    return None if not np.isfinite(v) else float(v)
+
+
+def _nanmean(xs: FloatArray) -> float:
+    xs = xs[np.isfinite(xs)]
+    return float(xs.mean()) if xs.size else float("nan")
+
+
+def _nansd(xs: FloatArray) -> float:
+    xs = xs[np.isfinite(xs)]
+    return float(xs.std(ddof=1)) if xs.size > 1 else float("nan")
