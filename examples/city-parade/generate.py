@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 
 SEED = 2025
-WINDOW_END = "14:45:00"  # see the estimate in the header below
+WINDOW_END = "15:00:00"  # see the estimate in the header below
 
 HEADER = f"""\
 # Riverside City Carnival 2025 — a FICTIONAL civic parade. ParadeOps plan file,
@@ -25,20 +25,17 @@ HEADER = f"""\
 # Everything here is illustrative: the city, the groups, their sizes, speeds,
 # gaps, show stops and the broadcast window.
 #
-# A 3 km street route with the TV grandstand at 2 km. Floats move at 3-4 km/h
-# and hold back the faster bands and walking groups behind them (expect
-# `catch_up` findings: that is how a carnival really moves). 25 headline
-# floats make a 30-60 s show stop in front of the grandstand; every stop
-# holds up the whole column behind it.
+# A 3 km street route with the TV grandstand at 2 km. Everyone marches at the
+# floats' 3.6 km/h (1 m/s): bands keep their tempo and shorten their step.
+# 25 headline floats make a 30-60 s show stop in front of the grandstand; the
+# unit after each steps off that many metres later, so the column does not
+# close up behind the stop. Through Castle Arch (3 km/h) long units close up
+# a little on the ones ahead: expect a few small `catch_up` warnings.
 #
 # Broadcast window: the last tail must pass the grandstand by window_end.
-# Rough estimate (an independent calculation of the DESIGN rules, not the
-# engine): the column is ~3.5 km of road space and gaps moving at the floats'
-# 3.5 km/h (3 km/h through Castle Arch), plus 25 show stops (18 min in all)
-# that hold everyone behind them; the last tail passes the grandstand about
-# 14:33 (1 h 33 min after the step-off) and the finish about 14:50.
-# window_end {WINDOW_END} is that estimate plus 12 min (about +13 %), a margin
-# that a few extra long stops or one slow float can eat.
+# The engine gives the last tail at the grandstand at 14:51:28 (1 h 51 min
+# after step-off, 18 min of it show stops); window_end {WINDOW_END} leaves
+# 8.5 min, which one long stop or a slow float can eat.
 """
 
 ROUTE = """\
@@ -147,6 +144,16 @@ def item(d: dict) -> str:
     return "\n".join(lines)
 
 
+#: Everyone marches at the floats' pace: bands shorten their step, not their tempo.
+PACE_KMH = 3.6
+GAP_M = 15  # defaults.gap_m below
+
+
+def pace_for(cadence_spm: float) -> float:
+    """Step length [m] that makes ``cadence_spm`` march at the parade's pace."""
+    return round(PACE_KMH / 3.6 * 60 / cadence_spm, 3)
+
+
 def main() -> None:
     rng = random.Random(SEED)
     units: list[dict] = []
@@ -164,10 +171,10 @@ def main() -> None:
     # Head of the parade: mounted police, then the fire-engine column.
     add({"id": "mounted-police", "name": "Riverside Mounted Police", "kind": "mounted",
          "description": "The mounted section of Riverside Police leads the carnival.",
-         "ranks": 3, "files": 2, "rank_spacing_m": 3.0, "speed_kmh": 5})
+         "ranks": 3, "files": 2, "rank_spacing_m": 3.0, "speed_kmh": PACE_KMH})
     add({"id": "fire-engines", "name": "Riverside Fire and Rescue engines", "kind": "vehicles",
          "description": "Five fire engines of Riverside Fire and Rescue, sirens silent and lights on.",
-         "equipment": "Fire engine", "count": 5, "vehicle_length_m": 9.5, "spacing_m": 8, "speed_kmh": 5})
+         "equipment": "Fire engine", "count": 5, "vehicle_length_m": 9.5, "spacing_m": 8, "speed_kmh": PACE_KMH})
 
     floats = list(FLOAT_THEMES)
     bands = list(BAND_NAMES)
@@ -188,7 +195,7 @@ def main() -> None:
                 d = {"id": "float-" + slug(name), "name": name + " float", "kind": "float",
                      "description": f"The {name} float.",
                      "length_m": rng.choice([8, 9, 10, 11, 12, 12, 14, 15, 16, 18]),
-                     "speed_kmh": rng.choice([3.5, 3.5, 3.5, 4.0])}
+                     "speed_kmh": PACE_KMH}
                 if name == "Mayor's Float":
                     d["description"] = "The Mayor of Riverside closes the carnival."
                 if name in SHOW_STOP_FLOATS:
@@ -200,14 +207,14 @@ def main() -> None:
                     vid, vname, count = vintage.pop(0)
                     add({"id": vid, "name": vname, "kind": "vehicles",
                          "description": f"{vname}.", "equipment": "Vintage car",
-                         "count": count, "vehicle_length_m": 4.5, "spacing_m": 5, "speed_kmh": 6})
+                         "count": count, "vehicle_length_m": 4.5, "spacing_m": 5, "speed_kmh": PACE_KMH})
             elif kind == "band" and bands:
                 name = bands.pop(0)
                 add({"id": "band-" + slug(name), "name": name, "kind": "band",
                      "description": f"{name} plays as it marches.",
                      "ranks": rng.randint(8, 16), "files": rng.randint(6, 10),
-                     "rank_spacing_m": 1.5, "cadence_spm": rng.choice([116, 120, 120]),
-                     "pace_m": 0.75})
+                     "rank_spacing_m": 1.5, "cadence_spm": (cadence := rng.choice([116, 120, 120])),
+                     "pace_m": pace_for(cadence)})
             elif kind == "dance" and dances:
                 name = dances.pop(0)
                 add({"id": "dance-" + slug(name), "name": name, "kind": "foot",
@@ -219,19 +226,26 @@ def main() -> None:
                 add({"id": "group-" + slug(name), "name": name, "kind": "foot",
                      "description": f"{name} walk with the carnival.",
                      "ranks": rng.randint(3, 10), "files": rng.randint(4, 8),
-                     "rank_spacing_m": 1.5, "cadence_spm": 110, "pace_m": 0.7})
+                     "rank_spacing_m": 1.5, "cadence_spm": 110, "pace_m": pace_for(110)})
     for vid, vname, count in vintage:
         add({"id": vid, "name": vname, "kind": "vehicles", "description": f"{vname}.",
              "equipment": "Vintage car", "count": count, "vehicle_length_m": 4.5,
-             "spacing_m": 5, "speed_kmh": 6})
+             "spacing_m": 5, "speed_kmh": PACE_KMH})
     mayor = "Mayor's Float"
     add({"id": "float-mayor", "name": "The Mayor's float", "kind": "float",
          "description": "The Mayor of Riverside closes the carnival.",
-         "length_m": 12, "speed_kmh": 3.5,
+         "length_m": 12, "speed_kmh": PACE_KMH,
          "show_stop": {"at": "grandstand", "duration_s": SHOW_STOP_FLOATS[mayor]}})
     add({"id": "mounted-police-rear", "name": "Riverside Mounted Police (rear)", "kind": "mounted",
          "description": "The mounted police close the parade.",
-         "ranks": 2, "files": 2, "rank_spacing_m": 3.0, "speed_kmh": 5})
+         "ranks": 2, "files": 2, "rank_spacing_m": 3.0, "speed_kmh": PACE_KMH})
+
+    # A show stop holds everyone behind it; the unit after a stopping float
+    # steps off that much later (at 1 m/s, a second is a metre), so the
+    # column keeps its spacing instead of closing up like an accordion.
+    for before, after in zip(units, units[1:]):
+        if "show_stop" in before:
+            after["gap_m"] = GAP_M + before["show_stop"]["duration_s"] * PACE_KMH / 3.6
 
     print(HEADER + ROUTE.format(window_end=WINDOW_END), end="")
     kinds: dict[str, int] = {}

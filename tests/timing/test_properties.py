@@ -108,17 +108,20 @@ def test_no_unit_ever_comes_closer_than_min_gap_to_the_one_ahead(plan: Plan) -> 
     s = schedule(plan)
     ground = _ground(s)
     end = s.checkpoints[-1].at_m
-    ys = np.linspace(0, end, 400)
+    min_gap = plan.defaults.min_gap_m
+    # Past the release point (the last checkpoint) units disperse.
+    ys = np.linspace(0, end - min_gap, 400)
     for lead, follow in zip(ground, ground[1:], strict=False):
-        shift = lead.length_m + plan.defaults.min_gap_m
+        shift = lead.length_m + min_gap
         # The follower's head reaches y no earlier than the leader's head reaches y + shift.
         earliest = lead.trajectory.arrive(ys + shift)
         assert np.all(follow.trajectory.arrive(ys) >= earliest - 1e-6)
-        # ... and in time: sampled positions never overlap.
+        # ... and in time: sampled positions never overlap while both are on the route.
         times = np.linspace(follow.step_off, follow.passes[-1].tail, 300)
-        gap = (lead.trajectory.position(times) - lead.length_m) - follow.trajectory.position(times)
-        on_route = follow.trajectory.position(times) > 0
-        assert np.all(gap[on_route] >= plan.defaults.min_gap_m - 1e-6)
+        lead_tail = lead.trajectory.position(times) - lead.length_m
+        gap = lead_tail - follow.trajectory.position(times)
+        on_route = (follow.trajectory.position(times) > 0) & (lead_tail <= end)
+        assert np.all(gap[on_route] >= min_gap - 1e-6)
 
 
 @COMMON

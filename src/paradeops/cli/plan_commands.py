@@ -60,17 +60,18 @@ def schedule(
     """
     from paradeops.reports.schedule_csv import schedule_csv
     from paradeops.reports.schedule_json import schedule_to_json
-    from paradeops.reports.schedule_table import render_text, schedule_table
+    from paradeops.reports.schedule_table import render_text, schedule_renderables
 
     _, s = load_and_schedule(plan)
     if format is Format.json:
         write_output(output, schedule_to_json(s) + "\n")
     elif format is Format.csv:
         write_output(output, schedule_csv(s))
-    elif output is not None:
-        write_output(output, render_text(s, width=200))
+    elif output is not None or not out.is_terminal:
+        # A file or a pipe has no width to fit: print the whole table.
+        write_output(output, render_text(s))
     else:
-        for renderable in schedule_table(s):
+        for renderable in schedule_renderables(s, width=out.width):
             out.print(renderable)
     if output is not None:
         err.print(Text(f"wrote {output}"))

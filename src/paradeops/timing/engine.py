@@ -209,7 +209,8 @@ def _check_target(
     got = head[k] if part == "head" else tail[k]
     if abs(got - ctx.seconds(clock)) <= TARGET_TOLERANCE_S:
         return
-    earliest = ctx.reference + dt.timedelta(seconds=got)
+    utc = ctx.reference.astimezone(dt.UTC) + dt.timedelta(seconds=got)
+    earliest = utc.astimezone(ctx.reference.tzinfo)
     raise UserError(
         problems=[
             Problem(

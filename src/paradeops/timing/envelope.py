@@ -57,7 +57,12 @@ def free_flow(
 
 
 def constraint(leader: Trajectory, shift: float, x_end: float) -> Trajectory:
-    """``C(y)``: when the leader's head reaches ``y + shift``, for ``y`` in [0, x_end]."""
+    """``C(y)``: when the leader's head reaches ``y + shift``, for ``y`` in [0, x_end].
+
+    Pass as ``x_end`` the follower's head position when the leader's tail
+    leaves the last checkpoint: past the release point the leader has
+    dispersed and holds no one, so :func:`hold_behind` ignores ``C`` beyond.
+    """
     lx = leader.x - shift
     inside = (lx > _EPS) & (lx < x_end - _EPS)
     ends = np.array([0.0, x_end])
@@ -77,7 +82,9 @@ def hold_behind(free: Trajectory, t0: float, cons: Trajectory) -> tuple[Trajecto
     """
     x = _union(free.x, cons.x)
     fl, fr = free.arrive(x), free.leave(x)
-    cl, cr = cons.arrive(x), cons.leave(x)
+    bound = x <= cons.x[-1] + 1e-7
+    cl = np.where(bound, cons.arrive(np.minimum(x, cons.x[-1])), -np.inf)
+    cr = np.where(bound, cons.leave(np.minimum(x, cons.x[-1])), -np.inf)
     # Running maximum over left and right limits in position order.
     d = np.empty(2 * len(x))
     d[0::2] = cl - fl

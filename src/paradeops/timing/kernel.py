@@ -89,11 +89,18 @@ def _free_flow(speed, x_end, lim_from, lim_to, lim_v, stop_at, stop_dur):  # typ
 
 
 @njit(cache=True)
-def _hold(fx, ftl, ftr, lx, ltl, ltr, shift, t0, x_end):  # type: ignore[no-untyped-def]
-    """Envelope of a unit (free flow ``f*``, step-off ``t0``) behind a leader ``l*``."""
+def _hold(fx, ftl, ftr, lx, ltl, ltr, shift, t0, x_end, released):  # type: ignore[no-untyped-def]
+    """Envelope of a unit (free flow ``f*``, step-off ``t0``) behind a leader ``l*``.
+
+    Past ``released`` (the follower's head position when the leader's tail
+    leaves the last checkpoint) the leader has dispersed and holds no one.
+    """
     # Positions: the unit's own breakpoints and the leader's, shifted back.
     cand = np.empty(fx.shape[0] + lx.shape[0] + 2)
     k = 0
+    if 0.0 < released < x_end:
+        cand[k] = released
+        k += 1
     for j in range(fx.shape[0]):
         cand[k] = fx[j]
         k += 1
@@ -123,8 +130,12 @@ def _hold(fx, ftl, ftr, lx, ltl, ltr, shift, t0, x_end):  # type: ignore[no-unty
         y = xs[j]
         fl = _evaluate(fx, ftl, ftr, y, True)
         fr = _evaluate(fx, ftl, ftr, y, False)
-        cl = _evaluate(lx, ltl, ltr, y + shift, True)
-        cr = _evaluate(lx, ltl, ltr, y + shift, False)
+        if y <= released + _EPS:
+            cl = _evaluate(lx, ltl, ltr, y + shift, True)
+            cr = _evaluate(lx, ltl, ltr, y + shift, False)
+        else:
+            cl = -np.inf
+            cr = -np.inf
         dl = cl - fl
         dr = cr - fr
         if j > 0 and prev_dr < g - 1e-9 and dl > g + 1e-9:
@@ -228,7 +239,7 @@ def schedule_column(  # type: ignore[no-untyped-def]
             a, b = off[i - 1], off[i]
             (x, tl, tr), fh = _hold(
                 fx, ftl, ftr, bp_x[a:b], bp_tl[a:b], bp_tr[a:b],
-                length[i - 1] + min_gap, t0, x_end,
+                length[i - 1] + min_gap, t0, x_end, cps[k - 1] - min_gap,
             )
             # ``_hold`` works on free flow from 0; its times already include t0.
             first_held[i] = fh

@@ -152,7 +152,13 @@ class Schedule:
     speed_limits: tuple[tuple[float, float, float], ...] = field(default=())  # (from_m, to_m, m/s)
 
     def clock(self, seconds: float) -> dt.datetime:
-        return self.reference + dt.timedelta(seconds=seconds)
+        """Wall-clock time ``seconds`` after the reference, in the parade's zone.
+
+        The sum is done in UTC: local arithmetic would be an hour off across
+        a daylight-saving change.
+        """
+        utc = self.reference.astimezone(dt.UTC) + dt.timedelta(seconds=seconds)
+        return utc.astimezone(self.reference.tzinfo)
 
     @property
     def has_errors(self) -> bool:
