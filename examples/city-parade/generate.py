@@ -243,7 +243,7 @@ def main() -> None:
     # A show stop holds everyone behind it; the unit after a stopping float
     # steps off that much later (at 1 m/s, a second is a metre), so the
     # column keeps its spacing instead of closing up like an accordion.
-    for before, after in zip(units, units[1:]):
+    for before, after in zip(units, units[1:], strict=False):
         if "show_stop" in before:
             after["gap_m"] = GAP_M + before["show_stop"]["duration_s"] * PACE_KMH / 3.6
 
