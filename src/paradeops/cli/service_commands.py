@@ -1,0 +1,94 @@
+"""``serve`` and ``user add``: run the service, create accounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from paradeops.cli.app import app, err
+from paradeops.errors import UserError
+from paradeops.store.db import DEFAULT_URL
+
+DatabaseOpt = Annotated[
+    str,
+    typer.Option(
+        "--database",
+        help="SQLAlchemy URL or SQLite file path (postgresql://… uses psycopg 3)",
+        envvar="PARADEOPS_DATABASE",
+    ),
+]
+
+user_app = typer.Typer(help="Accounts of the service.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@app.command()
+def serve(
+    database: DatabaseOpt = DEFAULT_URL,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port")] = 8000,
+) -> None:
+    """Run the service (HTTP API and pages) with one worker; migrates the database first."""
+    import uvicorn
+
+    from paradeops.service import create_app
+
+    try:
+        application = create_app(database)
+    except Exception as e:  # a bad URL or an unreachable server is the user's to fix
+        if isinstance(e, UserError):
+            raise
+        raise UserError(f"cannot open the database: {e}", field="--database") from None
+    err.print(Text(f"ParadeOps on http://{host}:{port}/ (database {database})"))
+    # One worker: the control room's broadcaster lives in this process.
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        workers=1,
+        log_level="warning",
+        timeout_graceful_shutdown=5,
+    )
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="User name", show_default=False)],
+    role: Annotated[str, typer.Option("--role", help="organiser | marshal | viewer")],
+    checkpoint: Annotated[
+        list[str] | None, typer.Option("--checkpoint", help="A marshal's checkpoint (repeat)")
+    ] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin")
+    ] = False,
+    database: DatabaseOpt = DEFAULT_URL,
+) -> None:
+    """Create an account; the password is read from stdin (never from the command line)."""
+    from paradeops.service.users.service import add_user
+    from paradeops.store import open_database
+
+    if not password_stdin:
+        raise UserError(
+            "give the password on stdin",
+            field="--password-stdin",
+            hint='echo "$PASSWORD" | paradeops user add NAME --role … --password-stdin',
+        )
+    password = sys.stdin.readline().rstrip("\r\n")
+    db = open_database(database)
+    try:
+        with db.writing() as session:
+            add_user(
+                session,
+                name=name,
+                role=role,
+                password=password,
+                checkpoints=checkpoint or (),
+                now=dt.datetime.now(dt.UTC),
+            )
+    finally:
+        db.dispose()
+    err.print(Text(f"added {role} {name}"))

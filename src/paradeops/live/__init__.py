@@ -1,0 +1,32 @@
+"""Live operations core (pure): the plan's schedule meets the marshals' check-ins.
+
+From a :class:`~paradeops.timing.schedule.Schedule` and the actual passings
+reported so far, :func:`project` works out each unit's delay, the times it
+will pass the checkpoints ahead (re-running the timing engine's envelope
+from the actuals) and the alerts the control room must see. No I/O and no
+clock: ``now`` is passed in, so a past parade can be replayed exactly.
+"""
+
+from paradeops.live.alerts import alerts
+from paradeops.live.announcer import running_order
+from paradeops.live.model import (
+    Actual,
+    Alert,
+    LiveStatus,
+    ProjectedPass,
+    Thresholds,
+    UnitStatus,
+)
+from paradeops.live.projection import project
+
+__all__ = [
+    "Actual",
+    "Alert",
+    "LiveStatus",
+    "ProjectedPass",
+    "Thresholds",
+    "UnitStatus",
+    "alerts",
+    "project",
+    "running_order",
+]

@@ -1,0 +1,46 @@
+"""The app factory: one database, one clock, the slices' routers, the pages."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+import paradeops
+from paradeops.service import errors
+from paradeops.service.checkins.views import router as checkins_router
+from paradeops.service.context import Clock, ServiceContext, system_clock
+from paradeops.service.control.views import router as control_router
+from paradeops.service.pages.views import router as pages_router
+from paradeops.service.plans.views import router as plans_router
+from paradeops.service.users.service import load_or_create_secret
+from paradeops.service.users.views import router as users_router
+from paradeops.store import open_database
+from paradeops.store.db import DEFAULT_URL
+
+
+def create_app(
+    database_url: str = DEFAULT_URL,
+    *,
+    clock: Clock = system_clock,
+    late_s: float = 60.0,
+) -> FastAPI:
+    """The service on ``database_url`` (migrated on start); ``clock`` may replay a past day."""
+    db = open_database(database_url)
+    with db.writing() as session:
+        secret = load_or_create_secret(session)
+    ctx = ServiceContext(db=db, secret=secret, clock=clock, late_s=late_s)
+    app = FastAPI(
+        title="ParadeOps",
+        version=getattr(paradeops, "__version__", "0"),
+        description="Plans with revisions, marshals' check-ins, the control room.",
+    )
+    app.state.ctx = ctx
+    errors.install(app)
+    for router in (users_router, plans_router, checkins_router, control_router):
+        app.include_router(router)
+    app.include_router(pages_router)
+    static = resources.files("paradeops.service.pages") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    return app

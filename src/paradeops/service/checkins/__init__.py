@@ -1,0 +1,1 @@
+"""Marshals' check-ins: idempotent by the client's id, committed before acknowledged."""

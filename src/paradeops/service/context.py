@@ -1,0 +1,36 @@
+"""What every request may need, built once per app: database, clock, broadcaster, caches."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from paradeops.service.broadcast import Broadcaster
+from paradeops.store import Database
+
+Clock = Callable[[], dt.datetime]
+
+
+def system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class ServiceContext:
+    db: Database
+    secret: bytes
+    #: Injected so that a rehearsal or a past parade can be replayed.
+    clock: Clock = system_clock
+    broadcaster: Broadcaster = field(default_factory=Broadcaster)
+    #: Parsed plans and their schedules by (plan id, revision): revisions never change.
+    schedules: dict[tuple[int, int], Any] = field(default_factory=dict)
+    #: A unit later than this is an alert [s].
+    late_s: float = 60.0
+
+    def now(self) -> dt.datetime:
+        t = self.clock()
+        if t.tzinfo is None:
+            raise ValueError("the service clock must return an aware datetime")
+        return t

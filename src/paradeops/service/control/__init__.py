@@ -1,0 +1,1 @@
+"""The control room: live status, projections, alerts, pushed as server-sent events."""

@@ -1,0 +1,69 @@
+"""API schemas of the control room (it has no tables: everything derives from check-ins)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class LastOut(BaseModel):
+    checkpoint: str
+    part: str
+    at: str
+
+
+class AheadOut(BaseModel):
+    checkpoint: str
+    head: str | None  # None: the head is past it already
+    tail: str | None
+
+
+class PassOut(BaseModel):
+    checkpoint: str
+    planned_head: str
+    planned_tail: str
+    head: str
+    tail: str
+    head_observed: bool
+    tail_observed: bool
+
+
+class UnitOut(BaseModel):
+    id: str
+    name: str
+    kind: str
+    state: str
+    delay_s: float
+    last: LastOut | None
+    ahead: list[AheadOut]
+    passes: list[PassOut]
+
+
+class AlertOut(BaseModel):
+    kind: str
+    severity: str
+    unit: str | None
+    checkpoint: str | None
+    message: str
+    amount: float
+
+
+class StatusOut(BaseModel):
+    plan: int
+    revision: int
+    now: str
+    reference: str
+    checkins: int
+    units: list[UnitOut]
+    alerts: list[AlertOut]
+    reviewing_last_tail: str | None
+    window_end: str | None
+
+
+class ScriptLineOut(BaseModel):
+    unit: str
+    name: str
+    kind: str
+    description: str | None
+    at: str
+    observed: bool
+    debut: bool

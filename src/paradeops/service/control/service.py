@@ -1,0 +1,204 @@
+"""Status of a plan now: load the plan and its check-ins, hand them to the live core."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from paradeops.live import Actual, LiveStatus, Thresholds, project, running_order
+from paradeops.reports.schedule_json import iso_clock
+from paradeops.service.checkins.service import checkins
+from paradeops.service.context import ServiceContext
+from paradeops.service.control.models import (
+    AheadOut,
+    AlertOut,
+    LastOut,
+    PassOut,
+    ScriptLineOut,
+    StatusOut,
+    UnitOut,
+)
+from paradeops.service.plans import service as plans
+from paradeops.timing.schedule import Schedule, Trajectory
+
+#: A status is reused for this long when nothing was checked in meanwhile [s].
+FRESH_S = 1.0
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    loaded: plans.Loaded
+    live: LiveStatus
+    actuals: tuple[Actual, ...]
+    count: int
+
+
+def snapshot(ctx: ServiceContext, session: Session, plan_id: int) -> Snapshot:
+    """The live status, computed at most once per check-in or :data:`FRESH_S`."""
+    version = ctx.broadcaster.version(plan_id)
+    loaded = plans.load(ctx, session, plan_id)
+    key = ("live", plan_id, loaded.revision, version)
+    hit = ctx.schedules.get(("live", plan_id))
+    if hit is not None and hit[0] == key and time.monotonic() - hit[1] < FRESH_S:
+        snap: Snapshot = hit[2]
+        return snap
+    with _lock:  # one computation at a time; the others wait and reuse it
+        hit = ctx.schedules.get(("live", plan_id))
+        if hit is not None and hit[0] == key and time.monotonic() - hit[1] < FRESH_S:
+            return hit[2]  # type: ignore[no-any-return]
+        snap = _compute(ctx, session, loaded)
+        ctx.schedules[("live", plan_id)] = (key, time.monotonic(), snap)
+        return snap
+
+
+def _compute(ctx: ServiceContext, session: Session, loaded: plans.Loaded) -> Snapshot:
+    s = loaded.schedule
+    rows = checkins(session, loaded.plan_id)
+    actuals = tuple(
+        Actual(r.unit, r.checkpoint, r.part, _seconds(s, r.at))  # type: ignore[arg-type]
+        for r in rows
+    )
+    now = (ctx.now() - s.reference).total_seconds()
+    th = Thresholds(late_s=ctx.late_s, max_gap_m=loaded.plan.defaults.max_gap_m)
+    live = project(s, actuals, now, min_gap_m=loaded.plan.defaults.min_gap_m, thresholds=th)
+    return Snapshot(loaded, live, actuals, len(rows))
+
+
+def _seconds(s: Schedule, iso: str) -> float:
+    return (dt.datetime.fromisoformat(iso) - s.reference).total_seconds()
+
+
+def status(snap: Snapshot) -> StatusOut:
+    s, live = snap.loaded.schedule, snap.live
+
+    def iso(t: float) -> str:
+        return iso_clock(s, t)
+
+    units = []
+    for u in live.units:
+        units.append(
+            UnitOut(
+                id=u.id,
+                name=u.name,
+                kind=u.kind,
+                state=u.state,
+                delay_s=round(u.delay_s, 1),
+                last=None
+                if u.last is None
+                else LastOut(checkpoint=u.last.checkpoint, part=u.last.part, at=iso(u.last.t)),
+                ahead=[
+                    AheadOut(
+                        checkpoint=p.checkpoint,
+                        head=iso(p.head) if p.head_ahead else None,
+                        tail=iso(p.tail) if p.tail_ahead else None,
+                    )
+                    for p in u.passes
+                    if p.head_ahead or p.tail_ahead
+                ],
+                passes=[
+                    PassOut(
+                        checkpoint=p.checkpoint,
+                        planned_head=iso(p.planned_head),
+                        planned_tail=iso(p.planned_tail),
+                        head=iso(p.head),
+                        tail=iso(p.tail),
+                        head_observed=p.head_observed,
+                        tail_observed=p.tail_observed,
+                    )
+                    for p in u.passes
+                ],
+            )
+        )
+    return StatusOut(
+        plan=snap.loaded.plan_id,
+        revision=snap.loaded.revision,
+        now=iso(live.now),
+        reference=s.reference.isoformat(),
+        checkins=snap.count,
+        units=units,
+        alerts=[
+            AlertOut(
+                kind=a.kind,
+                severity=a.severity,
+                unit=a.unit,
+                checkpoint=a.checkpoint,
+                message=a.message,
+                amount=round(a.amount, 1),
+            )
+            for a in live.alerts
+        ],
+        reviewing_last_tail=None
+        if live.reviewing_last_tail is None
+        else iso(live.reviewing_last_tail),
+        window_end=None if s.window_end is None else iso(s.window_end),
+    )
+
+
+def script(snap: Snapshot) -> list[ScriptLineOut]:
+    s = snap.loaded.schedule
+    return [
+        ScriptLineOut(
+            unit=x.unit,
+            name=x.name,
+            kind=x.kind,
+            description=x.description,
+            at=iso_clock(s, x.at),
+            observed=x.observed,
+            debut=x.debut,
+        )
+        for x in running_order(s, snap.live)
+    ]
+
+
+def _points(tr: Trajectory, shift: float = 0.0) -> list[list[float]]:
+    """(t, x) corners of a trajectory, rounded for the wire."""
+    t = np.empty(2 * len(tr.x))
+    t[0::2], t[1::2] = tr.t_left, tr.t_right
+    x = np.repeat(tr.x, 2) - shift
+    return [[round(float(a), 1), round(float(b), 1)] for a, b in zip(t, x, strict=True)]
+
+
+def graph(snap: Snapshot) -> dict[str, Any]:
+    """What the control room draws: planned bands, projected heads, actual points."""
+    s, live = snap.loaded.schedule, snap.live
+    pos = {c.id: c.at_m for c in s.checkpoints}
+    length = {u.id: u.length_m for u in s.units}
+    end = s.checkpoints[-1].at_m
+    return {
+        "now_s": round(live.now, 1),
+        "checkpoints": [
+            {"id": c.id, "name": c.name, "at_m": c.at_m, "reviewing": c.reviewing}
+            for c in s.checkpoints
+        ],
+        "window_end_s": s.window_end,
+        "units": [
+            {
+                "id": u.id,
+                "length_m": u.length_m,
+                "planned": _points(u.trajectory) if u.trajectory is not None else None,
+                "projected": _points(st.trajectory) if st.trajectory is not None else None,
+                "passes": [[p.head, pos.get(p.checkpoint, 0.0)] for p in u.passes],
+            }
+            for u, st in zip(s.units, live.units, strict=True)
+        ],
+        "actuals": [
+            {
+                "unit": a.unit,
+                "part": a.part,
+                "t": round(a.t, 1),
+                # Where the head was: the graph plots heads and tails as one band.
+                "x": pos.get(a.checkpoint, 0.0),
+                "head_x": pos.get(a.checkpoint, 0.0)
+                + (length.get(a.unit, 0.0) if a.part == "tail" else 0.0),
+            }
+            for a in snap.actuals
+        ],
+        "x_max": end,
+    }

@@ -1,0 +1,78 @@
+// The control room: server-sent events push the live document; draw graph, table, alerts.
+"use strict";
+(function () {
+  const svg = document.getElementById("graph");
+  const NS = "http://www.w3.org/2000/svg";
+  let updates = 0;
+
+  function svgEl(tag, attrs) {
+    const e = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    return e;
+  }
+
+  function draw(doc) {
+    const g = doc.graph;
+    const W = 1000, H = 420, L = 60, B = 20;
+    let t0 = Infinity, t1 = -Infinity;
+    for (const u of g.units) for (const [t] of (u.planned || u.passes)) { t0 = Math.min(t0, t); t1 = Math.max(t1, t); }
+    for (const u of g.units) if (u.projected) for (const [t, x] of u.projected) if (x <= g.x_max) t1 = Math.max(t1, t);
+    t0 = Math.min(t0, g.now_s); t1 = Math.max(t1, g.now_s);
+    if (!(t1 > t0)) t1 = t0 + 1;
+    const X = (t) => L + (t - t0) / (t1 - t0) * (W - L - 10);
+    const Y = (x) => H - B - x / g.x_max * (H - B - 10);
+    svg.replaceChildren();
+    for (const c of g.checkpoints) {
+      svg.append(svgEl("line", { x1: L, x2: W, y1: Y(c.at_m), y2: Y(c.at_m), stroke: c.reviewing ? "#c80" : "#ccc" }));
+      const label = svgEl("text", { x: 2, y: Y(c.at_m) + 4, "font-size": 11 });
+      label.textContent = c.id;
+      svg.append(label);
+    }
+    const line = (pts, attrs) => svg.append(svgEl("polyline", Object.assign(
+      { points: pts.filter(([, x]) => x >= 0 && x <= g.x_max * 1.02).map(([t, x]) => `${X(t)},${Y(x)}`).join(" "), fill: "none" }, attrs)));
+    for (const u of g.units) {
+      if (!u.planned) continue;
+      const head = u.planned.filter(([, x]) => x <= g.x_max + u.length_m);
+      const tail = head.map(([t, x]) => [t, x - u.length_m]).filter(([, x]) => x >= 0).reverse();
+      svg.append(svgEl("polygon", {
+        points: head.filter(([, x]) => x <= g.x_max).concat(tail).map(([t, x]) => `${X(t)},${Y(Math.min(x, g.x_max))}`).join(" "),
+        fill: "#9bb7d4", "fill-opacity": 0.45, stroke: "none", "data-unit": u.id }));
+      line(u.projected, { stroke: "#c33", "stroke-dasharray": "4 3", "stroke-width": 1.2 });
+    }
+    for (const a of g.actuals) {
+      svg.append(svgEl("circle", { class: "actual", cx: X(a.t), cy: Y(a.x), r: 4,
+        fill: a.part === "head" ? "#111" : "#fff", stroke: "#111" }));
+    }
+    svg.append(svgEl("line", { x1: X(g.now_s), x2: X(g.now_s), y1: 0, y2: H - B, stroke: "#0a0" }));
+    if (g.window_end_s !== null) {
+      svg.append(svgEl("line", { x1: X(g.window_end_s), x2: X(g.window_end_s), y1: 0, y2: H - B, stroke: "#c00", "stroke-dasharray": "6 3" }));
+    }
+  }
+
+  function render(doc) {
+    updates += 1;
+    document.getElementById("now").textContent = hhmmss(doc.now);
+    document.getElementById("checkin-count").textContent = doc.checkins;
+    document.getElementById("updated").textContent = new Date().toLocaleTimeString();
+    document.body.dataset.updates = updates;
+    document.body.dataset.checkins = doc.checkins;
+    const alerts = document.getElementById("alerts");
+    alerts.replaceChildren(...doc.alerts.map((a) => el("div", { class: `alert ${a.severity}`, "data-kind": a.kind }, a.message)));
+    const body = document.querySelector("#units tbody");
+    body.replaceChildren(...doc.units.map((u) => {
+      const tr = el("tr", { "data-unit": u.id });
+      const next = u.ahead[0];
+      tr.append(el("td", {}, u.name), el("td", {}, u.state),
+        el("td", { class: u.delay_s > 60 ? "late delay" : "delay" }, `${u.delay_s > 0 ? "+" : ""}${Math.round(u.delay_s)} s`),
+        el("td", {}, u.last ? `${u.last.part} at ${u.last.checkpoint} ${hhmmss(u.last.at)}` : "—"),
+        el("td", {}, next ? `${next.checkpoint}: ${hhmmss(next.head)} / ${hhmmss(next.tail)}` : "passed"));
+      return tr;
+    }));
+    draw(doc);
+  }
+
+  const source = new EventSource(`/api/plans/${window.PLAN_ID}/events`);
+  source.addEventListener("status", (ev) => render(JSON.parse(ev.data)));
+  source.onopen = () => { document.getElementById("connection").textContent = "live"; };
+  source.onerror = () => { document.getElementById("connection").textContent = "reconnecting…"; };
+})();

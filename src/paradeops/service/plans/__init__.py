@@ -1,0 +1,1 @@
+"""Plans and their revisions: every save is a new revision, none is overwritten."""
