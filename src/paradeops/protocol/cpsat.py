@@ -69,13 +69,21 @@ def columns(layout: Layout, seg: Segment) -> int:
 
 
 def shadow_range(layout: Layout, unit: Unit, k: int, start: int) -> range:
-    """Starts in the row behind that keep the interpreters within the block's columns."""
+    """Starts in the row behind for the unit's interpreters: right behind the principal
+    (one interpreter) when that seat exists, else anywhere within the block's columns."""
     seg = layout.segments[k]
     if seg.behind is None:
         return range(0)
     back = layout.segments[seg.behind]
     m = len(unit.interpreters)
     lo = columns(layout, seg) + start - columns(layout, back)
+    if m == 1:
+        block = seg.seats[start : start + unit.size]
+        by_honour = sorted(block, key=lambda i: layout.seats[i].honour)
+        principal = by_honour[unit.members.index(unit.principals[0])]
+        behind = layout.seats[principal].column - columns(layout, back)
+        if 0 <= behind < len(back.seats):
+            return range(behind, behind + 1)
     hi = lo + unit.size - m
     return range(max(lo, 0), min(hi, len(back.seats) - m) + 1)
 
@@ -245,7 +253,7 @@ def choose_rows(
     costs: Costs,
     hint: Sequence[int | None],
     solver: cp_model.CpSolver,
-) -> tuple[list[int], int, str] | None:
+) -> tuple[list[int], str] | None:
     """Stage 1: a row segment per unit, within capacity, at least cost.
 
     A unit's cost in a segment is its total weight × the segment's mean honour:
@@ -279,72 +287,113 @@ def choose_rows(
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     rows = [next(k for k, v in y[u].items() if solver.boolean_value(v)) for u in range(len(units))]
-    return rows, 0, solver.status_name(code)
+    return rows, solver.status_name(code)
 
 
-def place(
+#: Above this many (block, seat) terms the exact model gives way to two stages.
+EXACT_LIMIT = 200_000
+
+
+def candidate_starts(layout: Layout, unit: Unit, k: int, costs: Costs) -> range:
+    return host_starts(layout, unit, k) if unit.host else range(len(costs.table(unit, k)))
+
+
+def positional(
     units: Sequence[Unit],
     layout: Layout,
     pairs: Sequence[tuple[int, int]],
     costs: Costs,
-    rows: Sequence[int],
+    segments: Sequence[Sequence[int]],
     hint: Sequence[Block | None],
     lower_bound: int,
     solver: cp_model.CpSolver,
-) -> tuple[list[Block], str] | None:
-    """Stage 2: the start of each unit's block in its segment (and its interpreters')."""
+) -> tuple[list[Block], str, int] | None:
+    """Blocks as literals: x[u,k,st] = unit u sits in segment k from seat st on.
+
+    At most one literal covers each seat (and each interpreter seat behind);
+    its linear relaxation is tight, so CP-SAT proves optimality quickly.
+    ``segments[u]`` lists the segments unit u may use (all of them in the
+    exact model, the row chosen by stage 1 otherwise).
+    """
     model = cp_model.CpModel()
-    per_segment: dict[int, list[cp_model.IntervalVar]] = {}
-    starts: list[cp_model.IntVar] = []
-    shadows: list[cp_model.IntVar | None] = []
+    cover: dict[tuple[int, int], list[cp_model.IntVar]] = {}
+    x: list[dict[tuple[int, int], cp_model.IntVar]] = []
+    z: list[dict[tuple[int, int], cp_model.IntVar]] = []
     terms = []
     for u, unit in enumerate(units):
-        k = rows[u]
-        seg = layout.segments[k]
-        table = costs.table(unit, k)
-        rng = host_starts(layout, unit, k) if unit.host else range(len(table))
-        st = model.new_int_var(rng.start, rng.stop - 1, f"st{u}")
-        per_segment.setdefault(k, []).append(
-            model.new_fixed_size_interval_var(st, unit.size, f"b{u}")
-        )
-        cost = model.new_int_var(int(table.min()), int(table.max()), f"c{u}")
-        model.add_element(st, [int(v) for v in table], cost)
-        terms.append(cost)
-        starts.append(st)
+        x.append({})
+        z.append({})
         h = hint[u]
-        if h is not None and h.segment == k:
-            model.add_hint(st, h.start)
-        shadow = None
-        if unit.interpreters and seg.behind is not None:
-            m = len(unit.interpreters)
-            back = layout.segments[seg.behind]
-            shadow = model.new_int_var(0, len(back.seats) - m, f"sh{u}")
-            per_segment.setdefault(back.index, []).append(
-                model.new_fixed_size_interval_var(shadow, m, f"i{u}")
-            )
-            offset = columns(layout, back) - columns(layout, seg)
-            model.add(shadow + offset >= st)
-            model.add(shadow + offset + m <= st + unit.size)
-        shadows.append(shadow)
-    for intervals in per_segment.values():
-        if len(intervals) > 1:
-            model.add_no_overlap(intervals)
+        for k in segments[u]:
+            table = costs.table(unit, k)
+            for st in candidate_starts(layout, unit, k, costs):
+                shadows = shadow_range(layout, unit, k, st) if unit.interpreters else range(1)
+                if len(shadows) == 0:
+                    continue
+                var = model.new_bool_var(f"x{u}_{k}_{st}")
+                x[u][k, st] = var
+                terms.append(int(table[st]) * var)
+                for j in range(st, st + unit.size):
+                    cover.setdefault((k, j), []).append(var)
+                model.add_hint(var, h is not None and (h.segment, h.start) == (k, st))
+            if unit.interpreters:
+                _shadows(model, layout, unit, u, k, x[u], z[u], cover, h)
+        if not x[u]:
+            return None
+        model.add_exactly_one(x[u].values())
+    for literals in cover.values():
+        if len(literals) > 1:
+            model.add_at_most_one(literals)
     for a, b in pairs:
-        if rows[a] == rows[b]:
-            side = model.new_bool_var(f"apart{a}_{b}")
-            model.add(starts[a] + units[a].size + 1 <= starts[b]).only_enforce_if(side)
-            model.add(starts[b] + units[b].size + 1 <= starts[a]).only_enforce_if(~side)
-    model.add(sum(terms) >= lower_bound)  # redundant: lets the solver stop at the gap
-    model.minimize(sum(terms))
+        for (k, st), var in x[a].items():
+            for other in (st + units[a].size, st - units[b].size):
+                if (k, other) in x[b]:
+                    model.add_bool_or([~var, ~x[b][k, other]])
+    objective = sum(terms)
+    model.add(objective >= lower_bound)  # redundant: lets the solver stop at the gap
+    model.minimize(objective)
     code = solver.solve(model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     blocks = []
     for u in range(len(units)):
-        sh = shadows[u]
-        blocks.append(Block(rows[u], solver.value(starts[u]),
-                            None if sh is None else solver.value(sh)))
-    return blocks, solver.status_name(code)
+        k, st = next(key for key, var in x[u].items() if solver.boolean_value(var))
+        shadow = next((sh for (kk, sh), var in z[u].items()
+                       if kk == k and solver.boolean_value(var)), None)
+        blocks.append(Block(k, st, shadow))
+    return blocks, solver.status_name(code), int(solver.best_objective_bound)
+
+
+def _shadows(
+    model: cp_model.CpModel,
+    layout: Layout,
+    unit: Unit,
+    u: int,
+    k: int,
+    xu: dict[tuple[int, int], cp_model.IntVar],
+    zu: dict[tuple[int, int], cp_model.IntVar],
+    cover: dict[tuple[int, int], list[cp_model.IntVar]],
+    hint: Block | None,
+) -> None:
+    """Interpreter blocks in the row behind, each backed by a compatible main block."""
+    back = layout.segments[k].behind
+    if back is None:
+        return
+    m = len(unit.interpreters)
+    backing: dict[int, list[cp_model.IntVar]] = {}
+    for (kk, st), var in xu.items():
+        if kk == k:
+            for sh in shadow_range(layout, unit, k, st):
+                backing.setdefault(sh, []).append(var)
+    for sh, mains in backing.items():
+        var = model.new_bool_var(f"z{u}_{k}_{sh}")
+        zu[k, sh] = var
+        model.add_bool_or([~var, *mains])
+        for j in range(sh, sh + m):
+            cover.setdefault((back, j), []).append(var)
+        model.add_hint(var, hint is not None and (hint.segment, hint.shadow) == (k, sh))
+    main = [var for (kk, _), var in xu.items() if kk == k]
+    model.add(sum(zu[kk, sh] for (kk, sh) in zu if kk == k) == sum(main))
 
 
 def solve(
@@ -369,19 +418,34 @@ def solve(
     packed = knapsack_rows(units, layout)
     first = greedy(units, layout, pairs, costs, packed)
     complete = [b for b in first if b is not None]
-    stage1_time = 0.5 * (time_limit_s - (time.perf_counter() - started))
-    rows = choose_rows(units, layout, costs, packed, _solver(stage1_time, gap_limit, workers, seed))
-    bound = 0
-    if rows is not None:
-        chosen, bound, status1 = rows
+    everywhere = [allowed(layout, u) for u in units]
+    size = sum(
+        len(candidate_starts(layout, unit, k, costs)) * unit.size
+        for unit, segs in zip(units, everywhere, strict=True)
+        for k in segs
+    )
+    if size <= EXACT_LIMIT:
         left = time_limit_s - (time.perf_counter() - started)
-        placed = place(units, layout, pairs, costs, chosen, first, lower_bound,
-                       _solver(left, gap_limit, workers, seed))
-        if placed is not None:
-            blocks, status2 = placed
+        exact = positional(units, layout, pairs, costs, everywhere, first, lower_bound,
+                           _solver(left, gap_limit, workers, seed))
+        if exact is not None:
+            blocks, status, bound = exact
             return Result(blocks, "FEASIBLE", bound, time.perf_counter() - started,
-                          f"rows: {status1}, seats: {status2}")
+                          f"exact model: {status}")
+    else:
+        stage1_time = 0.5 * (time_limit_s - (time.perf_counter() - started))
+        rows = choose_rows(units, layout, costs, packed,
+                           _solver(stage1_time, gap_limit, workers, seed))
+        if rows is not None:
+            chosen, status1 = rows
+            left = time_limit_s - (time.perf_counter() - started)
+            placed = positional(units, layout, pairs, costs, [[k] for k in chosen], first,
+                                lower_bound, _solver(left, gap_limit, workers, seed))
+            if placed is not None:
+                blocks, status2, _ = placed  # its bound holds for these rows only
+                return Result(blocks, "FEASIBLE", lower_bound, time.perf_counter() - started,
+                              f"two stages: rows {status1}, seats {status2}")
     if len(complete) == len(units):
-        return Result(complete, "GREEDY", bound, time.perf_counter() - started,
+        return Result(complete, "GREEDY", lower_bound, time.perf_counter() - started,
                       "CP-SAT found no arrangement in time; greedy seating")
     return None

@@ -74,46 +74,44 @@ def seating_chart(
     guests = book.by_id()
     occupant = {index: gid for gid, index in seating.seats.items()}
     columns = [s.column for s in layout.seats]
-    rows = [s.row for s in layout.seats]
     width = max(columns) - min(columns) + 1
-    depth = max(rows)
-    fig_w = min(200.0, max(6.0, width * 0.55))
-    fig, ax = plt.subplots(figsize=(fig_w, max(3.0, depth * 1.1 + 1.5)))
+    depth = max(s.row for s in layout.seats)
+    tall = 2.6  # a seat box is this many times taller than wide: room for a name
+    fig_w = min(200.0, max(6.0, width * 0.32))
+    fig, ax = plt.subplots(figsize=(fig_w, max(2.5, depth * tall * 0.32 + 1.0)))
     right = max(columns)
-    font = 5 if width > 60 else 6
     for seat in layout.seats:
         x = right - seat.column  # audience's view: the seated people's right is on the left
-        y = seat.row - 1
+        y = (seat.row - 1) * tall
         gid = occupant.get(seat.index)
         if gid is None:
-            colour = "#f2f2f2"
+            colour: Any = "#f2f2f2"
         elif guests[gid].host:
             colour = "#d4a017"
         else:
-            hue = zlib.crc32(book.delegation_of(guests[gid]).encode()) % 1000 / 1000
+            hue = zlib.crc32(book.delegation_of(guests[gid]).encode()) % 20 / 20
             colour = plt.get_cmap("tab20")(hue)
-        ax.add_patch(Rectangle((x, y), 0.92, 0.92, facecolor=colour, edgecolor="#555555",
-                               linewidth=0.4))
+        host = seat.index == layout.host_seat
+        ax.add_patch(Rectangle((x, y), 0.92, tall - 0.1, facecolor=colour,
+                               edgecolor="black" if host else "#777777",
+                               linewidth=1.2 if host else 0.4))
         if gid is not None:
             guest = guests[gid]
-            label = f"{guest.name}\n{guest.country}"
-            if guest.interpreter_for:
-                label = f"{guest.name}\n(interp.)"
-            ax.text(x + 0.46, y + 0.46, label, ha="center", va="center", rotation=90,
-                    fontsize=font, clip_on=True)
-    for section in {s.section for s in layout.seats}:
+            name = guest.name if len(guest.name) <= 22 else guest.name[:21] + "…"
+            tag = "interpreter" if guest.interpreter_for else guest.country
+            ax.text(x + 0.46, y + (tall - 0.1) / 2, f"{name}\n{tag}", ha="center",
+                    va="center", rotation=90, fontsize=4, linespacing=1.1)
+    for section in dict.fromkeys(s.section for s in layout.seats):
         cols = [right - s.column for s in layout.seats if s.section == section]
-        ax.text((min(cols) + max(cols) + 1) / 2, -0.45, section, ha="center", va="top",
-                fontsize=8, weight="bold")
-    host = layout.seats[layout.host_seat]
-    ax.annotate("host", (right - host.column + 0.46, -0.05), ha="center", va="top", fontsize=7)
+        ax.text((min(cols) + max(cols) + 1) / 2, -0.3, section, ha="center", va="top",
+                fontsize=7, weight="bold")
     ax.set_xlim(-0.5, width + 0.5)
-    ax.set_ylim(-1.2, depth + 0.2)
+    ax.set_ylim(-1.2, depth * tall + 0.2)
     ax.set_aspect("equal")
     ax.axis("off")
     gap = "optimal" if seating.status == "OPTIMAL" else f"gap {seating.gap:.2%}"
-    ax.set_title(f"{title or 'Seating'} — front row at the bottom, seen from the parade "
-                 f"({len(seating.seats)} guests, {gap})", fontsize=9)
+    ax.set_title(f"{title or 'Seating'} — seen from the parade, front row at the bottom, "
+                 f"host's seat outlined ({len(seating.seats)} guests, {gap})", fontsize=8)
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {}
     fig.savefig(buffer, format=fmt, bbox_inches="tight", dpi=150, metadata=metadata)

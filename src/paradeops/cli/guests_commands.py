@@ -1,0 +1,295 @@
+"""``guests status|history|announcements|import`` and ``seat``: the protocol officer's tools."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from paradeops.cli.app import app, err, out
+from paradeops.cli.output import write_output
+from paradeops.errors import UserError
+from paradeops.io.guestfiles import dump_yaml, import_guests, load_guests, load_tribunes
+from paradeops.protocol.announcements import check_announcements, moment_text
+from paradeops.protocol.countries import country_name
+from paradeops.protocol.guests import GuestBook, Moment
+from paradeops.protocol.ledger import (
+    EXPECTED,
+    TRANSITIONS,
+    Status,
+    expected,
+    history,
+    last_event,
+    status_as_of,
+)
+from paradeops.protocol.precedence import order_with_interpreters
+
+guests_app = typer.Typer(
+    name="guests",
+    help="The guest list: attendance history, status, announcements, import.",
+    no_args_is_help=True,
+)
+app.add_typer(guests_app, name="guests")
+
+GuestsArg = Annotated[Path, typer.Argument(help="Guest file (guests.yaml)", show_default=False)]
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="What was known then: YYYY-MM-DD or an ISO datetime with offset"),
+]
+
+
+def parse_moment(text: str | None) -> Moment | None:
+    if text is None:
+        return None
+    try:
+        if "T" in text or " " in text.strip():
+            moment = dt.datetime.fromisoformat(text.strip())
+            if moment.tzinfo is None:
+                raise UserError(f"{text!r} has no UTC offset", field="--as-of",
+                                hint="add the offset, e.g. 2025-05-07T12:00+03:00, or give a date")
+            return moment
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"{text!r} is not a date", field="--as-of",
+                        hint="write YYYY-MM-DD or 2025-05-07T12:00+03:00") from None
+
+
+def _json(data: Any) -> None:
+    out.file.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+    out.file.flush()
+
+
+def _country(book: GuestBook, code: str) -> str:
+    return f"{code} {country_name(code, book.language)}"
+
+
+@guests_app.command("status")
+def status_command(guests: GuestsArg, as_of: AsOfOpt = None,
+                   format: FormatOpt = Format.table) -> None:
+    """Every guest's status, derived from the history (as of a date), in precedence order."""
+    book = load_guests(guests)
+    moment = parse_moment(as_of)
+    statuses = status_as_of(book, moment)
+    by_id = book.by_id()
+    records = []
+    for gid in order_with_interpreters(book):
+        g = by_id[gid]
+        event = last_event(book, gid, moment)
+        records.append({
+            "id": gid, "name": g.name, "title": g.title, "country": g.country,
+            "country_name": country_name(g.country, book.language),
+            "category": g.category.value, "delegation": book.delegation_of(g),
+            "status": statuses[gid].value, "expected": g.host or statuses[gid] in EXPECTED,
+            "since": moment_text(event.at) if event else None,
+            "reason": event.reason if event else None,
+            "illustrative": g.illustrative,
+        })
+    if format is Format.json:
+        _json(records)
+        return
+    table = Table(title=f"Guests as of {as_of or 'now (everything recorded)'}")
+    for col in ("#", "guest", "country", "category", "status", "since", "reason"):
+        table.add_column(col)
+    for i, r in enumerate(records, start=1):
+        style = None if r["expected"] else "dim"
+        table.add_row(str(i), f"{r['name']} ({r['id']})", _country(book, r["country"]),
+                      r["category"], r["status"], r["since"] or "", r["reason"] or "",
+                      style=style)
+    out.print(table)
+    count = len(expected(book, moment))
+    out.print(Text(f"{count} of {len(records)} guests expected"))
+
+
+@guests_app.command("history")
+def history_command(guests: GuestsArg,
+                    guest: Annotated[str | None, typer.Option("--guest", help="Only this guest id")]
+                    = None,
+                    format: FormatOpt = Format.table) -> None:
+    """The attendance events as recorded (append-only), with the status each leads to."""
+    book = load_guests(guests)
+    by_id = book.by_id()
+    if guest is not None and guest not in by_id:
+        raise UserError(f"unknown guest id {guest!r}", file=str(guests), field="--guest",
+                        hint="`paradeops guests status` lists the ids")
+    state: dict[str, Status] = {}
+    records = []
+    for e in book.events:
+        before = state.get(e.guest, Status.listed)
+        after = Status(e.kind.value) if e.kind in TRANSITIONS[before] else before
+        state[e.guest] = after
+        if guest is None or e.guest == guest:
+            records.append({
+                "at": moment_text(e.at), "guest": e.guest, "name": by_id[e.guest].name,
+                "kind": e.kind.value, "status": after.value, "reason": e.reason,
+                "by": e.source.by if e.source else None,
+                "where": e.source.where if e.source else None,
+                "illustrative": e.illustrative,
+            })
+    if format is Format.json:
+        _json(records)
+        return
+    title = f"History of {guest}" if guest else "Attendance history"
+    table = Table(title=title)
+    for col in ("at", "guest", "event", "reason", "source"):
+        table.add_column(col)
+    for r in records:
+        source = ", ".join(x for x in (r["by"], r["where"]) if x)
+        table.add_row(r["at"], f"{r['name']} ({r['guest']})", r["kind"], r["reason"] or "",
+                      source)
+    out.print(table)
+    if guest is not None:
+        out.print(Text(f"status now: {state.get(guest, Status.listed).value}"))
+    elif not records:
+        out.print(Text("no events recorded"))
+    _ = history  # the core's per-guest view; this command shows the whole ledger in order
+
+
+@guests_app.command("announcements")
+def announcements_command(guests: GuestsArg, format: FormatOpt = Format.table) -> None:
+    """Each public announcement held against the history as of its date."""
+    book = load_guests(guests)
+    checks = check_announcements(book)
+    by_id = book.by_id()
+    records = []
+    for c in checks:
+        a = c.announcement
+        records.append({
+            "at": moment_text(a.at), "by": a.by, "where": a.where,
+            "category": a.category.value, "foreign_only": a.foreign_only,
+            "announced": a.count, "actual": c.actual, "matches": c.matches,
+            "difference": c.difference, "explained_at": moment_text(c.explained_at),
+            "changes_since_previous": [
+                {"guest": ch.guest, "counted_before": ch.counted_before,
+                 "counted_now": ch.counted_now, "status": ch.status.value, "reason": ch.reason}
+                for ch in c.changes
+            ],
+            "text": a.text, "illustrative": a.illustrative,
+        })
+    if format is Format.json:
+        _json(records)
+        return
+    table = Table(title="Announcements against the history")
+    for col in ("at", "by", "counts", "announced", "actual", "", "difference / changes"):
+        table.add_column(col)
+    for r, c in zip(records, checks, strict=True):
+        notes = []
+        if r["difference"]:
+            notes.append(f"differs by {', '.join(r['difference'])} "
+                         f"(history gives {r['announced']} as of {r['explained_at']})")
+        elif not r["matches"]:
+            notes.append("no moment in the history gives this count")
+        for ch in c.changes:
+            sign = "+" if ch.counted_now else "−"
+            why = f": {ch.reason}" if ch.reason else ""
+            notes.append(f"{sign}{by_id[ch.guest].name} ({ch.status.value}{why})")
+        table.add_row(r["at"], f"{r['by']}" + (f", {r['where']}" if r["where"] else ""),
+                      r["category"], str(r["announced"]), str(r["actual"]),
+                      "✓" if r["matches"] else "✗", "\n".join(notes),
+                      style=None if r["matches"] else "red")
+    out.print(table)
+    if not records:
+        out.print(Text("no announcements recorded"))
+
+
+@guests_app.command("import")
+def import_command(
+    table_file: Annotated[Path, typer.Argument(metavar="CSV", help="Guest list (.csv or .xlsx)")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write guests.yaml here")]
+    = None,
+    host_country: Annotated[str | None, typer.Option(
+        "--host-country", help="ISO code of the host country (else the host row's)")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="yaml or json")] = "yaml",
+) -> None:
+    """A CSV/XLSX guest list into the guests.yaml format (row-numbered errors)."""
+    if format not in ("yaml", "json"):
+        raise UserError(f"unknown format {format!r}", field="--format", hint="yaml or json")
+    data = import_guests(table_file, host_country)
+    text = (json.dumps(data, indent=2, ensure_ascii=False) + "\n" if format == "json"
+            else dump_yaml(data))
+    write_output(output, text)
+    if output is not None:
+        err.print(Text(f"wrote {output}: {len(data['guests'])} guests"))
+
+
+@app.command("seat")
+def seat_command(
+    guests: GuestsArg,
+    tribunes: Annotated[Path, typer.Argument(help="Tribune file (tribunes.yaml)",
+                                             show_default=False)],
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Seating chart: .svg or .png")] = None,
+    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the seating as CSV")]
+    = None,
+    as_of: AsOfOpt = None,
+    include_invited: Annotated[bool, typer.Option(
+        "--include-invited", help="Seat invited guests too, not only confirmed ones")] = False,
+    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1,
+                                              help="Solver time limit [s]")] = 10.0,
+    gap: Annotated[float, typer.Option("--gap", min=0.0, max=1.0,
+                                       help="Stop within this relative gap")] = 0.0,
+    format: FormatOpt = Format.table,
+) -> None:
+    """Seat the expected guests on the tribunes by precedence (CP-SAT); chart and CSV."""
+    from paradeops.protocol.seating import SeatingError, seat
+    from paradeops.protocol.tribunes import layout
+    from paradeops.reports.seating_chart import seating_chart, seating_csv, seating_json
+
+    fmt = None
+    if output is not None:
+        fmt = output.suffix.lower().lstrip(".")
+        if fmt not in ("svg", "png"):
+            raise UserError(f"cannot draw a .{fmt} chart", field="--output",
+                            hint="name the chart .svg or .png")
+    book = load_guests(guests)
+    lay = layout(load_tribunes(tribunes))
+    moment = parse_moment(as_of)
+    statuses = status_as_of(book, moment)
+    wanted = {Status.confirmed, Status.attended} | ({Status.invited} if include_invited
+                                                      else set())
+    ids = [g.id for g in book.guests
+           if g.host or (statuses[g.id] in wanted and g.interpreter_for is None)]
+    ids += [g.id for g in book.guests if g.interpreter_for in ids]
+    try:
+        result = seat(book, ids, lay, time_limit_s=time_limit, gap_limit=gap)
+    except SeatingError as e:
+        raise UserError(str(e), file=str(tribunes), field=e.field, hint=e.hint) from None
+    chart = (seating_chart(book, result, lay, fmt=fmt, title=book.event or "")
+             if output is not None and fmt is not None else None)
+    table_csv = seating_csv(book, result, lay) if csv_out is not None else None
+    if output is not None and chart is not None:
+        write_output(output, chart)
+    if csv_out is not None and table_csv is not None:
+        write_output(csv_out, table_csv)
+    data = seating_json(book, result, lay)
+    if format is Format.json:
+        _json(data)
+    else:
+        table = Table(title=f"Seating ({len(ids)} guests on {len(lay.seats)} seats)")
+        for col in ("seat", "honour", "guest", "country", "category", "precedence"):
+            table.add_column(col)
+        for r in data["seated"]:
+            table.add_row(f"{r['section']} r{r['row']} s{r['seat']}", str(r["honour"]),
+                          f"{r['name']} ({r['guest']})", r["country"], r["category"],
+                          str(r["precedence"]) if r["precedence"] != "" else "interp.")
+        out.print(table)
+        quality = ("optimal" if result.status == "OPTIMAL"
+                   else f"{result.status.lower()}, gap {result.gap:.2%}")
+        out.print(Text(f"solver: {quality} ({result.detail}); cost {result.objective}, "
+                       f"bound {result.bound}, {result.wall_time_s:.2f} s"))
+    for path in (output, csv_out):
+        if path is not None:
+            err.print(Text(f"wrote {path}"))
