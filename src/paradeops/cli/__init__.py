@@ -17,12 +17,14 @@ from paradeops.errors import UserError
 # Imported for their side effect of registering commands.
 from paradeops.cli import plan_commands  # noqa: E402,F401  isort: skip
 from paradeops.cli import service_commands  # noqa: E402,F401  isort: skip
+from paradeops.cli import guests_commands  # noqa: E402,F401  isort: skip
 from paradeops.cli import composition_commands  # noqa: E402,F401  isort: skip
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI (``argv`` defaults to the process arguments); exits with its code."""
     try:
-        app()
+        app(args=argv)
     except UserError as e:
         err.print(Text("error: ", style="bold red") + Text(str(e)), soft_wrap=True)
         sys.exit(2)

@@ -65,9 +65,12 @@ def parse_plan(text: str, file: str, *, base_dir: Path | None = None) -> Plan:
         problems.extend(problems_from(e, locator, file))
 
     positions: dict[int, float] = {}
-    has_geometry = False
-    ref = data.get("route", {}).get("geometry") if isinstance(data, dict) else None
-    if isinstance(ref, str) and isinstance(data.get("route"), dict):
+    route = data.get("route") if isinstance(data, dict) else None
+    ref = route.get("geometry") if isinstance(route, dict) else None
+    # With a geometry named, an unreadable one is reported once, not again
+    # for every lon/lat checkpoint that could not be placed on it.
+    has_geometry = isinstance(ref, str)
+    if isinstance(ref, str) and isinstance(route, dict):
         try:
             line = _read_geometry(ref, base_dir)
         except UserError as e:
@@ -77,8 +80,7 @@ def parse_plan(text: str, file: str, *, base_dir: Path | None = None) -> Plan:
                 for p in e.problems
             )
         else:
-            has_geometry = True
-            positions, off_route = _place(data["route"].get("checkpoints"), line)
+            positions, off_route = _place(route.get("checkpoints"), line)
             problems.extend(
                 _problem(("route", "checkpoints", i), msg, hint, locator, file)
                 for i, msg, hint in off_route
