@@ -139,15 +139,16 @@ def check_capacity(units: Sequence[Unit], layout: Layout) -> None:
             "add rows or sections to the tribunes, or seat fewer guests (--as-of, statuses)",
         )
     longest = max(len(s.seats) for s in layout.segments)
+    large = sorted((u for u in units if u.size > longest), key=lambda u: -u.size)
+    if large:
+        names = ", ".join(f"{u.name!r} ({u.size})" for u in large)
+        raise SeatingError(
+            f"delegation {large[0].name!r} has {large[0].size} members but the longest row "
+            f"has {longest} seats" + (f"; too large as well: {names}" if len(large) > 1 else ""),
+            "lengthen a row, or split the delegation (give some members another "
+            "`delegation:`)",
+        )
     for u in units:
-        if u.size > longest:
-            raise SeatingError(
-                f"delegation {u.name!r} has {u.size} members but the longest row has "
-                f"{longest} seats",
-                "lengthen a row, or split the delegation (give some members another "
-                "`delegation:`)",
-                field=u.name,
-            )
         if u.interpreters and not any(
             s.behind is not None
             and len(s.seats) >= u.size
@@ -158,7 +159,6 @@ def check_capacity(units: Sequence[Unit], layout: Layout) -> None:
                 f"delegation {u.name!r} needs a row of {u.size} seats with "
                 f"{len(u.interpreters)} seats for interpreters behind it",
                 "add a row behind, or drop the interpreters",
-                field=u.name,
             )
 
 
@@ -210,8 +210,8 @@ def seat(
     )
     if result is None:
         raise SeatingError(
-            "no seating satisfies the rules (rows, delegations, interpreters, keep-apart)"
-            f" within {time_limit_s:g} s",
+            "no seating satisfies the rules (delegations in one row, the host's seat, "
+            f"interpreters behind, keep-apart), or none was found within {time_limit_s:g} s",
             "relax a keep_apart rule, add seats or rows behind, or raise --time-limit",
         )
     seats = decode(units, layout, result.blocks)
