@@ -85,7 +85,6 @@ def test_bad_plan_is_refused_with_place_and_fix(cli: Run, tmp_path: Path, case: 
     err = refused(cli, write(tmp_path, text), tmp_path)
     for part in expected:
         assert part in err, f"{part!r} not in {err!r}"
-    first = err.splitlines()[0]
     assert len(err.splitlines()) <= 2, err  # one problem: one or two lines
 
 

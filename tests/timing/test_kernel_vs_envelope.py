@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import given
-from tests.timing.test_properties import COMMON, plans
 
 from paradeops.model.plan import Plan
 from paradeops.timing.engine import schedule
 from paradeops.timing.envelope import constraint, free_flow, hold_behind
 from paradeops.timing.schedule import Trajectory
+from tests.timing.test_properties import COMMON, plans
 
 
 @COMMON
