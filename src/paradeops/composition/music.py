@@ -327,10 +327,12 @@ def _coverage(
         cadence = getattr(unit, "cadence_spm", None)
         if cadence is None:
             continue
+        reported: set[tuple[str, int]] = set()
         for c in cues:
             overlap = min(c.end, p.tail) - max(c.start, p.head)
-            if overlap <= TOLERANCE_S:
+            if overlap <= TOLERANCE_S or (c.band, c.piece) in reported:
                 continue
+            reported.add((c.band, c.piece))
             if abs(c.tempo_bpm - cadence) > program.tempo_tolerance_spm:
                 out.append(
                     MusicFinding(

@@ -44,7 +44,7 @@ from paradeops.model.plan import (
     Unit,
 )
 from paradeops.model.units import speed_ms
-from paradeops.timing.schedule import FloatArray, Schedule
+from paradeops.timing.schedule import FloatArray, Schedule, UnitSchedule
 
 
 @dataclass(frozen=True)
@@ -174,7 +174,6 @@ def calibrate(plan: Plan, schedule: Schedule, runs: Sequence[Run]) -> Calibratio
     uix = {uid: j for j, uid in enumerate(ids)}
     cps = [c.id for c in schedule.checkpoints]
     cix = {c: k for k, c in enumerate(cps)}
-    x = np.array([c.at_m for c in schedule.checkpoints])
     nr, nu, nk = len(runs), len(ids), len(cps)
 
     heads = np.full((nr, nu, nk), np.nan)
@@ -192,39 +191,40 @@ def calibrate(plan: Plan, schedule: Schedule, runs: Sequence[Run]) -> Calibratio
     p_head = np.array([[p.head for p in by_id[uid].passes] for uid in ids]).reshape(nu, nk)
     p_tail = np.array([[p.tail for p in by_id[uid].passes] for uid in ids]).reshape(nu, nk)
 
-    # Head lines: common slope per unit, one intercept per run (fixed effects).
+    # Head times against the plan's: per unit and run, measured head at
+    # checkpoint k = a + beta * z_k, where z_k is the planned time from the
+    # unit's planned step-off to its head at k. The plan's shape (speed
+    # limits, show stops) is the regressor, so it does not bias the fit;
+    # 1/beta is the speed factor, a the measured step-off.
+    z = p_head - p_head[:, :1]  # (u, k)
     mask = np.isfinite(heads)
     w = mask.astype(float)
     n = w.sum(axis=2)  # (r, u)
     nz = np.where(n > 0, n, 1.0)
-    xb = (w * x).sum(axis=2) / nz
+    zb = (w * z[None]).sum(axis=2) / nz
     hb = np.where(mask, heads, 0.0).sum(axis=2) / nz
-    pb = (w * p_head[None]).sum(axis=2) / nz
-    dx = np.where(mask, x - xb[..., None], 0.0)
-    sxx = (dx * dx).sum(axis=(0, 2))  # (u,)
-    ok = sxx > 1e-9
-    sxx_ = np.where(ok, sxx, 1.0)
+    dz = np.where(mask, z[None] - zb[..., None], 0.0)
+    szz = (dz * dz).sum(axis=2)  # (r, u)
+    ok = szz > 1e-9
     dh = np.where(mask, heads - hb[..., None], 0.0)
-    dp = np.where(mask, p_head[None] - pb[..., None], 0.0)
-    b = np.where(ok, (dx * dh).sum(axis=(0, 2)) / sxx_, np.nan)
-    b_plan = np.where(ok, (dx * dp).sum(axis=(0, 2)) / sxx_, np.nan)
-    has = n > 0
-    a = np.where(has, hb - b * xb, np.nan)  # (r, u): head at x = 0, measured
-    a_plan = np.where(has, pb - b_plan * xb, np.nan)  # the same fit on the plan
-    resid = np.where(mask, heads - (a[..., None] + b[None, :, None] * x), 0.0)
-    dof = mask.sum(axis=(0, 2)) - (n >= 1).sum(axis=0) - 1
-    rms = np.where(dof > 0, np.sqrt((resid**2).sum(axis=(0, 2)) / np.maximum(dof, 1)), np.nan)
+    beta = np.where(ok, (dz * dh).sum(axis=2) / np.where(ok, szz, 1.0), np.nan)
+    a = hb - beta * zb  # (r, u): measured step-off (head at the start point)
+    a_plan = np.broadcast_to(p_head[:, 0], a.shape)
+    resid = np.where(mask, heads - (a[..., None] + beta[..., None] * z[None]), 0.0)
+    dof = (np.where(ok, n - 2, 0)).sum(axis=0)
+    sse = np.where(ok[..., None], resid**2, 0.0).sum(axis=(0, 2))
+    rms = np.where(dof > 0, np.sqrt(sse / np.maximum(dof, 1)), np.nan)
 
-    # Tail lines, sharing each unit's slope: tail at x = 0 (measured and planned).
+    # Tail times with the same beta: measured tail at the start point.
+    zt = p_tail - p_tail[:, :1]
     tmask = np.isfinite(tails)
     tn = np.maximum(tmask.sum(axis=2), 1)
-    has_t = tmask.any(axis=2)
-    t_off = np.where(tmask, tails - b[None, :, None] * x, 0.0).sum(axis=2) / tn
-    tp_off = np.where(tmask, p_tail[None] - b_plan[None, :, None] * x, 0.0).sum(axis=2) / tn
-    at = np.where(has_t, t_off, np.nan)
-    at_plan = np.where(has_t, tp_off, np.nan)
+    t_off = np.where(tmask, tails - beta[..., None] * zt[None], 0.0).sum(axis=2) / tn
+    at = np.where(tmask.any(axis=2), t_off, np.nan)
 
-    speed_factor = np.where(ok, b_plan / b, np.nan)
+    run_factor = 1.0 / beta  # (r, u): measured speed / planned speed
+    with np.errstate(invalid="ignore"):
+        speed_factor = np.array([_nanmean(run_factor[:, j]) for j in range(nu)])
     planned_speed = np.array([speed_ms(u) for _, u in ground])
     gaps = np.array([_gap(plan, u) for _, u in ground])
     driven = np.array(
@@ -232,16 +232,17 @@ def calibrate(plan: Plan, schedule: Schedule, runs: Sequence[Run]) -> Calibratio
     )
     delay = a - a_plan  # fixed-time units: lateness of the line
     if nu > 1:
-        lead_b = b[:-1]
-        lead_bp = b_plan[:-1]
-        release = at[:, :-1] + lead_b * gaps[1:]
-        release_plan = at_plan[:, :-1] + lead_bp * gaps[1:]
-        rel_delay = (a[:, 1:] - release) - (a_plan[:, 1:] - release_plan)
+        # The engine releases a unit when the leader's tail is gap_m past the
+        # start point: planned, and as measured (the leader's beta).
+        rel_plan = np.array([_tail_at(by_id[ids[j]], gaps[j + 1]) for j in range(nu - 1)])  # (u-1,)
+        release = at[:, :-1] + beta[:, :-1] * (rel_plan - p_tail[:-1, 0])
+        rel_delay = (a[:, 1:] - release) - (a_plan[:, 1:] - rel_plan)
         delay[:, 1:] = np.where(driven[1:], rel_delay, delay[:, 1:])
     with np.errstate(invalid="ignore"):
         mean_delay = np.array([_nanmean(delay[:, j]) for j in range(nu)])
         sd_delay = np.array([_nansd(delay[:, j]) for j in range(nu)])
-    lead_speed = np.concatenate([[np.nan], 1.0 / b[:-1]]) if nu else np.array([])
+    fitted_speed = planned_speed * speed_factor
+    lead_speed = np.concatenate([[np.nan], fitted_speed[:-1]]) if nu else np.array([])
     fitted_gap = np.where(driven, gaps + mean_delay * lead_speed, np.nan)
 
     fits = []
@@ -260,7 +261,7 @@ def calibrate(plan: Plan, schedule: Schedule, runs: Sequence[Run]) -> Calibratio
             UnitFit(
                 unit=u.id,
                 kind=u.kind,
-                runs=int((n[:, j] >= 2).sum()),
+                runs=int(ok[:, j].sum()),
                 planned_speed_kmh=float(planned_speed[j] * 3.6),
                 speed_factor=f,
                 fitted_speed_kmh=fitted,
@@ -281,8 +282,14 @@ def calibrate(plan: Plan, schedule: Schedule, runs: Sequence[Run]) -> Calibratio
         runs=tuple(r.name for r in runs),
         units=tuple(fits),
         step_off_delay_s=_dist(np.where(keep, delay, np.nan).ravel()),
-        speed_factor=_dist(speed_factor),
+        speed_factor=_dist(run_factor.ravel()),
     )
+
+
+def _tail_at(us: UnitSchedule, pos: float) -> float:
+    """Planned time the unit's tail reaches ``pos`` [m from the start point]."""
+    assert us.trajectory is not None
+    return float(us.trajectory.arrive(pos + us.length_m))
 
 
 def _gap(plan: Plan, unit: Unit) -> float:

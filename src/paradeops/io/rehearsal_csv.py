@@ -225,11 +225,11 @@ def calibrated_plan(text: str, plan: Plan, calibration: Calibration) -> str:
     for fit in calibration.units:
         node = doc["units"][where[fit.unit]]
         if fit.fitted_pace_m is not None:
-            node["pace_m"] = round(fit.fitted_pace_m, 3)
+            node["pace_m"] = round(float(fit.fitted_pace_m), 3)
         elif fit.fitted_speed_kmh is not None:
-            node["speed_kmh"] = round(fit.fitted_speed_kmh, 2)
+            node["speed_kmh"] = round(float(fit.fitted_speed_kmh), 2)
         if fit.fitted_gap_m is not None:
-            node["gap_m"] = round(max(fit.fitted_gap_m, 0.0), 1)
+            node["gap_m"] = round(max(float(fit.fitted_gap_m), 0.0), 1)
     buf = io.StringIO()
     yaml.dump(doc, buf)
     return buf.getvalue()
