@@ -8,17 +8,17 @@ reads them from CSV.
 Calibration (docs/composition.md, "How calibration fits"), per ground unit,
 by least squares over every run at once (NumPy, vectorised over units):
 
-- **Speed.** Head times across checkpoints lie on a line ``t = a_r + b·x``
-  (one intercept ``a_r`` per run, a common slope ``b`` [s/m]). The same fit
-  on the *planned* head times at the same checkpoints gives ``b_plan``; the
-  speed factor is ``b_plan / b`` — speed limits and holds in the plan cancel
-  out — and the fitted speed is the planned free speed times it.
-- **Step-off delay.** For a unit that steps off behind the one ahead (no
-  ``step_off``/``target``, not first), the engine releases it when the
-  leader's tail has opened ``gap_m``: at ``aT_r + b_lead·gap_m``, with the
-  leader's tail line sharing the leader's slope. The delay is how much later
-  the unit's line starts than that, minus the same figure for the plan. For
-  the first unit and units with fixed times it is ``a_r − a_plan``.
+- **Speed.** Per unit and run, measured head at checkpoint k = a + beta·z_k,
+  z_k the *planned* time from the unit's planned step-off to its head at k
+  (the plan's shape is the regressor, so speed limits and show stops do not
+  bias the fit). The speed factor is 1/beta; the fitted speed is the planned
+  free speed times its mean over runs.
+- **Step-off delay.** ``a`` is the measured step-off. For a unit that steps
+  off behind the one ahead (no ``step_off``/``target``, not first), the
+  engine releases it when the leader's tail is ``gap_m`` past the start
+  point, measured from the leader's tail times (same beta); the delay is how
+  much later the unit started, minus the same figure in the plan. For the
+  first unit and units with fixed times it is ``a`` minus the planned step-off.
 - **Gap.** The gap that makes the engine reproduce the mean step-off delay:
   ``gap_m + delay × v_lead`` (``v_lead`` the leader's fitted speed).
 
