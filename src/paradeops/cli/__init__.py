@@ -16,6 +16,7 @@ from paradeops.errors import UserError
 
 # Imported for their side effect of registering commands.
 from paradeops.cli import plan_commands  # noqa: E402,F401  isort: skip
+from paradeops.cli import simulate_commands  # noqa: E402,F401  isort: skip
 from paradeops.cli import service_commands  # noqa: E402,F401  isort: skip
 from paradeops.cli import guests_commands  # noqa: E402,F401  isort: skip
 from paradeops.cli import composition_commands  # noqa: E402,F401  isort: skip

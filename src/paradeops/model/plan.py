@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from paradeops.model.equipment import EquipmentModel
 from paradeops.model.music import MusicProgram
 from paradeops.model.rehearsals import Rehearsal
+from paradeops.model.simulation_spec import SimulationSpec
 
 Id = Annotated[
     str,
@@ -233,6 +234,7 @@ class Plan(_Strict):
     )
     music: MusicProgram | None = None
     rehearsals: list[Rehearsal] = Field(default_factory=list)
+    simulation: SimulationSpec = Field(default_factory=SimulationSpec)
 
     # Set by the loader: maps a field path such as ("units", 3, "target") to
     # its line, so that problems found later (by the engine) still name one.

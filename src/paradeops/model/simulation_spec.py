@@ -1,0 +1,205 @@
+"""The plan's ``simulation:`` section: what may go wrong on the day, and how likely.
+
+Every field has a default, so a plan without the section can still be
+simulated. Distributions are written as one mapping with a ``dist`` tag::
+
+    simulation:
+      step_off_delay_s: {dist: lognormal, median: 4, sigma: 0.8}
+      speed_factor: {dist: normal, mean: 1.0, sd: 0.03}
+      show_stop_overrun_s: {dist: triangular, low: -5, mode: 5, high: 40}
+      units:
+        t-90m: {speed_factor: {dist: fixed, value: 0.92}}   # a what-if
+      idm:
+        vehicles: {accel_ms2: 0.8, decel_ms2: 1.5, tau_s: 1.2}
+
+Parameters are checked here (pydantic, ``extra="forbid"``), so an impossible
+distribution is reported with its file and line like any other plan field.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DistKind = Literal["fixed", "normal", "lognormal", "uniform", "triangular"]
+
+#: Which parameters each distribution takes (all required).
+PARAMETERS: dict[str, tuple[str, ...]] = {
+    "fixed": ("value",),
+    "normal": ("mean", "sd"),
+    "lognormal": ("median", "sigma"),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+class Distribution(_Strict):
+    """A random quantity: ``fixed`` (no noise), ``normal``, ``lognormal``
+    (``median`` and ``sigma`` of the logarithm: right-skewed, never negative),
+    ``uniform`` or ``triangular``."""
+
+    dist: DistKind
+    value: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    median: float | None = None
+    sigma: float | None = None
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _parameters(self) -> Distribution:
+        wanted = PARAMETERS[self.dist]
+        given = {k for k in ("value", "mean", "sd", "median", "sigma", "low", "mode", "high")
+                 if getattr(self, k) is not None}
+        missing = [k for k in wanted if k not in given]
+        extra = sorted(given - set(wanted))
+        usage = f"{self.dist} takes {', '.join(wanted)}"
+        if missing:
+            raise ValueError(f"{self.dist} distribution needs {', '.join(missing)} ({usage})")
+        if extra:
+            raise ValueError(f"{self.dist} distribution takes no {', '.join(extra)} ({usage})")
+        for k in wanted:
+            if not math.isfinite(getattr(self, k)):
+                raise ValueError(f"{k} must be a finite number")
+        if self.dist == "normal" and (self.sd or 0.0) < 0:
+            raise ValueError(f"sd must be 0 or more, got {self.sd:g}")
+        if self.dist == "lognormal":
+            if (self.median or 0.0) <= 0:
+                raise ValueError(f"a lognormal median must be above 0, got {self.median:g}")
+            if (self.sigma or 0.0) < 0:
+                raise ValueError(f"sigma must be 0 or more, got {self.sigma:g}")
+        if self.dist == "uniform" and not (self.low or 0.0) <= (self.high or 0.0):
+            raise ValueError(f"low ({self.low:g}) must not exceed high ({self.high:g})")
+        if self.dist == "triangular":
+            lo, mo, hi = self.low or 0.0, self.mode or 0.0, self.high or 0.0
+            if not lo <= mo <= hi:
+                raise ValueError(f"need low <= mode <= high, got {lo:g}, {mo:g}, {hi:g}")
+        return self
+
+    def bounds(self) -> tuple[float, float]:
+        """The smallest and largest value it can take."""
+        if self.dist == "fixed":
+            assert self.value is not None
+            return self.value, self.value
+        if self.dist in ("uniform", "triangular"):
+            assert self.low is not None and self.high is not None
+            return self.low, self.high
+        if self.dist == "lognormal":
+            return 0.0, math.inf
+        assert self.sd is not None and self.mean is not None
+        return (-math.inf, math.inf) if self.sd > 0 else (self.mean, self.mean)
+
+    @classmethod
+    def fixed(cls, value: float) -> Distribution:
+        return cls(dist="fixed", value=value)
+
+
+def _d(**kw: float | str) -> Distribution:
+    return Distribution.model_validate(kw)
+
+
+def _positive_factor(d: Distribution | None) -> Distribution | None:
+    """A speed factor must be above 0 (samples are also clipped to [0.2, 3])."""
+    if d is None:
+        return d
+    low, _ = d.bounds()
+    centre = d.mean if d.dist == "normal" else low
+    if d.dist != "lognormal" and (centre is None or centre <= 0):
+        raise ValueError(
+            "a speed factor must be above 0 (1.0 is the planned speed, 0.92 is 8 % slow)"
+        )
+    return d
+
+
+class IdmParams(_Strict):
+    """Intelligent Driver Model parameters (Treiber, Hennecke & Helbing 2000)."""
+
+    accel_ms2: Annotated[float, Field(gt=0, le=10)] = Field(
+        1.0, description="Maximum acceleration a"
+    )
+    decel_ms2: Annotated[float, Field(gt=0, le=10)] = Field(
+        1.5, description="Comfortable braking b"
+    )
+    tau_s: Annotated[float, Field(ge=0, le=10)] = Field(1.0, description="Desired time headway T")
+    delta: Annotated[float, Field(gt=0, le=20)] = Field(4.0, description="Acceleration exponent")
+    min_gap_m: Annotated[float, Field(ge=0)] | None = Field(
+        None, description="Jam distance s0 to the unit ahead; default defaults.min_gap_m"
+    )
+
+
+class IdmByKind(_Strict):
+    """IDM parameters for the agent leading each unit (and every vehicle and float)."""
+
+    foot: IdmParams = Field(default_factory=lambda: IdmParams(accel_ms2=1.5, decel_ms2=2.0))
+    band: IdmParams = Field(default_factory=lambda: IdmParams(accel_ms2=1.5, decel_ms2=2.0))
+    mounted: IdmParams = Field(default_factory=IdmParams)
+    vehicles: IdmParams = Field(default_factory=IdmParams)
+    float: IdmParams = Field(default_factory=lambda: IdmParams(accel_ms2=0.5, decel_ms2=1.0))
+
+
+class RankKeeping(_Strict):
+    """How the ranks behind a formation's first rank keep their distance (docs/simulation.md)."""
+
+    relax_s: Annotated[float, Field(gt=0, le=30)] = Field(
+        2.0, description="Time in which a rank closes an error in its distance to the rank ahead"
+    )
+    max_pace_factor: Annotated[float, Field(ge=1, le=2)] = Field(
+        1.15, description="A rank may lengthen its pace by at most this factor to close up"
+    )
+    accel_ms2: Annotated[float, Field(gt=0, le=10)] = Field(
+        1.5, description="How quickly a rank changes speed (one pace to full speed)"
+    )
+
+
+class UnitOverride(_Strict):
+    """What-ifs for one unit: replace the parade-wide distributions."""
+
+    step_off_delay_s: Distribution | None = None
+    speed_factor: Distribution | None = None
+    show_stop_overrun_s: Distribution | None = None
+
+    _factor = field_validator("speed_factor")(_positive_factor)
+
+
+class SimulationSpec(_Strict):
+    """The ``simulation:`` section of a plan."""
+
+    step_off_delay_s: Distribution = Field(
+        default_factory=lambda: _d(dist="lognormal", median=3.0, sigma=0.8),
+        description="Seconds a unit steps off after its planned moment (gap opened or clock time)",
+    )
+    speed_factor: Distribution = Field(
+        default_factory=lambda: _d(dist="normal", mean=1.0, sd=0.03),
+        description="Each unit's march speed is its planned speed times this",
+    )
+    show_stop_overrun_s: Distribution = Field(
+        default_factory=lambda: _d(dist="triangular", low=-5.0, mode=0.0, high=30.0),
+        description="Seconds a show stop runs longer than planned (negative: shorter)",
+    )
+    units: dict[str, UnitOverride] = Field(
+        default_factory=dict, description="Per-unit what-ifs, by unit id"
+    )
+    idm: IdmByKind = Field(default_factory=IdmByKind)
+    ranks: RankKeeping = Field(default_factory=RankKeeping)
+    unit_following: Literal["iidm", "idm"] = Field(
+        "iidm",
+        description="How a unit's first agent follows the unit ahead: the improved IDM "
+        "(Treiber & Kesting 2013; no slowing while the gap exceeds the desired one, so a "
+        "planned gap costs no time) or the plain IDM (a little slower at any gap)",
+    )
+    step_s: Annotated[float, Field(gt=0, le=1)] = Field(0.2, description="Simulation time step")
+    held_threshold_s: Annotated[float, Field(ge=0)] = Field(
+        5.0,
+        description="A unit is held in a run when its head reaches the reviewing stand "
+        "this much later than it would have with the road ahead empty",
+    )
+
+    _factor = field_validator("speed_factor")(_positive_factor)

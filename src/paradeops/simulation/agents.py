@@ -1,0 +1,349 @@
+"""From a plan to arrays of agents: who is where, follows whom, and how.
+
+Every vehicle, every float and every rank of a foot, band or mounted
+formation is an agent. Agents are stored in order of march, so an agent's
+leader always has a smaller index. Units are contiguous slices of agents.
+
+- The **first agent of a unit** (its first rank, first vehicle, the float)
+  drives with the IDM parameters of its kind at the unit's (sampled) march
+  speed, keeping at least ``min_gap_m`` to the tail of the unit ahead.
+- **Vehicles behind the first** also use IDM, but tuned to keep the planned
+  ``spacing_m`` at march speed: their desired speed is
+  :data:`FOLLOWER_SPEED_RATIO` times the unit's, and their jam distance and
+  time headway are chosen so that IDM's equilibrium gap at march speed is
+  the planned spacing (see :func:`follower_gap_params`). Without this, IDM
+  followers wanting the same speed as their leader fall ever further behind.
+- **Ranks behind the first** keep their distance with the rank-keeping model
+  of :mod:`paradeops.simulation.idm`.
+
+For each ground unit a **ghost** is added right after it (unit ``2j + 1``
+for real unit ``2j``): a copy of its first agent with the road ahead empty,
+stepping off at the same moment.
+Its time at the reviewing stand is the unit's free-flow time in that run; a
+unit is *held* when it arrives more than ``held_threshold_s`` after its ghost.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from paradeops.model.plan import (
+    AircraftUnit,
+    BandUnit,
+    FootUnit,
+    MountedUnit,
+    Plan,
+    Unit,
+    VehicleUnit,
+)
+from paradeops.model.simulation_spec import IdmParams, SimulationSpec
+from paradeops.model.units import length_m, speed_ms
+from paradeops.simulation.idm import (
+    MODEL_IDM,
+    MODEL_IIDM,
+    MODEL_RANK,
+    RULE_GAP,
+    RULE_GHOST,
+    RULE_TIME,
+)
+from paradeops.timing.schedule import Schedule
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Desired speed of a vehicle behind the first of its unit, relative to the unit's.
+FOLLOWER_SPEED_RATIO = 1.2
+#: A unit is retired (frozen, no longer a leader) this far past the last checkpoint [m].
+RETIRE_BEYOND_M = 200.0
+#: Where a unit's first agent waits before stepping off: just behind the start point.
+START_X = -1e-6
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The agents, units and probes of one simulation (identical in every run)."""
+
+    # agents
+    a_unit: IntArray
+    a_leader: IntArray
+    a_len: FloatArray
+    a_model: IntArray
+    a_ratio: FloatArray
+    a_accel: FloatArray
+    a_decel: FloatArray
+    a_tau: FloatArray
+    a_delta: FloatArray
+    a_s0: FloatArray
+    a_x0: FloatArray
+    # units: real ground units first (in order of march), then their ghosts
+    u_first: IntArray
+    u_last: IntArray
+    u_rule: IntArray
+    u_prev: IntArray
+    u_next: IntArray
+    u_gap: FloatArray
+    u_ghost: IntArray
+    u_stop_x: FloatArray
+    u_retire_x: FloatArray
+    u_t_plan: FloatArray  # planned step-off [s] (RULE_TIME)
+    u_speed: FloatArray  # planned march speed [m/s]
+    u_stop_s: FloatArray  # planned show-stop duration [s] (0 if none)
+    real: IntArray  # unit index of each real ground unit, in order of march
+    ghost: IntArray  # unit index of each one's ghost (empty for a plain column)
+    # route
+    lim_a: FloatArray
+    lim_b: FloatArray
+    lim_v: FloatArray
+    probes: FloatArray  # positions where passing times are recorded, ascending
+    p_stand: int  # index of the reviewing stand among the probes
+    cp_probe: IntArray  # probe index of each checkpoint
+    unit_ids: tuple[str, ...]  # the real ground units
+
+    @property
+    def n_agents(self) -> int:
+        return int(self.a_unit.shape[0])
+
+    @property
+    def n_units(self) -> int:
+        return int(self.u_first.shape[0])
+
+    @property
+    def n_real(self) -> int:
+        return len(self.unit_ids)
+
+
+def follower_gap_params(
+    spacing: float, speed: float, tau: float, delta: float, ratio: float = FOLLOWER_SPEED_RATIO
+) -> tuple[float, float]:
+    """``(s0, T)`` making IDM's equilibrium gap at ``speed`` equal ``spacing``.
+
+    With the leader at constant ``v`` and the follower's desired speed
+    ``ratio·v``, IDM's equilibrium gap is ``(s0 + v·T) / sqrt(1 − ratio^−δ)``.
+    ``T`` is kept unless that would make ``s0`` smaller than half the gap.
+    """
+    target = max(spacing, 0.5) * math.sqrt(1.0 - ratio**-delta)
+    t = min(tau, 0.5 * target / speed) if speed > 0 else tau
+    return target - speed * t, t
+
+
+@dataclass
+class _Builder:
+    unit: list[int]
+    leader: list[int]
+    length: list[float]
+    model: list[int]
+    ratio: list[float]
+    accel: list[float]
+    decel: list[float]
+    tau: list[float]
+    delta: list[float]
+    s0: list[float]
+    x0: list[float]
+
+    def add(self, unit: int, leader: int, length: float, model: int, ratio: float,
+            p: tuple[float, float, float, float, float], x0: float) -> int:
+        self.unit.append(unit)
+        self.leader.append(leader)
+        self.length.append(length)
+        self.model.append(model)
+        self.ratio.append(ratio)
+        self.accel.append(p[0])
+        self.decel.append(p[1])
+        self.tau.append(p[2])
+        self.delta.append(p[3])
+        self.s0.append(p[4])
+        self.x0.append(x0)
+        return len(self.unit) - 1
+
+
+def _idm(spec: SimulationSpec, unit: Unit) -> IdmParams:
+    return getattr(spec.idm, unit.kind)  # type: ignore[no-any-return]
+
+
+def build(plan: Plan, sched: Schedule, spec: SimulationSpec | None = None) -> Layout:
+    """The agents of ``plan``'s ground units; ``sched`` gives the planned step-offs."""
+    spec = spec or plan.simulation
+    ground = [u for u in plan.units if not isinstance(u, AircraftUnit)]
+    planned = {u.id: u for u in sched.units}
+    cps = sched.checkpoints
+    b = _Builder([], [], [], [], [], [], [], [], [], [], [])
+    first: list[int] = []
+    last: list[int] = []
+    rule: list[int] = []
+    gaps: list[float] = []
+    t_plan: list[float] = []
+    stop_x: list[float] = []
+    stop_s: list[float] = []
+    speeds: list[float] = []
+    min_gap = plan.defaults.min_gap_m
+    pos = {c.id: c.at_m for c in cps}
+    prev_tail = -1
+    head_model = MODEL_IIDM if spec.unit_following == "iidm" else MODEL_IDM
+    for j, unit in enumerate(ground):
+        u = 2 * j  # real unit j is unit 2j; its ghost is 2j + 1
+        v = speed_ms(unit)
+        p = _idm(spec, unit)
+        s0 = min_gap if p.min_gap_m is None else p.min_gap_m
+        head = (p.accel_ms2, p.decel_ms2, p.tau_s, p.delta, s0)
+        idx = b.add(u, prev_tail, _element_length(unit), head_model, 1.0, head, START_X)
+        first.append(idx)
+        if isinstance(unit, FootUnit | BandUnit | MountedUnit):
+            r = spec.ranks
+            rank = (r.accel_ms2, r.accel_ms2, r.relax_s, 4.0, unit.rank_spacing_m)
+            for k in range(1, unit.ranks):
+                idx = b.add(u, idx, 0.0, MODEL_RANK, r.max_pace_factor, rank,
+                            START_X - k * unit.rank_spacing_m)
+        elif isinstance(unit, VehicleUnit):
+            fs0, ftau = follower_gap_params(unit.spacing_m, v, p.tau_s, p.delta)
+            follow = (p.accel_ms2, p.decel_ms2, ftau, p.delta, fs0)
+            each = _element_length(unit)
+            for k in range(1, unit.count):
+                idx = b.add(u, idx, each, MODEL_IDM, FOLLOWER_SPEED_RATIO, follow,
+                            START_X - k * (each + unit.spacing_m))
+        last.append(idx)
+        prev_tail = idx
+        g = b.add(u + 1, -1, _element_length(unit), head_model, 1.0, head, START_X)
+        first.append(g)
+        last.append(g)
+        gap = plan.defaults.gap_m if unit.gap_m is None else unit.gap_m
+        explicit = j == 0 or unit.step_off is not None or unit.target is not None
+        rule += [RULE_TIME if explicit else RULE_GAP, RULE_GHOST]
+        gaps += [gap, 0.0]
+        t_plan += [planned[unit.id].step_off] * 2
+        speeds += [v, v]
+        if unit.show_stop is not None:
+            stop_x += [pos[unit.show_stop.at]] * 2
+            stop_s += [unit.show_stop.duration_s] * 2
+        else:
+            stop_x += [math.inf] * 2
+            stop_s += [0.0] * 2
+    n = len(ground)
+    ids = np.arange(n)
+    probes, p_stand, cp_probe = _probes(sched)
+    end = cps[-1].at_m + RETIRE_BEYOND_M
+    lim = np.array(sched.speed_limits, dtype=float).reshape(-1, 3)
+    f64 = np.float64
+    return Layout(
+        a_unit=np.array(b.unit, np.int64),
+        a_leader=np.array(b.leader, np.int64),
+        a_len=np.array(b.length, f64),
+        a_model=np.array(b.model, np.int64),
+        a_ratio=np.array(b.ratio, f64),
+        a_accel=np.array(b.accel, f64),
+        a_decel=np.array(b.decel, f64),
+        a_tau=np.array(b.tau, f64),
+        a_delta=np.array(b.delta, f64),
+        a_s0=np.array(b.s0, f64),
+        a_x0=np.array(b.x0, f64),
+        u_first=np.array(first, np.int64),
+        u_last=np.array(last, np.int64),
+        u_rule=np.array(rule, np.int64),
+        u_prev=_interleave(np.where(ids > 0, 2 * ids - 2, -1), -1),
+        u_next=_interleave(np.where(ids + 1 < n, 2 * ids + 2, -1), -1),
+        u_gap=np.array(gaps, f64),
+        u_ghost=_interleave(2 * ids + 1, -1),
+        u_stop_x=np.array(stop_x, f64),
+        u_retire_x=np.full(2 * n, end),
+        u_t_plan=np.array(t_plan, f64),
+        u_speed=np.array(speeds, f64),
+        u_stop_s=np.array(stop_s, f64),
+        real=(2 * ids).astype(np.int64),
+        ghost=(2 * ids + 1).astype(np.int64),
+        lim_a=np.ascontiguousarray(lim[:, 0]),
+        lim_b=np.ascontiguousarray(lim[:, 1]),
+        lim_v=np.ascontiguousarray(lim[:, 2]),
+        probes=probes,
+        p_stand=p_stand,
+        cp_probe=cp_probe,
+        unit_ids=tuple(u.id for u in ground),
+    )
+
+
+def _interleave(a: IntArray, fill: int) -> IntArray:
+    """``a`` at the real units' places (even), ``fill`` at the ghosts' (odd)."""
+    out = np.full(2 * len(a), fill, np.int64)
+    out[0::2] = a
+    return out
+
+
+def _element_length(unit: Unit) -> float:
+    """Length of one agent: a vehicle, the float; ranks are points (0)."""
+    if isinstance(unit, VehicleUnit):
+        return (length_m(unit) - (unit.count - 1) * unit.spacing_m) / unit.count
+    if isinstance(unit, FootUnit | BandUnit | MountedUnit):
+        return 0.0
+    return length_m(unit)
+
+
+def _probes(sched: Schedule, n_grid: int = 60) -> tuple[FloatArray, int, IntArray]:
+    """Checkpoints plus an even grid (for the fan chart), merged and ascending."""
+    at = np.array([c.at_m for c in sched.checkpoints])
+    grid = np.linspace(at[0], at[-1], n_grid)
+    probes = np.unique(np.concatenate((at, grid)))
+    # Drop grid points within 1 cm of a checkpoint so checkpoints map exactly.
+    keep = np.array([p in at or np.min(np.abs(at - p)) > 0.01 for p in probes])
+    probes = probes[keep]
+    cp_probe = np.searchsorted(probes, at).astype(np.int64)
+    stand = next(i for i, c in enumerate(sched.checkpoints) if c.reviewing)
+    return probes, int(cp_probe[stand]), cp_probe
+
+
+def column(
+    n: int,
+    vehicle_length: float,
+    gap: float,
+    speed: float,
+    idm: tuple[float, float, float, float, float],
+    probes: Sequence[float],
+    stand: int = 0,
+) -> Layout:
+    """A plain single-lane column of ``n`` identical IDM vehicles, for validation.
+
+    Every vehicle is its own unit (so each one's passing times are recorded),
+    starts at rest ``gap`` metres behind the one ahead (front of the first at
+    0) and is released at t = 0; ``idm`` is ``(accel, decel, tau, delta, s0)``
+    and every vehicle wants ``speed``. No ghosts, no limits, no stops.
+    """
+    idx = np.arange(n)
+    f64 = np.float64
+    probe_arr = np.asarray(probes, f64)
+    nothing = np.zeros(0, f64)
+    return Layout(
+        a_unit=idx.astype(np.int64),
+        a_leader=(idx - 1).astype(np.int64),
+        a_len=np.full(n, vehicle_length),
+        a_model=np.full(n, MODEL_IDM, np.int64),
+        a_ratio=np.ones(n),
+        a_accel=np.full(n, idm[0]),
+        a_decel=np.full(n, idm[1]),
+        a_tau=np.full(n, idm[2]),
+        a_delta=np.full(n, idm[3]),
+        a_s0=np.full(n, idm[4]),
+        a_x0=(-idx * (vehicle_length + gap)).astype(f64),
+        u_first=idx.astype(np.int64),
+        u_last=idx.astype(np.int64),
+        u_rule=np.full(n, RULE_TIME, np.int64),
+        u_prev=(idx - 1).astype(np.int64),
+        u_next=np.where(idx + 1 < n, idx + 1, -1).astype(np.int64),
+        u_gap=np.zeros(n),
+        u_ghost=np.full(n, -1, np.int64),
+        u_stop_x=np.full(n, np.inf),
+        u_retire_x=np.full(n, probe_arr[-1] + RETIRE_BEYOND_M),
+        u_t_plan=np.zeros(n),
+        u_speed=np.full(n, speed),
+        u_stop_s=np.zeros(n),
+        real=idx.astype(np.int64),
+        ghost=np.zeros(0, np.int64),
+        lim_a=nothing,
+        lim_b=nothing.copy(),
+        lim_v=nothing.copy(),
+        probes=probe_arr,
+        p_stand=stand,
+        cp_probe=np.arange(len(probe_arr), dtype=np.int64),
+        unit_ids=tuple(f"v{i}" for i in range(n)),
+    )

@@ -1,0 +1,309 @@
+"""The compiled kernel: every agent of every run, step by step (Numba).
+
+One call advances a chunk of Monte Carlo runs from the first step-off to the
+last tail. Runs are independent, so they are spread over the cores
+(``prange``); inside a run the loop goes over time steps, then over the
+agents on the road, in place, with no temporaries: a run's state (a few
+hundred positions and speeds) stays in the CPU cache.
+
+The update is synchronous, as in SUMO: every agent decides its new speed
+from the state at the start of the step. Agents are stored in order of march
+(a leader always has a smaller index than its follower), so walking them from
+the back to the front reads each leader before it is moved.
+
+Integration is SUMO's *ballistic* scheme (``--step-method.ballistic true``):
+the new speed is ``v' = max(0, v + a(v, s, Δv)·dt)``, the position advances by
+``(v + v')/2·dt`` (constant acceleration within the step). Passing a point is
+timed inside the step by solving that parabola, as SUMO's
+``MSCFModel::passingTime`` does for its detectors.
+
+Agent models (see docs/simulation.md):
+
+``MODEL_IDM``
+    Treiber, Hennecke & Helbing (2000), written as SUMO's ``MSCFModel_IDM``
+    with one iteration per step::
+
+        s* = s0 + max(0, v·T + v·Δv / (2·sqrt(a·b)))
+        acc = a · (1 − (v/v0)^δ − (s*/s)²)
+
+    ``s`` is the bumper-to-bumper gap to the leader (clamped at 1 mm). Braking
+    is bounded by :data:`EMERGENCY_DECEL`. A show stop is a standing obstacle
+    just past the stopping point, approached with IDM (no ``s0``); once the
+    front reaches the point the agent stands for the sampled duration.
+``MODEL_RANK``
+    A rank of a formation keeps its distance ``d0`` to the rank ahead at a
+    fixed cadence by adjusting its pace: it aims for
+    ``v_ahead + (d − d0) / τ_r``, between 0 (marking time) and
+    ``v0 = max_pace_factor × march speed``, reaching it at most at ``a_r``.
+
+Both models finally cap the move so that the front never passes the back of
+the leader as it was at the start of the step: nobody overtakes or overlaps.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+MODEL_IDM, MODEL_RANK, MODEL_IIDM = 0, 1, 2
+RULE_GAP, RULE_TIME, RULE_GHOST = 0, 1, 2
+WAITING, ACTIVE, RETIRED = 0, 1, 2
+STOP_NONE, STOP_STOPPED, STOP_DONE = 0, 1, 2
+
+#: Hardest braking allowed [m/s²] (SUMO's emergencyDecel for the benchmark too).
+EMERGENCY_DECEL = 9.0
+#: SUMO's NUMERICAL_EPS: the smallest gap the IDM formula sees [m].
+MIN_GAP_EPS = 1e-3
+#: A show stop's obstacle stands this far past the stopping point [m].
+STOP_OBSTACLE_M = 0.2
+#: A rank never comes closer than this to the rank ahead [m].
+RANK_MIN_M = 0.4
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _limit(x, lim_a, lim_b, lim_v):  # type: ignore[no-untyped-def]
+    """The speed limit at position ``x`` (inf where there is none)."""
+    vmax = np.inf
+    for k in range(lim_a.shape[0]):
+        if lim_a[k] <= x < lim_b[k] and lim_v[k] < vmax:
+            vmax = lim_v[k]
+    return vmax
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _tau(p, xo, xn, vo, vn, dt):  # type: ignore[no-untyped-def]
+    """Time into the step at which a point moving xo→xn passes ``p``."""
+    d = p - xo
+    dx = xn - xo
+    if d <= 0.0:
+        return 0.0
+    if dx <= 0.0:
+        return dt
+    acc = (vn - vo) / dt
+    if abs(0.5 * (vo + vn) * dt - dx) > 1e-9 or abs(acc) < 1e-12:
+        tau = d / dx * dt  # the move was capped: linear
+    else:
+        disc = vo * vo + 2.0 * acc * d
+        root = math.sqrt(disc) if disc > 0.0 else 0.0
+        tau = 2.0 * d / (vo + root) if vo + root > 0.0 else d / dx * dt
+    if tau < 0.0:
+        return 0.0
+    return tau if tau < dt else dt
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _record(u, back, xo, xn, vo, vn, t, dt, probes, out, nxt):  # type: ignore[no-untyped-def]
+    """Times at which the point ``back`` metres behind the front passes each probe."""
+    k = nxt[u]
+    n = probes.shape[0]
+    while k < n and xn - back >= probes[k]:
+        out[u, k] = t + _tau(probes[k] + back, xo, xn, vo, vn, dt)
+        k += 1
+    nxt[u] = k
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def _run(  # type: ignore[no-untyped-def]
+    x, v,  # [A] state, in place
+    a_unit, a_leader, a_len, a_model, a_ratio, a_accel, a_decel, a_tau, a_delta, a_s0,
+    u_first, u_last, u_rule, u_prev, u_next, u_gap, u_ghost, u_stop_x, u_retire_x,
+    t_rel, vdes, delay, stop_dur,  # [U] this run's release times and samples
+    lim_a, lim_b, lim_v, probes, p_stand,
+    t0, dt, n_steps,
+    head_t, tail_t, gap_m,  # [U, P], [U, P], [U] outputs
+):
+    n_units = u_first.shape[0]
+    n_probes = probes.shape[0]
+    a_inv2sab = 0.5 / np.sqrt(a_accel * a_decel)  # 1 / (2·sqrt(a·b)), per agent
+    has_limits = lim_a.shape[0] > 0
+    state = np.zeros(n_units, np.int64)
+    stop_state = np.zeros(n_units, np.int64)
+    stop_until = np.zeros(n_units)
+    head_nxt = np.zeros(n_units, np.int64)
+    tail_nxt = np.zeros(n_units, np.int64)
+    next_rel = np.inf  # earliest release among the waiting units
+    for u in range(n_units):
+        if t_rel[u] < next_rel:
+            next_rel = t_rel[u]
+    lo = 0  # units below lo are retired
+    hi = -1  # no unit above hi has stepped off
+    retired = 0
+    updates = 0
+    for step in range(n_steps):
+        t = t0 + step * dt
+        if t + 0.5 * dt >= next_rel:
+            next_rel = np.inf
+            for u in range(n_units):
+                if state[u] == WAITING:
+                    if t_rel[u] <= t + 0.5 * dt:
+                        state[u] = ACTIVE
+                        if u > hi:
+                            hi = u
+                    elif t_rel[u] < next_rel:
+                        next_rel = t_rel[u]
+        for u in range(hi, lo - 1, -1):
+            if state[u] != ACTIVE:
+                continue
+            first = u_first[u]
+            last = u_last[u]
+            vd_unit = vdes[u]
+            for a in range(last, first - 1, -1):
+                xa = x[a]
+                va = v[a]
+                vd = vd_unit
+                if has_limits:
+                    lim = _limit(xa, lim_a, lim_b, lim_v)
+                    if lim < vd:
+                        vd = lim
+                v0 = a_ratio[a] * vd
+                lead = a_leader[a]
+                gap = np.inf
+                vl = 0.0
+                if lead >= 0 and state[a_unit[lead]] != RETIRED:
+                    gap = x[lead] - a_len[lead] - xa
+                    vl = v[lead]
+                model = a_model[a]
+                if model == MODEL_RANK:
+                    target = vl + (gap - a_s0[a]) / a_tau[a]
+                    if target > v0:
+                        target = v0
+                    ra = a_accel[a] * dt
+                    vn = target
+                    if vn > va + ra:
+                        vn = va + ra
+                    elif vn < va - ra:
+                        vn = va - ra
+                    gap -= RANK_MIN_M
+                else:
+                    is_head = a == first
+                    if is_head and stop_state[u] == STOP_STOPPED:
+                        if t + 1e-9 < stop_until[u]:
+                            v[a] = 0.0
+                            updates += 1
+                            continue
+                        stop_state[u] = STOP_DONE
+                    amax = a_accel[a]
+                    bcomf = a_decel[a]
+                    inv_2sab = a_inv2sab[a]
+                    r = va / v0 if v0 > 0.0 else 1e3
+                    delta = a_delta[a]
+                    if delta == 4.0:
+                        r2 = r * r
+                        free = r2 * r2
+                    else:
+                        free = r**delta
+                    z = 0.0
+                    if gap < np.inf:
+                        s_star = va * (a_tau[a] + (va - vl) * inv_2sab)
+                        if s_star < 0.0:
+                            s_star = 0.0
+                        s_star += a_s0[a]
+                        z = s_star / (gap if gap > MIN_GAP_EPS else MIN_GAP_EPS)
+                    if model == MODEL_IDM:
+                        acc = amax * (1.0 - free - z * z)
+                    elif va <= v0:  # improved IDM (Treiber & Kesting 2013, 11.3.6)
+                        a_free = amax * (1.0 - free)
+                        if z >= 1.0:
+                            acc = amax * (1.0 - z * z)
+                        elif z > 0.0 and a_free > 1e-9:
+                            acc = a_free * (1.0 - math.exp(2.0 * amax / a_free * math.log(z)))
+                        else:
+                            acc = a_free
+                    else:
+                        acc = -bcomf * (1.0 - (v0 / va) ** (amax * delta / bcomf))
+                        if z >= 1.0:
+                            acc += amax * (1.0 - z * z)
+                    if is_head and stop_state[u] == STOP_NONE and u_stop_x[u] < np.inf:
+                        g = u_stop_x[u] + STOP_OBSTACLE_M - xa
+                        s_star = va * (a_tau[a] + va * inv_2sab)
+                        z = s_star / (g if g > MIN_GAP_EPS else MIN_GAP_EPS)
+                        acc_stop = amax * (1.0 - free - z * z)
+                        if acc_stop < acc:
+                            acc = acc_stop
+                    if acc < -EMERGENCY_DECEL:
+                        acc = -EMERGENCY_DECEL
+                    vn = va + acc * dt
+                if vn < 0.0:
+                    vn = 0.0
+                dx = 0.5 * (va + vn) * dt
+                if dx > gap:  # never into the leader
+                    dx = gap if gap > 0.0 else 0.0
+                    if vn > dx / dt:
+                        vn = dx / dt
+                xn = xa + dx
+                updates += 1
+                if a == first:
+                    if u_stop_x[u] < np.inf and stop_state[u] == STOP_NONE and xn >= u_stop_x[u]:
+                        stop_state[u] = STOP_STOPPED
+                        tc = t + _tau(u_stop_x[u], xa, xn, va, vn, dt)
+                        stop_until[u] = tc + stop_dur[u]
+                        xn = u_stop_x[u] if xa < u_stop_x[u] else xa
+                        vn = 0.0
+                    k0 = head_nxt[u]
+                    _record(u, 0.0, xa, xn, va, vn, t, dt, probes, head_t, head_nxt)
+                    if k0 <= p_stand < head_nxt[u]:
+                        w = u_prev[u]
+                        if w >= 0:
+                            tl = u_last[w]
+                            tc = head_t[u, p_stand] - t
+                            gap_m[u] = x[tl] - a_len[tl] + v[tl] * tc - probes[p_stand]
+                if a == last:
+                    rear = a_len[a]
+                    _record(u, rear, xa, xn, va, vn, t, dt, probes, tail_t, tail_nxt)
+                    f = u_next[u]
+                    if f >= 0 and u_rule[f] == RULE_GAP and t_rel[f] == np.inf:
+                        p = u_gap[f] + rear
+                        if xn >= p:
+                            tc = t + _tau(p, xa, xn, va, vn, dt)
+                            t_rel[f] = tc + (delay[f] if delay[f] > 0.0 else 0.0)
+                            gh = u_ghost[f]
+                            if gh >= 0:
+                                t_rel[gh] = t_rel[f]
+                            if t_rel[f] < next_rel:
+                                next_rel = t_rel[f]
+                x[a] = xn
+                v[a] = vn
+            # Off the road: stop moving this unit once nobody needs it any more.
+            if u_rule[u] == RULE_GHOST:
+                done = head_nxt[u] > p_stand
+            else:
+                done = tail_nxt[u] >= n_probes and x[last] - a_len[last] >= u_retire_x[u]
+                f = u_next[u]
+                if done and f >= 0:
+                    done = head_nxt[f] > p_stand
+            if done:
+                state[u] = RETIRED
+                retired += 1
+        while lo < n_units and state[lo] == RETIRED:
+            lo += 1
+        if retired == n_units:
+            break
+    return updates, retired == n_units
+
+
+@njit(cache=True, fastmath=False, parallel=True)
+def run_chunk(  # type: ignore[no-untyped-def]
+    x, v,  # [R, A]
+    a_unit, a_leader, a_len, a_model, a_ratio, a_accel, a_decel, a_tau, a_delta, a_s0,
+    u_first, u_last, u_rule, u_prev, u_next, u_gap, u_ghost, u_stop_x, u_retire_x,
+    t_rel, vdes, delay, stop_dur,  # [R, U]
+    lim_a, lim_b, lim_v, probes, p_stand,
+    t0, dt, n_steps,
+    head_t, tail_t, gap_m,  # [R, U, P], [R, U, P], [R, U]
+    updates, finished,  # [R]
+):
+    """Run every run of the chunk; all arrays are written in place."""
+    for r in prange(x.shape[0]):
+        n, ok = _run(
+            x[r], v[r],
+            a_unit, a_leader, a_len, a_model, a_ratio, a_accel, a_decel, a_tau, a_delta, a_s0,
+            u_first, u_last, u_rule, u_prev, u_next, u_gap, u_ghost, u_stop_x, u_retire_x,
+            t_rel[r], vdes[r], delay[r], stop_dur[r],
+            lim_a, lim_b, lim_v, probes, p_stand,
+            t0, dt, n_steps,
+            head_t[r], tail_t[r], gap_m[r],
+        )
+        updates[r] = n
+        finished[r] = ok

@@ -1,0 +1,253 @@
+"""Monte Carlo over the microscopic model: runs × agents at once.
+
+:func:`simulate` samples every run's deviations (step-off delays, speed
+factors, show-stop overruns) from one generator, runs the compiled kernel on
+chunks of runs (so memory stays bounded and a progress callback can tick),
+keeps per run only the passing times at the checkpoints (and, for a small
+subsample, at an even grid for the fan chart), and reduces them to
+percentiles and probabilities.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from paradeops.model.plan import AircraftUnit, Plan
+from paradeops.model.simulation_spec import SimulationSpec
+from paradeops.simulation.agents import Layout, build
+from paradeops.simulation.idm import RULE_TIME, run_chunk
+from paradeops.simulation.results import (
+    FanLine,
+    GapStats,
+    PassStats,
+    Percentiles,
+    SimulationResult,
+    UnitStats,
+    WindowStats,
+)
+from paradeops.simulation.spec import Samples, check_overrides, draw
+from paradeops.timing.schedule import Schedule
+
+FloatArray = npt.NDArray[np.float64]
+
+#: Runs simulated per kernel call.
+CHUNK = 100
+#: Runs whose head trajectories are kept for the fan chart.
+FAN_RUNS = 30
+
+
+@dataclass(frozen=True)
+class Raw:
+    """The kernel's output for some runs."""
+
+    head_t: FloatArray  # [runs, units, probes]
+    tail_t: FloatArray  # [runs, units, probes]
+    gap_m: FloatArray  # [runs, units]
+    updates: npt.NDArray[np.int64]  # [runs]
+    finished: npt.NDArray[np.bool_]  # [runs]
+
+
+def run(
+    layout: Layout,
+    vdes: FloatArray,
+    delay: FloatArray,
+    stop_dur: FloatArray,
+    *,
+    dt: float,
+    t_start: float,
+    t_end: float,
+) -> Raw:
+    """Simulate ``len(vdes)`` runs of ``layout`` from ``t_start`` to at most ``t_end``.
+
+    ``vdes``, ``delay`` and ``stop_dur`` are ``[runs, units]`` (ghosts
+    included): each unit's desired speed, step-off delay, show-stop duration.
+    """
+    runs = vdes.shape[0]
+    n_u, n_p = layout.n_units, len(layout.probes)
+    t_rel = np.full((runs, n_u), np.inf)
+    timed = layout.u_rule == RULE_TIME
+    t_rel[:, timed] = layout.u_t_plan[timed] + delay[:, timed]
+    if len(layout.ghost):
+        t_rel[:, layout.ghost] = t_rel[:, layout.real]
+    x = np.tile(layout.a_x0, (runs, 1))
+    v = np.zeros_like(x)
+    head_t = np.full((runs, n_u, n_p), np.nan)
+    tail_t = np.full((runs, n_u, n_p), np.nan)
+    gap_m = np.full((runs, n_u), np.nan)
+    updates = np.zeros(runs, np.int64)
+    finished = np.zeros(runs, np.bool_)
+    n_steps = max(1, math.ceil((t_end - t_start) / dt))
+    L = layout
+    run_chunk(
+        x, v,
+        L.a_unit, L.a_leader, L.a_len, L.a_model, L.a_ratio, L.a_accel, L.a_decel, L.a_tau,
+        L.a_delta, L.a_s0,
+        L.u_first, L.u_last, L.u_rule, L.u_prev, L.u_next, L.u_gap, L.u_ghost, L.u_stop_x,
+        L.u_retire_x,
+        t_rel, np.ascontiguousarray(vdes), np.ascontiguousarray(delay),
+        np.ascontiguousarray(stop_dur),
+        L.lim_a, L.lim_b, L.lim_v, L.probes, L.p_stand,
+        float(t_start), float(dt), n_steps,
+        head_t, tail_t, gap_m,
+        updates, finished,
+    )  # fmt: skip
+    return Raw(head_t, tail_t, gap_m, updates, finished)
+
+
+def _unit_inputs(layout: Layout, s: Samples) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """``[runs, units]`` inputs: the real units' samples, copied to their ghosts."""
+    real = layout.real
+    vdes = layout.u_speed[real] * s.speed_factor
+    stop = np.maximum(0.0, layout.u_stop_s[real] + s.show_stop_overrun_s)
+    out = []
+    for a in (vdes, s.step_off_delay_s, stop):
+        full = np.zeros((a.shape[0], layout.n_units))
+        full[:, real] = a
+        full[:, layout.ghost] = a
+        out.append(full)
+    return out[0], out[1], out[2]
+
+
+def simulate(
+    plan: Plan,
+    sched: Schedule,
+    runs: int,
+    rng: np.random.Generator,
+    *,
+    seed: int | None = None,
+    spec: SimulationSpec | None = None,
+    chunk: int = CHUNK,
+    fan_runs: int = FAN_RUNS,
+    progress: Callable[[int], None] | None = None,
+) -> SimulationResult:
+    """``runs`` Monte Carlo runs of ``plan`` (whose deterministic schedule is ``sched``).
+
+    ``progress`` is called with the number of runs just finished, chunk by chunk.
+    """
+    if runs < 1:
+        raise ValueError("runs must be at least 1")
+    spec = spec or plan.simulation
+    check_overrides(plan)
+    layout = build(plan, sched, spec)
+    samples = draw(spec, layout.unit_ids, runs, rng)
+    vdes, delay, stop = _unit_inputs(layout, samples)
+    dt = spec.step_s
+    t_start, t_end = _horizon(layout, sched, delay, stop)
+    n_r, n_cp = layout.n_real, len(layout.cp_probe)
+    head = np.empty((runs, n_r, n_cp))
+    tail = np.empty((runs, n_r, n_cp))
+    free = np.empty((runs, n_r))
+    gaps = np.empty((runs, n_r))
+    fan = np.empty((0, n_r, len(layout.probes)))
+    updates = 0
+    unfinished = 0
+    for lo in range(0, runs, chunk):
+        hi = min(runs, lo + chunk)
+        raw = run(layout, vdes[lo:hi], delay[lo:hi], stop[lo:hi],
+                  dt=dt, t_start=t_start, t_end=t_end)  # fmt: skip
+        real_t = raw.head_t[:, layout.real]
+        head[lo:hi] = real_t[:, :, layout.cp_probe]
+        tail[lo:hi] = raw.tail_t[:, layout.real][:, :, layout.cp_probe]
+        free[lo:hi] = raw.head_t[:, layout.ghost, layout.p_stand]
+        gaps[lo:hi] = raw.gap_m[:, layout.real]
+        if len(fan) < fan_runs:
+            fan = np.concatenate((fan, real_t[: fan_runs - len(fan)]))
+        updates += int(raw.updates.sum())
+        unfinished += int((~raw.finished).sum())
+        if progress is not None:
+            progress(hi - lo)
+    return _reduce(plan, sched, spec, layout, head, tail, free, gaps, fan,
+                   seed=seed, dt=dt, updates=updates, unfinished=unfinished)  # fmt: skip
+
+
+def _horizon(
+    layout: Layout, sched: Schedule, delay: FloatArray, stop: FloatArray
+) -> tuple[float, float]:
+    """From just before the earliest step-off to well after the planned end."""
+    timed = layout.u_rule == RULE_TIME
+    earliest = float(np.min(layout.u_t_plan[timed] + delay[:, timed].min(axis=0)))
+    t_start = min(0.0, earliest) - 1.0
+    ground_tails = [
+        p.tail for u in sched.units if u.trajectory is not None for p in u.passes
+    ]
+    planned_end = max(ground_tails)
+    slack = float(np.sum(np.maximum(delay, 0).max(axis=0)) + np.sum(stop.max(axis=0)))
+    return t_start, planned_end + 0.5 * (planned_end - t_start) + slack + 900.0
+
+
+def _reduce(
+    plan: Plan,
+    sched: Schedule,
+    spec: SimulationSpec,
+    layout: Layout,
+    head: FloatArray,
+    tail: FloatArray,
+    free: FloatArray,
+    gaps: FloatArray,
+    fan: FloatArray,
+    *,
+    seed: int | None,
+    dt: float,
+    updates: int,
+    unfinished: int,
+) -> SimulationResult:
+    runs = head.shape[0]
+    cps = sched.checkpoints
+    stand = next(i for i, c in enumerate(cps) if c.reviewing)
+    index = {uid: j for j, uid in enumerate(layout.unit_ids)}
+    at_stand = head[:, :, stand]
+    held = (at_stand - free > spec.held_threshold_s) | ~np.isfinite(at_stand)
+    units: list[UnitStats] = []
+    for u in plan.units:
+        if isinstance(u, AircraftUnit):
+            us = next(s for s in sched.units if s.id == u.id)
+            passes = tuple(
+                PassStats(p.checkpoint, Percentiles(p.head, p.head, p.head),
+                          Percentiles(p.tail, p.tail, p.tail))
+                for p in us.passes
+            )  # fmt: skip
+            units.append(UnitStats(u.id, u.kind, 0.0, passes, simulated=False))
+            continue
+        j = index[u.id]
+        passes = tuple(
+            PassStats(c.id, Percentiles.of(head[:, j, k]), Percentiles.of(tail[:, j, k]))
+            for k, c in enumerate(cps)
+        )
+        units.append(UnitStats(u.id, u.kind, float(held[:, j].mean()), passes))
+
+    limit = plan.defaults.max_gap_m
+    gap_stats = tuple(
+        GapStats(
+            unit=layout.unit_ids[j],
+            ahead=layout.unit_ids[j - 1],
+            checkpoint=cps[stand].id,
+            probability=0.0 if limit is None else float(np.mean(gaps[:, j] > limit)),
+            gap_m=Percentiles.of(gaps[:, j]),
+        )
+        for j in range(1, layout.n_real)
+    )
+    last = tail[:, :, stand].max(axis=1)  # NaN if any unit never got there
+    late = ~np.isfinite(last)
+    if sched.window_end is not None:
+        late |= last > sched.window_end
+    window = WindowStats(sched.window_end, float(late.mean()), Percentiles.of(last))
+    fan_lines = tuple(
+        FanLine(uid, np.ascontiguousarray(fan[:, j, :]), layout.probes.copy())
+        for j, uid in enumerate(layout.unit_ids)
+    )
+    return SimulationResult(
+        runs=runs,
+        seed=seed,
+        step_s=dt,
+        window=window,
+        units=tuple(units),
+        gaps=gap_stats,
+        fan=fan_lines,
+        agent_updates=updates,
+        unfinished_runs=unfinished,
+    )
