@@ -6,7 +6,6 @@ import datetime as dt
 import socket
 import uuid
 from collections.abc import Iterator
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,9 +13,10 @@ from fastapi.testclient import TestClient
 from paradeops.service import create_app
 from paradeops.service.users.service import add_user
 
+from .support import MSK
+
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_URL = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test"
-MSK = ZoneInfo("Europe/Moscow")
 PASSWORD = "correct-horse-battery"
 
 

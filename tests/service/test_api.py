@@ -3,33 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 from fastapi.testclient import TestClient
 
-from service.conftest import MSK, Clock
-from service.plans import SMALL_PLAN
-
-YAML = {"Content-Type": "application/yaml"}
-
-
-def upload(client: TestClient, headers: dict[str, str], text: str = SMALL_PLAN) -> int:
-    r = client.post("/api/plans", content=text, headers={**headers, **YAML})
-    assert r.status_code == 201, r.text
-    assert r.json()["revision"] == 1
-    return int(r.json()["id"])
-
-
-def checkin(unit: str, checkpoint: str, part: str, hh_mm_ss: str, cid: str | None = None) -> dict:
-    h, m, s = (int(x) for x in hh_mm_ss.split(":"))
-    at = dt.datetime(2025, 5, 9, h, m, s, tzinfo=MSK)
-    return {
-        "id": cid or str(uuid.uuid4()),
-        "unit": unit,
-        "checkpoint": checkpoint,
-        "part": part,
-        "at": at.isoformat(),
-    }
+from .conftest import Clock
+from .support import MSK, SMALL_PLAN, YAML, checkin, upload
 
 
 def test_plan_revisions_and_diff(client: TestClient, org: dict[str, str]) -> None:

@@ -1,0 +1,106 @@
+"""A real server in a subprocess (``paradeops serve``) on a free loopback port."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from paradeops.service.users.service import add_user
+from paradeops.store import open_database
+
+from .support import SMALL_PLAN
+
+PASSWORD = "correct-horse-battery"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def add_users(url: str) -> None:
+    db = open_database(url)
+    with db.writing() as s:
+        now = dt.datetime.now(dt.UTC)
+        add_user(s, name="org", role="organiser", password=PASSWORD, now=now)
+        add_user(
+            s,
+            name="mar",
+            role="marshal",
+            password=PASSWORD,
+            checkpoints=["start", "tribune", "release"],
+            now=now,
+        )
+    db.dispose()
+
+
+class Server:
+    def __init__(self, url: str, log: Path) -> None:
+        self.url_db = url
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 90.0) -> Server:
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "paradeops",
+                    "serve",
+                    "--database",
+                    self.url_db,
+                    "--port",
+                    str(self.port),
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.base + "/login", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"server did not start in {timeout} s: {self.log.read_text()[-2000:]}")
+
+    def token(self, name: str) -> dict[str, str]:
+        r = httpx.post(
+            self.base + "/api/token", data={"username": name, "password": PASSWORD}, timeout=30
+        )
+        r.raise_for_status()
+        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+    def upload(self, headers: dict[str, str]) -> int:
+        r = httpx.post(
+            self.base + "/api/plans",
+            content=SMALL_PLAN,
+            headers={**headers, "Content-Type": "application/yaml"},
+            timeout=60,
+        )
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(15)

@@ -1,0 +1,77 @@
+"""Helpers for the service tests: a small plan (the examples may change under us), uploads, check-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+from fastapi.testclient import TestClient
+
+MSK = ZoneInfo("Europe/Moscow")
+
+SMALL_PLAN = """\
+version: 1
+parade:
+  name: Test Parade
+  date: 2025-05-09
+  timezone: Europe/Moscow
+  start: "10:00:00"
+  window_end: "10:20:00"
+route:
+  checkpoints:
+    - {id: start, name: Start, at_m: 0}
+    - {id: tribune, name: Tribune, at_m: 300, reviewing: true}
+    - {id: release, name: Release, at_m: 600}
+defaults:
+  gap_m: 20
+  min_gap_m: 5
+  max_gap_m: 100
+units:
+  - id: colour-guard
+    name: Colour guard
+    kind: foot
+    description: The colours are carried past the stand.
+    ranks: 3
+    files: 3
+    cadence_spm: 120
+    pace_m: 0.75
+  - id: band
+    name: Massed band
+    kind: band
+    description: The massed band plays.
+    ranks: 8
+    files: 8
+    cadence_spm: 110
+    pace_m: 0.75
+  - id: tanks
+    name: Tanks
+    kind: vehicles
+    description: A column of tanks.
+    count: 4
+    vehicle_length_m: 9.6
+    spacing_m: 20
+    speed_kmh: 10
+"""
+
+
+YAML = {"Content-Type": "application/yaml"}
+
+
+def upload(client: TestClient, headers: dict[str, str], text: str = SMALL_PLAN) -> int:
+    r = client.post("/api/plans", content=text, headers={**headers, **YAML})
+    assert r.status_code == 201, r.text
+    assert r.json()["revision"] == 1
+    return int(r.json()["id"])
+
+
+def checkin(unit: str, checkpoint: str, part: str, hh_mm_ss: str, cid: str | None = None) -> dict:
+    h, m, s = (int(x) for x in hh_mm_ss.split(":"))
+    at = dt.datetime(2025, 5, 9, h, m, s, tzinfo=MSK)
+    return {
+        "id": cid or str(uuid.uuid4()),
+        "unit": unit,
+        "checkpoint": checkpoint,
+        "part": part,
+        "at": at.isoformat(),
+    }
