@@ -86,23 +86,20 @@ def test_keep_apart_inside_one_delegation_is_refused() -> None:
 
 @st.composite
 def instances(draw: st.DrawFn) -> tuple[GuestBook, Layout]:
+    """Random tribunes and delegations that can be seated: one delegation per row at
+    most (the host's row excepted), each no longer than its row."""
     rows = draw(st.lists(st.integers(3, 8), min_size=2, max_size=3))
     sections = draw(st.integers(1, 2))
     lay = stands(*rows, sections=sections)
-    capacity = len(lay.seats)
     guests: list[dict[str, Any]] = [guest("host", "RU", host=True)]
     cats = ["head_of_state", "head_of_government", "minister", "veteran"]
-    d = 0
-    while True:
-        size = draw(st.integers(1, min(3, min(rows))))
-        if len(guests) + size > capacity - 2 or d >= 8:
-            break
-        for i in range(size):
+    free_rows = [len(seg.seats) for seg in lay.segments if lay.host_seat not in seg.seats]
+    for d, length in enumerate(free_rows):
+        if not draw(st.booleans()):
+            continue
+        for i in range(draw(st.integers(1, length))):
             guests.append(guest(f"d{d}-{i}", "FR", draw(st.sampled_from(cats)),
                                 delegation=f"del{d}"))
-        d += 1
-    if draw(st.booleans()) and d and len(guests) < capacity - 2:
-        guests.append(guest("int", "FR", "other", interpreter_for="d0-0"))
     return book(guests), lay
 
 
@@ -112,12 +109,7 @@ def test_every_guest_seated_once_and_delegations_contiguous(
     instance: tuple[GuestBook, Layout],
 ) -> None:
     b, lay = instance
-    try:
-        result = seat(b, everyone(b), lay, time_limit_s=2.0)
-    except SeatingError:
-        # only an interpreter can make a small random instance impossible (no row behind)
-        assert any(g.interpreter_for for g in b.guests)
-        return
+    result = seat(b, everyone(b), lay, time_limit_s=2.0)
     assert sorted(result.seats) == sorted(everyone(b))
     assert len(set(result.seats.values())) == len(result.seats)
     assert lay.seats[result.seats["host"]].honour == 0
@@ -129,10 +121,6 @@ def test_every_guest_seated_once_and_delegations_contiguous(
         # inside the block, the more senior member has the more honourable seat
         honours = [s.honour for s in spots]
         assert honours == sorted(honours)
-    for g in b.guests:
-        if g.interpreter_for:
-            mine, boss = lay.seats[result.seats[g.id]], lay.seats[result.seats[g.interpreter_for]]
-            assert (mine.section, mine.row) == (boss.section, boss.row + 1)
     assert 0.0 <= result.gap < 1.0 and result.bound <= result.objective
 
 

@@ -24,7 +24,6 @@ from paradeops.protocol.ledger import (
     TRANSITIONS,
     Status,
     expected,
-    history,
     last_event,
     status_as_of,
 )
@@ -155,7 +154,6 @@ def history_command(guests: GuestsArg,
         out.print(Text(f"status now: {state.get(guest, Status.listed).value}"))
     elif not records:
         out.print(Text("no events recorded"))
-    _ = history  # the core's per-guest view; this command shows the whole ledger in order
 
 
 @guests_app.command("announcements")

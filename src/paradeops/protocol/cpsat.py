@@ -110,25 +110,66 @@ def host_starts(layout: Layout, unit: Unit, k: int) -> range:
     return range(max(0, pos - unit.size + 1), min(pos, len(seg.seats) - unit.size) + 1)
 
 
-def knapsack_rows(units: Sequence[Unit], layout: Layout) -> list[int | None]:
-    """A row for each unit: segments in honour order, each filled (0/1 knapsack) with
-    the heaviest set of remaining units that fits, so that no hole is left in front."""
-    order = sorted(layout.segments, key=lambda seg: min(layout.seats[i].honour for i in seg.seats))
+@dataclass(frozen=True)
+class Bin:
+    """Free seats lo..hi-1 of a segment: a whole row, or one side of the host's block."""
+
+    segment: int
+    lo: int
+    hi: int
+
+    @property
+    def size(self) -> int:
+        return self.hi - self.lo
+
+
+def make_bins(
+    units: Sequence[Unit], layout: Layout, costs: Costs
+) -> tuple[list[Bin], Block | None]:
+    """The rows to fill, with the host's unit fixed at its best block in the host's row."""
+    host = next((u for u in units if u.host), None)
+    fixed = None
+    if host is not None and allowed(layout, host):
+        k = allowed(layout, host)[0]
+        table = costs.table(host, k)
+        rng = host_starts(layout, host, k)
+        start = min(rng, key=lambda st: table[st])
+        fixed = Block(k, start)
+    out = []
+    for seg in layout.segments:
+        if fixed is not None and seg.index == fixed.segment:
+            assert host is not None
+            parts = [(0, fixed.start), (fixed.start + host.size, len(seg.seats))]
+            out += [Bin(seg.index, lo, hi) for lo, hi in parts if hi > lo]
+        else:
+            out.append(Bin(seg.index, 0, len(seg.seats)))
+    return out, fixed
+
+
+def _fits(layout: Layout, unit: Unit, b: Bin) -> bool:
+    return unit.size <= b.size and b.segment in allowed(layout, unit)
+
+
+def knapsack_rows(units: Sequence[Unit], layout: Layout, bins: Sequence[Bin]) -> list[int | None]:
+    """A bin for each unit (but the host's): bins in honour order, each filled (0/1
+    knapsack) with the heaviest set of remaining units that fits — no hole in front."""
+    def best_honour(b: Bin) -> int:
+        seats = layout.segments[b.segment].seats[b.lo : b.hi]
+        return min(layout.seats[i].honour for i in seats)
+
+    order = sorted(range(len(bins)), key=lambda i: best_honour(bins[i]))
     choice: list[int | None] = [None] * len(units)
-    fits = [set(allowed(layout, u)) for u in units]
-    reserved = {seg.index: 0 for seg in layout.segments}
-    for u, unit in enumerate(units):
-        if unit.host and fits[u]:
-            k = min(fits[u])
-            choice[u] = k
-            reserved[k] += unit.size
-    for seg in order:
-        cap = len(seg.seats) - reserved[seg.index]
-        items = [
-            u for u, unit in enumerate(units)
-            if choice[u] is None and seg.index in fits[u] and unit.size <= cap
-            and (not unit.interpreters or seg.behind is not None)
-        ]
+    reserved = [0] * len(bins)
+    by_segment: dict[int, list[int]] = {}
+    for i, b in enumerate(bins):
+        by_segment.setdefault(b.segment, []).append(i)
+    for j in order:
+        cap = bins[j].size - reserved[j]
+        if cap <= 0:
+            continue
+        items = [u for u, unit in enumerate(units)
+                 if choice[u] is None and not unit.host and unit.size <= cap
+                 and _fits(layout, unit, bins[j])]
         best = [0] * (cap + 1)
         keep = [[False] * (cap + 1) for _ in items]
         for i, u in enumerate(items):
@@ -141,12 +182,65 @@ def knapsack_rows(units: Sequence[Unit], layout: Layout) -> list[int | None]:
         for i in range(len(items) - 1, -1, -1):
             if keep[i][c]:
                 u = items[i]
-                choice[u] = seg.index
+                choice[u] = j
                 c -= units[u].size
-                behind = seg.behind
+                behind = layout.segments[bins[j].segment].behind
                 if units[u].interpreters and behind is not None:
-                    reserved[behind] += len(units[u].interpreters)
+                    reserved[by_segment[behind][0]] += len(units[u].interpreters)
     return choice
+
+
+def pack_bins(
+    units: Sequence[Unit],
+    layout: Layout,
+    bins: Sequence[Bin],
+    chosen: Sequence[int | None],
+    host_block: Block | None,
+    pairs: Sequence[tuple[int, int]],
+) -> list[Block] | None:
+    """Blocks for units assigned to bins: each bin filled contiguously from its end nearest
+    the host, heaviest per seat first. None if an interpreter or keep-apart rule breaks."""
+    occ = [np.full(len(seg.seats), -1, dtype=np.int64) for seg in layout.segments]
+    blocks: list[Block | None] = [None] * len(units)
+    if host_block is not None:
+        h = next(u for u, unit in enumerate(units) if unit.host)
+        blocks[h] = host_block
+        occ[host_block.segment][host_block.start : host_block.start + units[h].size] = h
+    members: dict[int, list[int]] = {}
+    for u, j in enumerate(chosen):
+        if j is not None:
+            members.setdefault(j, []).append(u)
+    for j, us in members.items():
+        b = bins[j]
+        seats = layout.segments[b.segment].seats
+        from_lo = layout.seats[seats[b.lo]].honour <= layout.seats[seats[b.hi - 1]].honour
+        pos = b.lo if from_lo else b.hi
+        for u in sorted(us, key=lambda u: -sum(units[u].weights) / units[u].size):
+            size = units[u].size
+            start = pos if from_lo else pos - size
+            pos = pos + size if from_lo else pos - size
+            blocks[u] = Block(b.segment, start)
+            occ[b.segment][start : start + size] = u
+    if any(block is None for block in blocks):
+        return None
+    apart: dict[int, set[int]] = {}
+    for a, c in pairs:
+        apart.setdefault(a, set()).add(c)
+        apart.setdefault(c, set()).add(a)
+    out = []
+    for u, block in enumerate(blocks):
+        assert block is not None
+        if not _apart_ok(occ[block.segment], block.start, units[u].size, apart.get(u, set())):
+            return None
+        if units[u].interpreters:
+            shadow = _free_shadow(layout, units[u], block.segment, block.start, occ)
+            back = layout.segments[block.segment].behind
+            if shadow is None or back is None:
+                return None
+            occ[back][shadow : shadow + len(units[u].interpreters)] = u
+            block = Block(block.segment, block.start, shadow)
+        out.append(block)
+    return out
 
 
 def greedy(
@@ -251,42 +345,50 @@ def choose_rows(
     units: Sequence[Unit],
     layout: Layout,
     costs: Costs,
+    bins: Sequence[Bin],
     hint: Sequence[int | None],
     solver: cp_model.CpSolver,
-) -> tuple[list[int], str] | None:
-    """Stage 1: a row segment per unit, within capacity, at least cost.
+) -> tuple[list[int | None], str] | None:
+    """Stage 1: a bin (row, or side of the host) per unit, within capacity, at least cost.
 
-    A unit's cost in a segment is its total weight × the segment's mean honour:
-    it packs the heaviest delegations into the front rows nearest the host
-    without pretending two of them can share the best block.
+    A unit's cost in a bin is its total weight × the bin's mean honour: it packs
+    the heaviest delegations into the front rows nearest the host without
+    pretending two of them can share the best block. The host's unit is fixed.
     """
     model = cp_model.CpModel()
     y: list[dict[int, cp_model.IntVar]] = []
     load: dict[int, list[tuple[int, cp_model.IntVar]]] = {}
+    by_segment: dict[int, list[int]] = {}
+    for j, b in enumerate(bins):
+        by_segment.setdefault(b.segment, []).append(j)
     terms = []
     for u, unit in enumerate(units):
         y.append({})
-        for k in allowed(layout, unit):
-            mean = float(costs.honours[k].mean())
-            best = round(sum(unit.weights) * mean)
-            var = model.new_bool_var(f"y{u}_{k}")
-            y[u][k] = var
-            terms.append(best * var)
-            load.setdefault(k, []).append((unit.size, var))
-            back = layout.segments[k].behind
-            if unit.interpreters and back is not None:
-                load.setdefault(back, []).append((len(unit.interpreters), var))
-            model.add_hint(var, hint[u] == k)
+        if unit.host:
+            continue
+        for j, b in enumerate(bins):
+            if not _fits(layout, unit, b):
+                continue
+            mean = float(costs.honours[b.segment][b.lo : b.hi].mean())
+            var = model.new_bool_var(f"y{u}_{j}")
+            y[u][j] = var
+            terms.append(round(sum(unit.weights) * mean) * var)
+            load.setdefault(j, []).append((unit.size, var))
+            back = layout.segments[b.segment].behind
+            if unit.interpreters and back is not None and len(by_segment[back]) == 1:
+                load.setdefault(by_segment[back][0], []).append((len(unit.interpreters), var))
+            model.add_hint(var, hint[u] == j)
         if not y[u]:
             return None
         model.add_exactly_one(y[u].values())
-    for k, items in load.items():
-        model.add(sum(size * var for size, var in items) <= len(layout.segments[k].seats))
+    for j, items in load.items():
+        model.add(sum(size * var for size, var in items) <= bins[j].size)
     model.minimize(sum(terms))
     code = solver.solve(model)
     if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    rows = [next(k for k, v in y[u].items() if solver.boolean_value(v)) for u in range(len(units))]
+    rows = [next((j for j, v in y[u].items() if solver.boolean_value(v)), None)
+            for u in range(len(units))]
     return rows, solver.status_name(code)
 
 
@@ -303,7 +405,7 @@ def positional(
     layout: Layout,
     pairs: Sequence[tuple[int, int]],
     costs: Costs,
-    segments: Sequence[Sequence[int]],
+    candidates: Sequence[Sequence[tuple[int, range]]],
     hint: Sequence[Block | None],
     lower_bound: int,
     solver: cp_model.CpSolver,
@@ -312,8 +414,8 @@ def positional(
 
     At most one literal covers each seat (and each interpreter seat behind);
     its linear relaxation is tight, so CP-SAT proves optimality quickly.
-    ``segments[u]`` lists the segments unit u may use (all of them in the
-    exact model, the row chosen by stage 1 otherwise).
+    ``candidates[u]`` lists the segments unit u may use with the starts allowed
+    there (everything in the exact model, the bin chosen by stage 1 otherwise).
     """
     model = cp_model.CpModel()
     cover: dict[tuple[int, int], list[cp_model.IntVar]] = {}
@@ -324,9 +426,9 @@ def positional(
         x.append({})
         z.append({})
         h = hint[u]
-        for k in segments[u]:
+        for k, starts in candidates[u]:
             table = costs.table(unit, k)
-            for st in candidate_starts(layout, unit, k, costs):
+            for st in starts:
                 shadows = shadow_range(layout, unit, k, st) if unit.interpreters else range(1)
                 if len(shadows) == 0:
                     continue
@@ -415,15 +517,15 @@ def solve(
     """
     started = time.perf_counter()
     costs = Costs(layout)
-    packed = knapsack_rows(units, layout)
-    first = greedy(units, layout, pairs, costs, packed)
+    bins, host_block = make_bins(units, layout, costs)
+    packed = knapsack_rows(units, layout, bins)
+    prefer = [None if j is None else bins[j].segment for j in packed]
+    first = greedy(units, layout, pairs, costs, prefer)
     complete = [b for b in first if b is not None]
-    everywhere = [allowed(layout, u) for u in units]
-    size = sum(
-        len(candidate_starts(layout, unit, k, costs)) * unit.size
-        for unit, segs in zip(units, everywhere, strict=True)
-        for k in segs
-    )
+    everywhere = [[(k, candidate_starts(layout, unit, k, costs)) for k in allowed(layout, unit)]
+                  for unit in units]
+    size = sum(len(starts) * unit.size
+               for unit, cands in zip(units, everywhere, strict=True) for _, starts in cands)
     if size <= EXACT_LIMIT:
         left = time_limit_s - (time.perf_counter() - started)
         exact = positional(units, layout, pairs, costs, everywhere, first, lower_bound,
@@ -433,18 +535,32 @@ def solve(
             return Result(blocks, "FEASIBLE", bound, time.perf_counter() - started,
                           f"exact model: {status}")
     else:
-        stage1_time = 0.5 * (time_limit_s - (time.perf_counter() - started))
-        rows = choose_rows(units, layout, costs, packed,
+        stage1_time = 0.3 * (time_limit_s - (time.perf_counter() - started))
+        rows = choose_rows(units, layout, costs, bins, packed,
                            _solver(stage1_time, gap_limit, workers, seed))
         if rows is not None:
             chosen, status1 = rows
+            cands: list[list[tuple[int, range]]] = []
+            for unit, j in zip(units, chosen, strict=True):
+                if j is None:
+                    assert host_block is not None
+                    start = host_block.start
+                    cands.append([(host_block.segment, range(start, start + 1))])
+                else:
+                    b = bins[j]
+                    cands.append([(b.segment, range(b.lo, b.hi - unit.size + 1))])
+            packing = pack_bins(units, layout, bins, chosen, host_block, pairs)
+            hint: Sequence[Block | None] = first if packing is None else packing
             left = time_limit_s - (time.perf_counter() - started)
-            placed = positional(units, layout, pairs, costs, [[k] for k in chosen], first,
-                                lower_bound, _solver(left, gap_limit, workers, seed))
+            placed = positional(units, layout, pairs, costs, cands, hint, lower_bound,
+                                _solver(left, gap_limit, workers, seed))
             if placed is not None:
                 blocks, status2, _ = placed  # its bound holds for these rows only
                 return Result(blocks, "FEASIBLE", lower_bound, time.perf_counter() - started,
                               f"two stages: rows {status1}, seats {status2}")
+            if packing is not None:
+                return Result(packing, "FEASIBLE", lower_bound, time.perf_counter() - started,
+                              f"two stages: rows {status1}, seats packed in order")
     if len(complete) == len(units):
         return Result(complete, "GREEDY", lower_bound, time.perf_counter() - started,
                       "CP-SAT found no arrangement in time; greedy seating")
