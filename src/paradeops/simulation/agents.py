@@ -58,8 +58,11 @@ IntArray = npt.NDArray[np.int64]
 
 #: Desired speed of a vehicle behind the first of its unit, relative to the unit's.
 FOLLOWER_SPEED_RATIO = 1.2
-#: A unit is retired (frozen, no longer a leader) this far past the last checkpoint [m].
-RETIRE_BEYOND_M = 200.0
+#: A unit is retired (frozen, no longer a leader) this far past the last checkpoint [m]:
+#: far enough that the improved IDM of the next unit's head no longer feels it.
+RETIRE_BEYOND_M = 50.0
+#: The same for the plain-IDM validation column, whose followers feel a leader further off.
+COLUMN_RETIRE_BEYOND_M = 300.0
 #: Where a unit's first agent waits before stepping off: just behind the start point.
 START_X = -1e-6
 
@@ -333,7 +336,7 @@ def column(
         u_gap=np.zeros(n),
         u_ghost=np.full(n, -1, np.int64),
         u_stop_x=np.full(n, np.inf),
-        u_retire_x=np.full(n, probe_arr[-1] + RETIRE_BEYOND_M),
+        u_retire_x=np.full(n, probe_arr[-1] + COLUMN_RETIRE_BEYOND_M),
         u_t_plan=np.zeros(n),
         u_speed=np.full(n, speed),
         u_stop_s=np.zeros(n),
