@@ -84,7 +84,7 @@ def status_command(guests: GuestsArg, as_of: AsOfOpt = None,
     moment = parse_moment(as_of)
     statuses = status_as_of(book, moment)
     by_id = book.by_id()
-    records = []
+    records: list[dict[str, Any]] = []
     for gid in order_with_interpreters(book):
         g = by_id[gid]
         event = last_event(book, gid, moment)
@@ -125,7 +125,7 @@ def history_command(guests: GuestsArg,
         raise UserError(f"unknown guest id {guest!r}", file=str(guests), field="--guest",
                         hint="`paradeops guests status` lists the ids")
     state: dict[str, Status] = {}
-    records = []
+    records: list[dict[str, Any]] = []
     for e in book.events:
         before = state.get(e.guest, Status.listed)
         after = Status(e.kind.value) if e.kind in TRANSITIONS[before] else before
@@ -162,7 +162,7 @@ def announcements_command(guests: GuestsArg, format: FormatOpt = Format.table) -
     book = load_guests(guests)
     checks = check_announcements(book)
     by_id = book.by_id()
-    records = []
+    records: list[dict[str, Any]] = []
     for c in checks:
         a = c.announcement
         records.append({

@@ -337,6 +337,7 @@ def _solver(time_limit_s: float, gap_limit: float, workers: int, seed: int) -> c
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
     solver.parameters.relative_gap_limit = gap_limit
+    solver.parameters.subsolvers.extend(["max_lp", "core"])  # full LP: strong bounds
     solver.parameters.log_search_progress = bool(os.environ.get("PARADEOPS_CPSAT_LOG"))
     return solver
 
@@ -509,11 +510,11 @@ def solve(
     workers: int,
     seed: int,
 ) -> Result | None:
-    """Rows by CP-SAT (stage 1), then positions by CP-SAT (stage 2); greedy as fallback.
+    """The best blocks found within the time limit.
 
-    If stage 2 finds the rows of stage 1 cannot be arranged (keep-apart or
-    interpreters in a crowded row), the greedy seating is used if complete.
-    None when no seating was found at all.
+    Always the two stages (rows, then blocks in them); for problems small
+    enough, the exact model then starts from their result and proves or
+    improves it. Greedy seating as a last resort; None if nothing was found.
     """
     started = time.perf_counter()
     costs = Costs(layout)
@@ -526,42 +527,84 @@ def solve(
                   for unit in units]
     size = sum(len(starts) * unit.size
                for unit, cands in zip(units, everywhere, strict=True) for _, starts in cands)
-    if size <= EXACT_LIMIT:
+    exact = size <= EXACT_LIMIT
+    best: Result | None = None
+    share = 0.3 if exact else 1.0  # the exact model, if any, gets the rest of the time
+    staged = _two_stages(units, layout, pairs, costs, bins, host_block, packed, first,
+                         lower_bound, started, started + share * time_limit_s,
+                         gap_limit=gap_limit, workers=workers, seed=seed)
+    if staged is not None:
+        best = staged
+    if exact and (best is None or _cost(units, layout, costs, best.blocks) > lower_bound):
         left = time_limit_s - (time.perf_counter() - started)
-        exact = positional(units, layout, pairs, costs, everywhere, first, lower_bound,
+        hint = best.blocks if best is not None else first
+        found = positional(units, layout, pairs, costs, everywhere, hint, lower_bound,
                            _solver(left, gap_limit, workers, seed))
-        if exact is not None:
-            blocks, status, bound = exact
-            return Result(blocks, "FEASIBLE", bound, time.perf_counter() - started,
-                          f"exact model: {status}")
-    else:
-        stage1_time = 0.3 * (time_limit_s - (time.perf_counter() - started))
-        rows = choose_rows(units, layout, costs, bins, packed,
-                           _solver(stage1_time, gap_limit, workers, seed))
-        if rows is not None:
-            chosen, status1 = rows
-            cands: list[list[tuple[int, range]]] = []
-            for unit, j in zip(units, chosen, strict=True):
-                if j is None:
-                    assert host_block is not None
-                    start = host_block.start
-                    cands.append([(host_block.segment, range(start, start + 1))])
-                else:
-                    b = bins[j]
-                    cands.append([(b.segment, range(b.lo, b.hi - unit.size + 1))])
-            packing = pack_bins(units, layout, bins, chosen, host_block, pairs)
-            hint: Sequence[Block | None] = first if packing is None else packing
-            left = time_limit_s - (time.perf_counter() - started)
-            placed = positional(units, layout, pairs, costs, cands, hint, lower_bound,
-                                _solver(left, gap_limit, workers, seed))
-            if placed is not None:
-                blocks, status2, _ = placed  # its bound holds for these rows only
-                return Result(blocks, "FEASIBLE", lower_bound, time.perf_counter() - started,
-                              f"two stages: rows {status1}, seats {status2}")
-            if packing is not None:
-                return Result(packing, "FEASIBLE", lower_bound, time.perf_counter() - started,
-                              f"two stages: rows {status1}, seats packed in order")
+        if found is not None:
+            blocks, status, bound = found
+            if best is None or _cost(units, layout, costs, blocks) <= _cost(
+                units, layout, costs, best.blocks
+            ):
+                return Result(blocks, "FEASIBLE", bound, time.perf_counter() - started,
+                              f"exact model: {status}")
+            best = Result(best.blocks, best.status, bound, best.wall_time_s,
+                          f"{best.detail}; exact model: {status}")
+    if best is not None:
+        return Result(best.blocks, best.status, best.bound, time.perf_counter() - started,
+                      best.detail)
     if len(complete) == len(units):
         return Result(complete, "GREEDY", lower_bound, time.perf_counter() - started,
                       "CP-SAT found no arrangement in time; greedy seating")
+    return None
+
+
+def _cost(units: Sequence[Unit], layout: Layout, costs: Costs, blocks: Sequence[Block]) -> int:
+    return sum(int(costs.table(u, b.segment)[b.start]) for u, b in zip(units, blocks, strict=True))
+
+
+def _two_stages(
+    units: Sequence[Unit],
+    layout: Layout,
+    pairs: Sequence[tuple[int, int]],
+    costs: Costs,
+    bins: Sequence[Bin],
+    host_block: Block | None,
+    packed: Sequence[int | None],
+    first: Sequence[Block | None],
+    lower_bound: int,
+    started: float,
+    deadline: float,
+    *,
+    gap_limit: float,
+    workers: int,
+    seed: int,
+) -> Result | None:
+    """Rows by CP-SAT (stage 1), then the blocks inside them (stage 2)."""
+    stage1_time = 0.3 * (deadline - time.perf_counter())
+    rows = choose_rows(units, layout, costs, bins, packed,
+                       _solver(stage1_time, gap_limit, workers, seed))
+    if rows is None:
+        return None
+    chosen, status1 = rows
+    cands: list[list[tuple[int, range]]] = []
+    for unit, j in zip(units, chosen, strict=True):
+        if j is None:
+            assert host_block is not None
+            start = host_block.start
+            cands.append([(host_block.segment, range(start, start + 1))])
+        else:
+            b = bins[j]
+            cands.append([(b.segment, range(b.lo, b.hi - unit.size + 1))])
+    packing = pack_bins(units, layout, bins, chosen, host_block, pairs)
+    hint: Sequence[Block | None] = first if packing is None else packing
+    left = deadline - time.perf_counter()
+    placed = positional(units, layout, pairs, costs, cands, hint, lower_bound,
+                        _solver(left, gap_limit, workers, seed))
+    if placed is not None:
+        blocks, status2, _ = placed  # its bound holds for these rows only
+        return Result(blocks, "FEASIBLE", lower_bound, time.perf_counter() - started,
+                      f"two stages: rows {status1}, seats {status2}")
+    if packing is not None:
+        return Result(packing, "FEASIBLE", lower_bound, time.perf_counter() - started,
+                      f"two stages: rows {status1}, seats packed in order")
     return None
