@@ -33,26 +33,15 @@ def serve(
     port: Annotated[int, typer.Option("--port", help="TCP port")] = 8000,
 ) -> None:
     """Run the service (HTTP API and pages) with one worker; migrates the database first."""
-    import uvicorn
+    from paradeops.service.run import run
 
-    from paradeops.service import create_app
-
-    try:
-        application = create_app(database)
-    except Exception as e:  # a bad URL or an unreachable server is the user's to fix
-        if isinstance(e, UserError):
-            raise
-        raise UserError(f"cannot open the database: {e}", field="--database") from None
     err.print(Text(f"ParadeOps on http://{host}:{port}/ (database {database})"))
-    # One worker: the control room's broadcaster lives in this process.
-    uvicorn.run(
-        application,
-        host=host,
-        port=port,
-        workers=1,
-        log_level="warning",
-        timeout_graceful_shutdown=5,
-    )
+    try:
+        run(database, host, port)
+    except UserError:
+        raise
+    except OSError as e:  # the port is taken, the SQLite folder is not writable…
+        raise UserError(f"cannot start: {e}") from None
 
 
 @user_app.command("add")

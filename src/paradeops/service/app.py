@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from importlib import resources
 
 from fastapi import FastAPI
@@ -10,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 import paradeops
 from paradeops.service import errors
 from paradeops.service.checkins.views import router as checkins_router
+from paradeops.service.checkins.writer import Writer
 from paradeops.service.context import Clock, ServiceContext, system_clock
 from paradeops.service.control.views import router as control_router
 from paradeops.service.pages.views import router as pages_router
@@ -31,12 +34,20 @@ def create_app(
     with db.writing() as session:
         secret = load_or_create_secret(session)
     ctx = ServiceContext(db=db, secret=secret, clock=clock, late_s=late_s)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.writer.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="ParadeOps",
         version=getattr(paradeops, "__version__", "0"),
         description="Plans with revisions, marshals' check-ins, the control room.",
     )
     app.state.ctx = ctx
+    app.state.writer = Writer(ctx)
     errors.install(app)
     for router in (users_router, plans_router, checkins_router, control_router):
         app.include_router(router)

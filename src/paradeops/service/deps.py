@@ -1,4 +1,8 @@
-"""Typed dependencies shared by the slices."""
+"""Typed dependencies shared by the slices.
+
+The cheap ones are ``async``: FastAPI would otherwise send each through the
+thread pool, which costs more than checking a token.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from paradeops.service.users.tokens import Principal, read_token
 COOKIE = "paradeops_token"
 
 
-def get_ctx(request: Request) -> ServiceContext:
+async def get_ctx(request: Request) -> ServiceContext:
     ctx: ServiceContext = request.app.state.ctx
     return ctx
 
@@ -39,7 +43,7 @@ def _unauthorised(detail: str = "not signed in") -> HTTPException:
     )
 
 
-def current_user(ctx: CtxDep, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
+async def current_user(ctx: CtxDep, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
     if not token:
         raise _unauthorised()
     who = read_token(ctx.secret, token, ctx.now())
@@ -51,7 +55,7 @@ def current_user(ctx: CtxDep, token: Annotated[str | None, Depends(_bearer)]) ->
 UserDep = Annotated[Principal, Depends(current_user)]
 
 
-def reader(ctx: CtxDep, request: Request) -> Principal:
+async def reader(ctx: CtxDep, request: Request) -> Principal:
     """Bearer header, or the page's cookie: for read-only GETs (EventSource sends no header)."""
     header = request.headers.get("authorization", "")
     token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get(COOKIE)
@@ -64,7 +68,7 @@ def reader(ctx: CtxDep, request: Request) -> Principal:
 ReaderDep = Annotated[Principal, Depends(reader)]
 
 
-def organiser(who: UserDep) -> Principal:
+async def organiser(who: UserDep) -> Principal:
     if who.role != "organiser":
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="organisers only")
     return who

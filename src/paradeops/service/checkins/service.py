@@ -15,6 +15,13 @@ from paradeops.service.users.service import audit
 from paradeops.service.users.tokens import Principal
 from paradeops.store.base import utcnow_iso
 
+_table = CheckinRow.__table__
+# Built once, with bound parameters, so SQLAlchemy compiles them once (hot path).
+_INSERT = {
+    name: d.insert(_table).on_conflict_do_nothing(index_elements=["id"]).returning(_table.c.id)
+    for name, d in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+
 
 class Conflict(Exception):
     """The id is taken by a different check-in."""
@@ -61,15 +68,9 @@ def record(
         "received_at": utcnow_iso(now),
         "recorded_by": who.name,
     }
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stmt = (
-        dialect.insert(CheckinRow)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["id"])
-        .returning(CheckinRow.id)
-    )
+    dialect = session.get_bind().dialect.name
     # A row comes back only if this statement inserted it: the one atomic test.
-    if session.execute(stmt).first() is not None:
+    if session.execute(_INSERT[dialect], values).first() is not None:
         audit(
             session,
             now=now,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
 from paradeops.service.checkins import service
 from paradeops.service.checkins.models import CheckinIn, CheckinOut
+from paradeops.service.checkins.writer import Writer
 from paradeops.service.deps import CtxDep, ReaderDep, SessionDep, UserDep
 from paradeops.service.errors import AUTH_ERRORS, BAD_INPUT, NOT_FOUND, ErrorOut
 from paradeops.service.plans import service as plans
@@ -28,24 +29,23 @@ router = APIRouter(prefix="/api/plans", tags=["checkins"])
         **NOT_FOUND,
     },
 )
-def add_checkin(plan_id: PlanId, body: CheckinIn, who: UserDep, ctx: CtxDep) -> JSONResponse:
+async def add_checkin(
+    plan_id: PlanId, body: CheckinIn, who: UserDep, request: Request
+) -> JSONResponse:
     if not who.can_write:
         raise HTTPException(403, detail="viewers cannot record check-ins")
     if not who.may_check_in(body.checkpoint):
         raise HTTPException(403, detail=f"{who.name} is not assigned to {body.checkpoint}")
+    writer: Writer = request.app.state.writer
     try:
-        # Committed before we answer: an acknowledged check-in is on disk.
-        with ctx.db.writing() as session:
-            service.validate(plans.load(ctx, session, plan_id), body)
-            row, created = service.record(session, plan_id, body, who=who, now=ctx.now())
+        # Answered after the commit that holds it: an acknowledged check-in is on disk.
+        row, created = await writer.submit(plan_id, body, who)
     except plans.NotFound:
         raise HTTPException(404, detail=f"no plan {plan_id}") from None
     except service.Conflict:
         raise HTTPException(
             409, detail=f"check-in {body.id} is already stored with different values"
         ) from None
-    if created:
-        ctx.broadcaster.publish(plan_id)
     return JSONResponse(row.model_dump(), status_code=201 if created else 200)
 
 

@@ -1,0 +1,3 @@
+from paradeops.service.run import main
+
+main()
