@@ -87,6 +87,7 @@ def main() -> None:
           f"workers={args.workers} seed={args.seed}")
     print(f"status={result.status} cost={result.objective} bound={result.bound} "
           f"gap={result.gap:.4%} solver_s={result.wall_time_s:.2f} total_s={wall:.2f}")
+    print(f"solver: {result.detail}")
     ok = wall < 10.0 and (result.status == "OPTIMAL" or result.gap <= 0.01)
     print("target met (<10 s, optimal or gap <= 1 %):", "yes" if ok else "NO")
 

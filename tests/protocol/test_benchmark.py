@@ -1,0 +1,29 @@
+"""The issue's scale target: 2,000 guests, 150 delegations, 2,200 seats, < 10 s, gap <= 1 %."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+
+import pytest
+
+from paradeops.protocol.seating import seat
+from paradeops.protocol.tribunes import layout
+from tests.protocol.conftest import ROOT
+
+
+@pytest.mark.slow
+def test_benchmark_instance_meets_the_target() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "bench_seating", ROOT / "benchmarks" / "bench_seating.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    book = bench.synthetic_book(seed=1)
+    lay = layout(bench.synthetic_tribunes())
+    ids = [g.id for g in book.guests]
+    started = time.perf_counter()
+    result = seat(book, ids, lay, time_limit_s=8.0, gap_limit=0.01)
+    assert time.perf_counter() - started < 10.0
+    assert result.status == "OPTIMAL" or result.gap <= 0.01
+    assert sorted(result.seats) == sorted(ids)
