@@ -190,3 +190,26 @@ def test_import_xlsx_and_bad_header(cli: Run, tmp_path: Path) -> None:
     bad = write(tmp_path, "bad.csv", "id,name,nation\na,b,FR\n")
     r = cli("guests", "import", bad)
     assert r.code == 2 and f"{bad}:1" in r.err and "unknown column(s) nation" in r.err
+
+
+def test_event_time_without_offset(cli: Run, tmp_path: Path) -> None:
+    f = write(tmp_path, "guests.yaml",
+              BASE + "  - {guest: la, at: 2025-05-06 15:00:00, kind: invited}\n")
+    r = cli("guests", "status", f)
+    assert r.code == 2 and f"{f}:7: events[0].at: 2025-05-06T15:00:00 has no UTC offset" in r.err
+
+
+def test_event_with_offset_counts_from_its_instant(cli: Run, tmp_path: Path) -> None:
+    f = write(tmp_path, "guests.yaml",
+              BASE + "  - {guest: la, at: '2025-05-06T15:00:00+03:00', kind: confirmed}\n")
+    early = cli("guests", "status", f, "--as-of", "2025-05-06T11:00:00+00:00", "-f", "json")
+    late = cli("guests", "status", f, "--as-of", "2025-05-06T12:00:00+00:00", "-f", "json")
+    status = {r["id"]: r["status"] for r in json.loads(early.out)}
+    assert status["la"] == "listed"
+    assert {r["id"]: r["status"] for r in json.loads(late.out)}["la"] == "confirmed"
+
+
+def test_unterminated_quote_in_csv(cli: Run, tmp_path: Path) -> None:
+    src = write(tmp_path, "guests.csv", 'id,name,country\n"a,b,FR\n')
+    r = cli("guests", "import", src, "--host-country", "RU")
+    assert r.code == 2 and f"{src}:2: malformed CSV" in r.err

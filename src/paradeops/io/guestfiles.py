@@ -110,7 +110,7 @@ def _csv_rows(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text), dialect, strict=True)
     try:
         for cells in reader:
             yield reader.line_num, cells
@@ -172,8 +172,10 @@ def import_guests(path: Path, host_country: str | None = None) -> dict[str, Any]
             guest = Guest.model_validate(record)
         except ValidationError as e:
             for p in problems_from(e, Locator(None), name):
+                hint = _column_hint(p.field) or (
+                    "fill this cell" if p.message == "required field is missing" else p.hint)
                 problems.append(Problem(p.message, file=name, line=number, field=p.field,
-                                        hint=p.hint or _column_hint(p.field)))
+                                        hint=hint))
             continue
         if guest.id in seen:
             problems.append(Problem(f"guest id {guest.id!r} is used twice", file=name,
@@ -210,6 +212,8 @@ def import_guests(path: Path, host_country: str | None = None) -> dict[str, Any]
 
 
 def _column_hint(field: str | None) -> str | None:
+    if field == "id":
+        return "letters, digits, '.', '_' or '-', starting with a letter or digit"
     if field == "category":
         return "one of " + ", ".join(c.value for c in Category)
     if field == "in_office_since":

@@ -12,12 +12,38 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, field_validator
 
 from paradeops.protocol.countries import check_language, normalise_country
 
+
+def _moment(value: object) -> dt.date | dt.datetime:
+    """A date, or a datetime with its UTC offset; a naive datetime is refused."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = (dt.datetime.fromisoformat(text) if "T" in text or " " in text
+                     else dt.date.fromisoformat(text))
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD) or an ISO datetime") from None
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(
+                f"{value.isoformat()} has no UTC offset: write e.g. "
+                f"{value.isoformat(timespec='minutes')}+03:00, or give the date alone"
+            )
+        return value
+    if isinstance(value, dt.date):
+        return value
+    raise ValueError("give a date (YYYY-MM-DD) or a datetime with its UTC offset")
+
+
 #: A moment in a history: a whole day, or an instant with its UTC offset.
-Moment = dt.date | AwareDatetime
+Moment = Annotated[
+    dt.date | dt.datetime,
+    PlainValidator(_moment),
+    WithJsonSchema({"type": "string", "description": "ISO date, or ISO datetime with offset"}),
+]
 
 GuestId = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][\w.\-]*$")]
 
