@@ -9,17 +9,17 @@ The problem, in plain words (docs/seating.md tells it at length):
   seat, the next one the next, and so on. For a given block this is optimal
   (rearrangement inequality), so only the blocks need choosing.
 * The cost of a seating is Σ weight(guest) × honour(seat), where weight is
-  ``n − precedence rank`` (the host weighs most) and honour is the seat's
-  rank in the honour order (0 is the host's seat). Minimising it gives the
-  best seats to the most senior guests as far as the blocks allow.
-* Interpreters sit in the row directly behind their principal's block,
-  within its columns; keep-apart pairs never share a row side by side.
+  ``n − position`` in the order of delegations (each at its most senior
+  member's place, its members following) and honour is the seat's rank in
+  the honour order (0 is the host's seat). Minimising it gives the best
+  seats to the most senior guests as far as the blocks allow.
+* Interpreters sit in the row directly behind their principal (same column
+  when that seat exists); keep-apart pairs never sit side by side in a row.
 
-CP-SAT chooses the blocks (one optional interval per unit and row, NoOverlap
-per row, the block's cost by an element table). A greedy seating gives the
-first solution; a lower bound that ignores blocks entirely (best seats to
-most senior guests, one by one) is added as a redundant constraint, so the
-reported gap is an honest one.
+CP-SAT chooses the blocks (:mod:`paradeops.protocol.cpsat`: rows first,
+then blocks; an exact model proves small cases). A lower bound that ignores
+blocks entirely (best seats to the heaviest guests, one by one) is added as
+a redundant constraint, so the reported gap is an honest one.
 """
 
 from __future__ import annotations
