@@ -125,3 +125,22 @@ def test_installed_command_runs_as_a_process(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120,
     )
     assert p.returncode == 0, p.stderr
+
+
+def test_help_lists_every_command(cli: Run) -> None:
+    from paradeops.cli import COMMANDS
+
+    r = cli("--help")
+    assert r.code == 0
+    for name in COMMANDS:
+        assert name in r.out
+
+
+def test_a_command_imports_only_what_it_needs() -> None:
+    """``paradeops schedule`` must not pay for the service's or the solver's imports."""
+    code = (
+        "import sys; from paradeops.cli import load_commands; load_commands(['schedule']); "
+        "print(sorted(m for m in ('sqlalchemy', 'fastapi', 'ortools') if m in sys.modules))"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.stdout.strip() == "[]", p.stderr

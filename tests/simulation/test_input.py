@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from paradeops.cli import app
+from paradeops.cli import app, load_commands
 from paradeops.errors import UserError
 from paradeops.io.planfile import parse_plan
 from tests.conftest import plan_text
+
+load_commands(["simulate"])
 
 TANKS = "- {id: t90m, kind: vehicles, count: 3, vehicle_length_m: 9.6, spacing_m: 25, speed_kmh: 20}\n"
 
