@@ -34,10 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from service.support import SMALL_PLAN  # noqa: E402
-
 from paradeops.service.users.service import add_user  # noqa: E402
 from paradeops.store import open_database  # noqa: E402
+from service.support import SMALL_PLAN  # noqa: E402
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "benchmark-password"

@@ -43,7 +43,8 @@ def add_users(url: str) -> None:
 
 
 class Server:
-    def __init__(self, url: str, log: Path) -> None:
+    def __init__(self, url: str, log: Path, clock_start: str | None = None) -> None:
+        self.clock_start = clock_start
         self.url_db = url
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -56,12 +57,12 @@ class Server:
                 [
                     sys.executable,
                     "-m",
-                    "paradeops",
-                    "serve",
+                    "paradeops.service",
                     "--database",
                     self.url_db,
                     "--port",
                     str(self.port),
+                    *(["--clock-start", self.clock_start] if self.clock_start else []),
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,

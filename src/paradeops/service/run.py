@@ -7,16 +7,31 @@ CLI command (quicker to start, which the tests and the benchmark like).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import time
 
+from paradeops.service.context import Clock, system_clock
 from paradeops.store.db import DEFAULT_URL
 
 
-def run(database: str = DEFAULT_URL, host: str = "127.0.0.1", port: int = 8000) -> None:
+def replay_clock(start: dt.datetime) -> Clock:
+    """A clock that starts at ``start`` and runs at the real pace: a rehearsal, a replay."""
+    t0 = time.monotonic()
+    return lambda: start + dt.timedelta(seconds=time.monotonic() - t0)
+
+
+def run(
+    database: str = DEFAULT_URL,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    clock_start: dt.datetime | None = None,
+) -> None:
     import uvicorn
 
     from paradeops.service import create_app
 
-    application = create_app(database)
+    clock = system_clock if clock_start is None else replay_clock(clock_start)
+    application = create_app(database, clock=clock)
     uvicorn.run(
         application,
         host=host,
@@ -33,5 +48,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--database", default=DEFAULT_URL)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
+    p.add_argument(
+        "--clock-start",
+        type=dt.datetime.fromisoformat,
+        help="replay: the service's clock starts at this ISO 8601 time (with offset)",
+    )
     a = p.parse_args(argv)
-    run(a.database, a.host, a.port)
+    if a.clock_start is not None and a.clock_start.tzinfo is None:
+        p.error("--clock-start needs an offset, e.g. 2025-05-09T10:00:00+03:00")
+    run(a.database, a.host, a.port, a.clock_start)

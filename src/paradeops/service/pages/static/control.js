@@ -36,7 +36,7 @@
       const tail = head.map(([t, x]) => [t, x - u.length_m]).filter(([, x]) => x >= 0).reverse();
       svg.append(svgEl("polygon", {
         points: head.filter(([, x]) => x <= g.x_max).concat(tail).map(([t, x]) => `${X(t)},${Y(Math.min(x, g.x_max))}`).join(" "),
-        fill: "#9bb7d4", "fill-opacity": 0.45, stroke: "none", "data-unit": u.id }));
+        fill: "#9bb7d4", "fill-opacity": 0.45, stroke: "#6b8fb5", "stroke-width": 1, "data-unit": u.id }));
       line(u.projected, { stroke: "#c33", "stroke-dasharray": "4 3", "stroke-width": 1.2 });
     }
     for (const a of g.actuals) {

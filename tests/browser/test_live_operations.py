@@ -1,0 +1,132 @@
+"""End to end in Debian's chromium: sign in, upload, check in (one offline), control room.
+
+Screenshots of the control room and the marshal page go to ``test-output/``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from service.server import PASSWORD, Server, add_users  # noqa: E402
+from service.support import SMALL_PLAN  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+OUT = Path(__file__).resolve().parents[2] / "test-output"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 30_000
+PARADE = dt.datetime(2025, 5, 9, 10, 0, 30, tzinfo=ZoneInfo("Europe/Moscow"))
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="/usr/bin/chromium is missing: run "
+        "scripts/install-browser (apt-get install chromium) as root",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    folder = tmp_path_factory.mktemp("browser")
+    url = str(folder / "paradeops.sqlite")
+    add_users(url)
+    # The service and the phones replay the parade's morning.
+    srv = Server(url, folder / "server.log", clock_start=PARADE.isoformat()).start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def sign_in(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(base + "/login")
+    page.fill('input[name="username"]', name)
+    page.fill('input[name="password"]', PASSWORD)
+    page.click("#sign-in")
+    page.wait_for_url(re.compile(r".*/$"))
+
+
+def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    OUT.mkdir(exist_ok=True)
+    plan_file = tmp_path / "plan.yaml"
+    plan_file.write_text(SMALL_PLAN)
+
+    org_ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    org = org_ctx.new_page()
+    org.set_default_timeout(TIMEOUT_MS)
+    sign_in(org, server.base, "org")
+    org.set_input_files("#plan-file", str(plan_file))
+    org.click("#upload-button")
+    org.wait_for_url(re.compile(r".*/plans/\d+$"))
+    plan_id = int(org.url.rsplit("/", 1)[1])
+
+    # A malformed plan shows the service's (the CLI's) message.
+    org.goto(server.base + "/")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(SMALL_PLAN.replace("ranks: 3", "ranks: -3"))
+    org.set_input_files("#plan-file", str(bad))
+    org.click("#upload-button")
+    org.wait_for_selector("#upload-error:not([hidden])")
+    assert "bad.yaml:" in org.inner_text("#upload-error")
+
+    org.goto(f"{server.base}/plans/{plan_id}/control")
+    org.wait_for_function("document.body.dataset.updates >= 1")
+
+    mar_ctx = browser.new_context(viewport={"width": 420, "height": 900})
+    mar = mar_ctx.new_page()
+    mar.set_default_timeout(TIMEOUT_MS)
+    mar.clock.set_system_time(PARADE)  # the phone's clock: the parade's morning
+    sign_in(mar, server.base, "mar")
+    mar.goto(f"{server.base}/plans/{plan_id}/marshal")
+    mar.select_option("#checkpoint", "start")
+    mar.click('button[data-unit="colour-guard"][data-part="head"]')
+    mar.wait_for_function("document.getElementById('sent-count').textContent === '1'")
+
+    # Offline: the tap is kept, shown as unsent, and sent when the network returns.
+    mar_ctx.set_offline(True)
+    mar.click('button[data-unit="colour-guard"][data-part="tail"]')
+    mar.wait_for_function("document.getElementById('unsent-count').textContent === '1'")
+    assert "unsent" in mar.inner_text("#unsent")
+    mar.screenshot(path=str(OUT / "marshal-offline.png"), full_page=True)
+    mar_ctx.set_offline(False)
+    mar.wait_for_function("document.getElementById('unsent-count').textContent === '0'")
+    mar.wait_for_function("document.getElementById('sent-count').textContent === '2'")
+    mar.screenshot(path=str(OUT / "marshal.png"), full_page=True)
+
+    # The control room hears both without a reload.
+    org.wait_for_function("document.body.dataset.checkins === '2'")
+    assert org.locator("#graph circle.actual").count() == 2
+    assert "tail at start" in org.inner_text('#units tr[data-unit="colour-guard"]')
+    org.screenshot(path=str(OUT / "control-room.png"), full_page=True)
+
+    org.goto(f"{server.base}/plans/{plan_id}/announcer")
+    org.wait_for_selector("#script li")
+    assert org.locator("#script li").first.get_attribute("data-unit") == "colour-guard"
+    org_ctx.close()
+    mar_ctx.close()
