@@ -160,11 +160,14 @@ def _ground(
     if nxt_cp is not None and nxt_cp.id in reporting:
         # No news is late news: not seen at the next checkpoint, so not there before now.
         t = max(t, now - float(ahead_free.arrive(nxt_cp.at_m - p)))
-    if leader is None:
+    # Past the release point the unit ahead disperses and holds no one (as in
+    # the engine): the constraint ends where this head is when its tail leaves.
+    released = s.checkpoints[-1].at_m - min_gap_m - p
+    if leader is None or released <= _EPS:
         ahead = _shift(ahead_free, t)
     else:
         ltraj, lu = leader
-        cons = constraint(ltraj, p + lu.length_m + min_gap_m, x_end - p)
+        cons = constraint(ltraj, p + lu.length_m + min_gap_m, min(released, x_end - p))
         ahead, _ = hold_behind(ahead_free, t, cons)
     traj = _splice(behind, ahead, p)
 
