@@ -8,7 +8,6 @@ bins, or over every row (the exact model) when small enough.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,7 +50,6 @@ def _solver(time_limit_s: float, gap_limit: float, workers: int, seed: int) -> c
     solver.parameters.random_seed = seed
     solver.parameters.relative_gap_limit = gap_limit
     solver.parameters.subsolvers.extend(["max_lp", "core"])  # full LP: strong bounds
-    solver.parameters.log_search_progress = bool(os.environ.get("PARADEOPS_CPSAT_LOG"))
     return solver
 
 
