@@ -15,6 +15,7 @@ from paradeops.service.checkins.views import router as checkins_router
 from paradeops.service.checkins.writer import Writer
 from paradeops.service.context import Clock, ServiceContext, system_clock
 from paradeops.service.control.views import router as control_router
+from paradeops.service.guests.views import router as guests_router
 from paradeops.service.pages.views import router as pages_router
 from paradeops.service.plans.views import router as plans_router
 from paradeops.service.users.service import load_or_create_secret
@@ -49,7 +50,7 @@ def create_app(
     app.state.ctx = ctx
     app.state.writer = Writer(ctx)
     errors.install(app)
-    for router in (users_router, plans_router, checkins_router, control_router):
+    for router in (users_router, plans_router, checkins_router, control_router, guests_router):
         app.include_router(router)
     app.include_router(pages_router)
     static = resources.files("paradeops.service.pages") / "static"

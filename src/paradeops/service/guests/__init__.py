@@ -1,0 +1,1 @@
+"""Guests: the protocol core's guest book, history and announcements over HTTP."""

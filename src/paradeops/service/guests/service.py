@@ -1,0 +1,353 @@
+"""Guest books: upload, the book with its appended events, append one event, reports.
+
+Everything the protocol decides is decided by the protocol core: the book is
+parsed and checked by :func:`paradeops.io.guestfiles.load_guests` (the CLI's
+reader, for the CLI's messages), an appended event is accepted only if
+:func:`paradeops.protocol.ledger.check` finds nothing wrong with it, and
+statuses and announcements are replayed by the ledger and
+:func:`paradeops.protocol.announcements.check_announcements`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from paradeops.errors import Problem, UserError
+from paradeops.io.guestfiles import load_guests
+from paradeops.protocol.announcements import check_announcements, moment_text
+from paradeops.protocol.countries import country_name
+from paradeops.protocol.guests import Event, GuestBook, Moment
+from paradeops.protocol.ledger import (
+    EXPECTED,
+    TRANSITIONS,
+    Status,
+    check,
+    last_event,
+    status_as_of,
+)
+from paradeops.protocol.precedence import order_with_interpreters
+from paradeops.service.errors import TooLarge
+from paradeops.service.guests.models import EventIn, GuestBookRow, GuestRecordRow
+from paradeops.service.plans.upload import too_large
+from paradeops.service.users.service import audit
+from paradeops.store.base import utcnow_iso
+
+
+class NotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """Who appended an event through the service, and when."""
+
+    by: str
+    at: str
+
+
+@dataclass(frozen=True)
+class Book:
+    """A stored book: the protocol's GuestBook (file events, then appended ones)."""
+
+    id: int
+    book: GuestBook
+    #: One per event of ``book.events``: None for those in the uploaded file.
+    recorded: list[Recorded | None]
+
+
+def parse_upload(filename: str, data: bytes) -> GuestBook:
+    """The book, or UserError with what ``paradeops guests status FILE`` prints for it.
+
+    The bytes are written under their own name to a private folder and read
+    by the CLI's own loader; the folder is then cut from the messages.
+    """
+    too_large(len(data), filename)
+    with tempfile.TemporaryDirectory(prefix="paradeops-guests-") as tmp:
+        path = Path(tmp) / filename
+        path.write_bytes(data)
+        try:
+            return load_guests(path)
+        except UserError as e:
+            prefix = tmp + "/"
+
+            def cut(s: str | None) -> str | None:
+                return None if s is None else s.replace(prefix, "")
+
+            problems = [
+                Problem(cut(p.message) or "", cut(p.file), p.line, p.field, cut(p.hint))
+                for p in e.problems
+            ]
+            raise (TooLarge if isinstance(e, TooLarge) else UserError)(problems=problems) from None
+
+
+def create(
+    session: Session, filename: str, data: bytes, *, actor: str, now: dt.datetime
+) -> tuple[int, GuestBook]:
+    book = parse_upload(filename, data)
+    row = GuestBookRow(
+        name=filename, text=data.decode("utf-8"), created_at=utcnow_iso(now), created_by=actor
+    )
+    session.add(row)
+    session.flush()
+    audit(
+        session,
+        now=now,
+        actor=actor,
+        action="guests.upload",
+        target=f"guest book {row.id}",
+        detail={"filename": filename, "guests": len(book.guests), "events": len(book.events)},
+    )
+    return row.id, book
+
+
+def books(session: Session) -> list[GuestBookRow]:
+    return list(session.scalars(select(GuestBookRow).order_by(GuestBookRow.id)))
+
+
+def latest_id(session: Session) -> int:
+    found = session.scalar(select(func.max(GuestBookRow.id)))
+    if found is None:
+        raise NotFound("no guest book has been uploaded yet")
+    return int(found)
+
+
+def load(session: Session, book_id: int, cache: dict[int, GuestBook]) -> Book:
+    """The book with every appended event, in the order recorded.
+
+    Parsing the YAML takes a third of a second, so the text's book is kept in
+    ``cache`` (the stored text never changes); the appended events are read
+    each time, so every request sees every committed event.
+    """
+    base = cache.get(book_id)
+    if base is None:
+        row = session.get(GuestBookRow, book_id)
+        if row is None:
+            raise NotFound(f"no guest book {book_id}")
+        base = load_from_text(row)
+        cache[book_id] = base
+    rows = session.scalars(
+        select(GuestRecordRow)
+        .where(GuestRecordRow.book_id == book_id, GuestRecordRow.kind == "event")
+        .order_by(GuestRecordRow.seq)
+    ).all()
+    appended = [Event.model_validate_json(r.data) for r in rows]
+    recorded: list[Recorded | None] = [None] * len(base.events)
+    recorded += [Recorded(r.recorded_by, r.recorded_at) for r in rows]
+    return Book(book_id, base.model_copy(update={"events": [*base.events, *appended]}), recorded)
+
+
+def load_from_text(row: GuestBookRow) -> GuestBook:
+    try:
+        return parse_upload(row.name, row.text.encode("utf-8"))
+    except UserError as e:  # stored books were checked on the way in
+        raise RuntimeError(f"stored guest book {row.id} no longer loads: {e}") from e
+
+
+def append(
+    session: Session,
+    book_id: int,
+    guest: str,
+    event_in: EventIn,
+    cache: dict[int, GuestBook],
+    *,
+    actor: str,
+    now: dt.datetime,
+) -> Book:
+    """Append one event if the ledger's rules allow it after the history so far."""
+    # Lock the book's row (PostgreSQL) so two appends for one book are checked one
+    # after the other; SQLite writers are already serialised by Database.write_lock.
+    if (
+        session.scalar(select(GuestBookRow.id).where(GuestBookRow.id == book_id).with_for_update())
+        is None
+    ):
+        raise NotFound(f"no guest book {book_id}")
+    current = load(session, book_id, cache)
+    if guest not in current.book.by_id():
+        raise NotFound(f"no guest {guest!r} in guest book {book_id}")
+    event = Event(guest=guest, **event_in.model_dump())
+    events = [*current.book.events, event]
+    issues = [
+        i
+        for i in check(current.book.model_copy(update={"events": events}))
+        if i.loc[:2] == ("events", len(events) - 1)
+    ]
+    if issues:
+        raise UserError(
+            problems=[Problem(i.message, field=str(i.loc[-1]), hint=i.hint) for i in issues]
+        )
+    session.add(
+        GuestRecordRow(
+            book_id=book_id,
+            kind="event",
+            data=json.dumps(event_data(event), ensure_ascii=False),
+            recorded_at=utcnow_iso(now),
+            recorded_by=actor,
+        )
+    )
+    audit(
+        session,
+        now=now,
+        actor=actor,
+        action="guests.event",
+        target=f"guest {guest}",
+        detail={"book": book_id, **event_data(event)},
+    )
+    return Book(
+        book_id,
+        current.book.model_copy(update={"events": events}),
+        [*current.recorded, Recorded(actor, utcnow_iso(now))],
+    )
+
+
+def event_data(event: Event) -> dict[str, Any]:
+    """An event as JSON data; written by hand because pydantic warns while serialising
+    the core's ``date | datetime`` union (the output would be right)."""
+    data: dict[str, Any] = {
+        "guest": event.guest,
+        "at": moment_text(event.at),
+        "kind": event.kind.value,
+    }
+    if event.reason is not None:
+        data["reason"] = event.reason
+    if event.source is not None:
+        data["source"] = event.source.model_dump(exclude_none=True)
+    return data
+
+
+def guests(book: GuestBook, as_of: Moment | None, *, personal: bool) -> dict[str, Any]:
+    """Counts by status, category and country; each guest only if ``personal``."""
+    statuses = status_as_of(book, as_of)
+    by_id = book.by_id()
+    records = []
+    for gid in order_with_interpreters(book):
+        g = by_id[gid]
+        event = last_event(book, gid, as_of)
+        records.append(
+            {
+                "id": gid,
+                "name": g.name,
+                "title": g.title,
+                "country": g.country,
+                "country_name": country_name(g.country, book.language),
+                "category": g.category.value,
+                "delegation": book.delegation_of(g),
+                "status": statuses[gid].value,
+                "expected": g.host or statuses[gid] in EXPECTED,
+                "since": moment_text(event.at) if event else None,
+                "reason": event.reason if event else None,
+                "illustrative": g.illustrative,
+            }
+        )
+
+    def count(key: str) -> dict[str, int]:
+        return dict(sorted(Counter(r[key] for r in records).items()))
+
+    return {
+        "event": book.event,
+        "as_of": moment_text(as_of),
+        "total": len(records),
+        "expected": sum(r["expected"] for r in records),
+        "by_status": count("status"),
+        "by_category": count("category"),
+        "by_country": count("country"),
+        "guests": records if personal else None,
+    }
+
+
+def history(loaded: Book, guest: str) -> list[dict[str, Any]]:
+    """One guest's events as recorded, each with the status it led to (as the CLI)."""
+    book = loaded.book
+    if guest not in book.by_id():
+        raise NotFound(f"no guest {guest!r} in guest book {loaded.id}")
+    name = book.by_id()[guest].name
+    status = Status.listed
+    out = []
+    for e, rec in zip(book.events, loaded.recorded, strict=True):
+        if e.guest != guest:
+            continue
+        status = Status(e.kind.value) if e.kind in TRANSITIONS[status] else status
+        out.append(
+            {
+                "at": moment_text(e.at),
+                "guest": guest,
+                "name": name,
+                "kind": e.kind.value,
+                "status": status.value,
+                "reason": e.reason,
+                "by": e.source.by if e.source else None,
+                "where": e.source.where if e.source else None,
+                "illustrative": e.illustrative,
+                "recorded_by": rec.by if rec else None,
+                "recorded_at": rec.at if rec else None,
+            }
+        )
+    return out
+
+
+def announcements(book: GuestBook, *, personal: bool) -> list[dict[str, Any]]:
+    """Each announcement against the history as of its date (``guests announcements``)."""
+    out = []
+    for c in check_announcements(book):
+        a = c.announcement
+        out.append(
+            {
+                "at": moment_text(a.at),
+                "by": a.by,
+                "where": a.where,
+                "category": a.category.value,
+                "foreign_only": a.foreign_only,
+                "announced": a.count,
+                "actual": c.actual,
+                "matches": c.matches,
+                "difference": c.difference if personal else None,
+                "explained_at": moment_text(c.explained_at),
+                "changes_since_previous": [
+                    {
+                        "guest": ch.guest,
+                        "counted_before": ch.counted_before,
+                        "counted_now": ch.counted_now,
+                        "status": ch.status.value,
+                        "reason": ch.reason,
+                    }
+                    for ch in c.changes
+                ]
+                if personal
+                else None,
+                "text": a.text,
+                "illustrative": a.illustrative,
+            }
+        )
+    return out
+
+
+def parse_as_of(text: str | None) -> Moment | None:
+    """``?as_of=``: a date or an ISO datetime with offset, as ``--as-of``."""
+    if text is None or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        if "T" in text or " " in text:
+            moment = dt.datetime.fromisoformat(text)
+            if moment.tzinfo is None:
+                raise UserError(
+                    f"{text!r} has no UTC offset",
+                    field="as_of",
+                    hint="add the offset, e.g. 2025-05-07T12:00+03:00, or give a date",
+                )
+            return moment
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(
+            f"{text!r} is not a date",
+            field="as_of",
+            hint="write YYYY-MM-DD or 2025-05-07T12:00+03:00",
+        ) from None
