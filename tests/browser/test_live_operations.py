@@ -1,4 +1,5 @@
-"""End to end in Debian's chromium: sign in, upload, check in (one offline), control room.
+"""End to end in Debian's chromium: sign in, upload the city parade example, check in (one
+offline), control room.
 
 Screenshots of the control room and the marshal page go to ``test-output/``.
 """
@@ -16,9 +17,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from service.server import PASSWORD, Server, add_users  # noqa: E402
-from service.support import SMALL_PLAN  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
+#: A shipped example, uploaded as a user would: 124 units, no files it refers to.
+PLAN = Path(__file__).resolve().parents[2] / "examples" / "city-parade" / "plan.yaml"
 OUT = Path(__file__).resolve().parents[2] / "test-output"
 ARGS = [
     "--headless=new",
@@ -31,7 +33,9 @@ ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 30_000
-PARADE = dt.datetime(2025, 5, 9, 10, 0, 30, tzinfo=ZoneInfo("Europe/Moscow"))
+#: Half a minute after the city parade's step-off (its plan: 2025-08-23 13:00 Europe/London).
+PARADE = dt.datetime(2025, 8, 23, 13, 0, 30, tzinfo=ZoneInfo("Europe/London"))
+FIRST = "mounted-police"  # the first unit in its order of march
 
 pytestmark = [
     pytest.mark.browser,
@@ -48,7 +52,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("browser")
     url = str(folder / "paradeops.sqlite")
     add_users(url)
-    # The service and the phones replay the parade's morning.
+    # The service and the phones replay the parade's afternoon.
     srv = Server(url, folder / "server.log", clock_start=PARADE.isoformat()).start()
     yield srv
     srv.stop()
@@ -74,22 +78,21 @@ def sign_in(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     OUT.mkdir(exist_ok=True)
-    plan_file = tmp_path / "plan.yaml"
-    plan_file.write_text(SMALL_PLAN)
 
     org_ctx = browser.new_context(viewport={"width": 1200, "height": 900})
     org = org_ctx.new_page()
     org.set_default_timeout(TIMEOUT_MS)
     sign_in(org, server.base, "org")
-    org.set_input_files("#plan-file", str(plan_file))
+    org.set_input_files("#plan-file", str(PLAN))
     org.click("#upload-button")
     org.wait_for_url(re.compile(r".*/plans/\d+$"))
     plan_id = int(org.url.rsplit("/", 1)[1])
+    assert "Riverside City Carnival 2025" in org.inner_text("h1")
 
     # A malformed plan shows the service's (the CLI's) message.
     org.goto(server.base + "/")
     bad = tmp_path / "bad.yaml"
-    bad.write_text(SMALL_PLAN.replace("ranks: 3", "ranks: -3"))
+    bad.write_text(PLAN.read_text().replace("ranks: 3", "ranks: -3", 1))
     org.set_input_files("#plan-file", str(bad))
     org.click("#upload-button")
     org.wait_for_selector("#upload-error:not([hidden])")
@@ -101,16 +104,16 @@ def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Pa
     mar_ctx = browser.new_context(viewport={"width": 420, "height": 900})
     mar = mar_ctx.new_page()
     mar.set_default_timeout(TIMEOUT_MS)
-    mar.clock.set_system_time(PARADE)  # the phone's clock: the parade's morning
+    mar.clock.set_system_time(PARADE)  # the phone's clock: the parade's afternoon
     sign_in(mar, server.base, "mar")
     mar.goto(f"{server.base}/plans/{plan_id}/marshal")
     mar.select_option("#checkpoint", "start")
-    mar.click('button[data-unit="colour-guard"][data-part="head"]')
+    mar.click(f'button[data-unit="{FIRST}"][data-part="head"]')
     mar.wait_for_function("document.getElementById('sent-count').textContent === '1'")
 
     # Offline: the tap is kept, shown as unsent, and sent when the network returns.
     mar_ctx.set_offline(True)
-    mar.click('button[data-unit="colour-guard"][data-part="tail"]')
+    mar.click(f'button[data-unit="{FIRST}"][data-part="tail"]')
     mar.wait_for_function("document.getElementById('unsent-count').textContent === '1'")
     assert "unsent" in mar.inner_text("#unsent")
     mar.screenshot(path=str(OUT / "marshal-offline.png"), full_page=True)
@@ -122,11 +125,11 @@ def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Pa
     # The control room hears both without a reload.
     org.wait_for_function("document.body.dataset.checkins === '2'")
     assert org.locator("#graph circle.actual").count() == 2
-    assert "tail at start" in org.inner_text('#units tr[data-unit="colour-guard"]')
+    assert "tail at start" in org.inner_text(f'#units tr[data-unit="{FIRST}"]')
     org.screenshot(path=str(OUT / "control-room.png"), full_page=True)
 
     org.goto(f"{server.base}/plans/{plan_id}/announcer")
     org.wait_for_selector("#script li")
-    assert org.locator("#script li").first.get_attribute("data-unit") == "colour-guard"
+    assert org.locator("#script li").first.get_attribute("data-unit") == FIRST
     org_ctx.close()
     mar_ctx.close()
