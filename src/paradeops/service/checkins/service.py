@@ -1,38 +1,72 @@
-"""Recording a check-in exactly once, however often the phone sends it."""
+"""Recording check-ins exactly once, however often the phone sends them.
+
+The writer thread hands over a whole batch: the rows go in with one
+multi-row ``INSERT … ON CONFLICT (id) DO NOTHING RETURNING id`` and their
+audit entries with one more, so a batch costs a few statements, not two per
+check-in (the per-statement overhead of SQLAlchemy dominated the hot path).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from paradeops.errors import UserError
 from paradeops.service.checkins.models import CheckinIn, CheckinOut, CheckinRow
 from paradeops.service.plans.service import Loaded
-from paradeops.service.users.service import audit
+from paradeops.service.users.models import AuditEntry
 from paradeops.service.users.tokens import Principal
 from paradeops.store.base import utcnow_iso
 
 _table = CheckinRow.__table__
+_c = _table.c
 # Built once, with bound parameters, so SQLAlchemy compiles them once (hot path).
 _INSERT = {
-    name: d.insert(_table).on_conflict_do_nothing(index_elements=["id"]).returning(_table.c.id)
+    name: d.insert(_table).on_conflict_do_nothing(index_elements=["id"]).returning(_c.id)
     for name, d in (("sqlite", sqlite), ("postgresql", postgresql))
 }
+_AUDIT = insert(AuditEntry.__table__)
+_COLUMNS = (
+    _c.id,
+    _c.plan_id,
+    _c.unit,
+    _c.checkpoint,
+    _c.part,
+    _c.at,
+    _c.received_at,
+    _c.recorded_by,
+)
+_OUT = ("id", "unit", "checkpoint", "part", "at", "received_at", "recorded_by")
+_DETAIL = ("plan_id", "unit", "checkpoint", "part", "at")
 
 
 class Conflict(Exception):
     """The id is taken by a different check-in."""
 
 
-def out(row: CheckinRow) -> CheckinOut:
+@dataclass(frozen=True)
+class Pending:
+    """One check-in as the writer stores it: who sent it and when it arrived."""
+
+    plan_id: int
+    body: CheckinIn
+    who: Principal
+    now: dt.datetime
+
+
+def out(row: CheckinRow | Row[Any]) -> CheckinOut:
     return CheckinOut(
         id=row.id,
         unit=row.unit,
         checkpoint=row.checkpoint,
-        part=row.part,  # type: ignore[arg-type]
+        part=row.part,
         at=row.at,
         received_at=row.received_at,
         recorded_by=row.recorded_by,
@@ -54,51 +88,81 @@ def validate(loaded: Loaded, c: CheckinIn) -> None:
         )
 
 
-def record(
-    session: Session, plan_id: int, c: CheckinIn, *, who: Principal, now: dt.datetime
-) -> tuple[CheckinOut, bool]:
-    """Store ``c`` unless its id is already there; (stored row, created?)."""
-    values = {
+def _values(p: Pending) -> dict[str, Any]:
+    c = p.body
+    return {
         "id": c.id,
-        "plan_id": plan_id,
+        "plan_id": p.plan_id,
         "unit": c.unit,
         "checkpoint": c.checkpoint,
         "part": c.part,
         "at": c.at.isoformat(),
-        "received_at": utcnow_iso(now),
-        "recorded_by": who.name,
+        "received_at": utcnow_iso(p.now),
+        "recorded_by": p.who.name,
     }
-    dialect = session.get_bind().dialect.name
-    # A row comes back only if this statement inserted it: the one atomic test.
-    if session.execute(_INSERT[dialect], values).first() is not None:
-        audit(
-            session,
-            now=now,
-            actor=who.name,
-            action="checkin.add",
-            target=c.id,
-            detail={k: values[k] for k in ("plan_id", "unit", "checkpoint", "part", "at")},
-        )
-        return CheckinOut(**{k: v for k, v in values.items() if k != "plan_id"}), True
-    stored = session.get(CheckinRow, c.id)
-    assert stored is not None  # rows are never deleted
-    same = (
-        stored.plan_id == plan_id
-        and stored.unit == c.unit
-        and stored.checkpoint == c.checkpoint
-        and stored.part == c.part
-        and dt.datetime.fromisoformat(stored.at) == c.at
+
+
+def _same(stored: dict[str, Any], p: Pending) -> bool:
+    c = p.body
+    return (
+        stored["plan_id"] == p.plan_id
+        and stored["unit"] == c.unit
+        and stored["checkpoint"] == c.checkpoint
+        and stored["part"] == c.part
+        and dt.datetime.fromisoformat(stored["at"]) == c.at  # the same instant, any offset
     )
-    if not same:
-        raise Conflict(c.id)
-    return out(stored), False
 
 
-def checkins(session: Session, plan_id: int) -> list[CheckinRow]:
+def record_many(
+    session: Session, batch: Sequence[Pending]
+) -> list[tuple[CheckinOut, bool] | Exception]:
+    """Store each check-in unless its id is already there: (stored row, created?) or Conflict.
+
+    Validated beforehand: nothing here fails for one row alone, so one
+    transaction holds the batch without savepoints.
+    """
+    values = [_values(p) for p in batch]
+    first: dict[str, dict[str, Any]] = {}
+    for v in values:
+        first.setdefault(v["id"], v)
+    dialect = session.get_bind().dialect.name
+    # A row comes back only if this statement inserted it: the one atomic test,
+    # also against another process writing the same id.
+    inserted = set(session.scalars(_INSERT[dialect], list(first.values())))
+    taken = [i for i in first if i not in inserted]
+    stored = {v["id"]: v for v in first.values() if v["id"] in inserted}
+    if taken:
+        rows = session.execute(select(*_COLUMNS).where(_c.id.in_(taken)))
+        stored.update((r.id, r._asdict()) for r in rows)
+    audits = []
+    results: list[tuple[CheckinOut, bool] | Exception] = []
+    for p, v in zip(batch, values, strict=True):
+        s = stored[v["id"]]
+        if s is v:  # this request's own row went in
+            audits.append(
+                {
+                    "at": v["received_at"],
+                    "actor": p.who.name,
+                    "action": "checkin.add",
+                    "target": p.body.id,
+                    # As users.service.audit writes it.
+                    "detail": json.dumps({k: v[k] for k in _DETAIL}, ensure_ascii=False),
+                }
+            )
+            results.append((CheckinOut(**{k: v[k] for k in _OUT}), True))
+        elif _same(s, p):
+            results.append((CheckinOut(**{k: s[k] for k in _OUT}), False))
+        else:
+            results.append(Conflict(p.body.id))
+    if audits:
+        session.execute(_AUDIT, audits)
+    return results
+
+
+def checkins(session: Session, plan_id: int) -> list[Row[Any]]:
+    """The plan's check-ins as plain rows (no ORM objects: the control room reads them all)."""
     return list(
-        session.scalars(
-            select(CheckinRow)
-            .where(CheckinRow.plan_id == plan_id)
-            .order_by(CheckinRow.received_at, CheckinRow.id)
+        session.execute(
+            select(*_COLUMNS).where(_c.plan_id == plan_id).order_by(_c.received_at, _c.id)
         )
     )

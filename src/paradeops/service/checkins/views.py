@@ -1,10 +1,20 @@
-"""``POST/GET /api/plans/{id}/checkins``."""
+"""``POST/GET /api/plans/{id}/checkins``.
+
+The POST is the hot path of the day. :mod:`.fast` answers well-formed,
+authorised check-ins without FastAPI's routing and dependency machinery;
+everything else (no token, a bad body, a wrong role) reaches the route
+below, which is also what the OpenAPI description documents. Both end in
+:func:`outcome`, so the answers are the same either way.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 
+from paradeops.errors import UserError
 from paradeops.service.checkins import service
 from paradeops.service.checkins.models import CheckinIn, CheckinOut
 from paradeops.service.checkins.writer import Writer
@@ -12,8 +22,34 @@ from paradeops.service.deps import CtxDep, ReaderDep, SessionDep, UserDep
 from paradeops.service.errors import AUTH_ERRORS, BAD_INPUT, NOT_FOUND, ErrorOut
 from paradeops.service.plans import service as plans
 from paradeops.service.plans.views import PlanId
+from paradeops.service.users.tokens import Principal
 
 router = APIRouter(prefix="/api/plans", tags=["checkins"])
+
+
+def refusal(who: Principal, body: CheckinIn) -> tuple[int, str] | None:
+    """Why ``who`` may not record ``body`` (status, detail), or None."""
+    if not who.can_write:
+        return 403, "viewers cannot record check-ins"
+    if not who.may_check_in(body.checkpoint):
+        return 403, f"{who.name} is not assigned to {body.checkpoint}"
+    return None
+
+
+async def outcome(
+    writer: Writer, plan_id: int, body: CheckinIn, who: Principal
+) -> tuple[int, dict[str, Any]]:
+    """Store ``body`` (authorised already); the answer's status and JSON document."""
+    try:
+        # Answered after the commit that holds it: an acknowledged check-in is on disk.
+        row, created = await writer.submit(plan_id, body, who)
+    except plans.NotFound:
+        return 404, {"detail": f"no plan {plan_id}"}
+    except service.Conflict:
+        return 409, {"detail": f"check-in {body.id} is already stored with different values"}
+    except UserError as e:  # an unknown unit or checkpoint: as errors.install answers it
+        return 400, {"detail": str(e)}
+    return (201 if created else 200), row.model_dump()
 
 
 @router.post(
@@ -32,21 +68,11 @@ router = APIRouter(prefix="/api/plans", tags=["checkins"])
 async def add_checkin(
     plan_id: PlanId, body: CheckinIn, who: UserDep, request: Request
 ) -> JSONResponse:
-    if not who.can_write:
-        raise HTTPException(403, detail="viewers cannot record check-ins")
-    if not who.may_check_in(body.checkpoint):
-        raise HTTPException(403, detail=f"{who.name} is not assigned to {body.checkpoint}")
-    writer: Writer = request.app.state.writer
-    try:
-        # Answered after the commit that holds it: an acknowledged check-in is on disk.
-        row, created = await writer.submit(plan_id, body, who)
-    except plans.NotFound:
-        raise HTTPException(404, detail=f"no plan {plan_id}") from None
-    except service.Conflict:
-        raise HTTPException(
-            409, detail=f"check-in {body.id} is already stored with different values"
-        ) from None
-    return JSONResponse(row.model_dump(), status_code=201 if created else 200)
+    refused = refusal(who, body)
+    if refused is not None:
+        raise HTTPException(refused[0], detail=refused[1])
+    status, doc = await outcome(request.app.state.writer, plan_id, body, who)
+    return JSONResponse(doc, status_code=status)
 
 
 @router.get(
