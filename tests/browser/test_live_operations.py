@@ -35,6 +35,7 @@ ARGS = [
 TIMEOUT_MS = 30_000
 #: Half a minute after the city parade's step-off (its plan: 2025-08-23 13:00 Europe/London).
 PARADE = dt.datetime(2025, 8, 23, 13, 0, 30, tzinfo=ZoneInfo("Europe/London"))
+GUESTS = PLAN.parents[1] / "victory-day-2025" / "guests.yaml"
 FIRST = "mounted-police"  # the first unit in its order of march
 
 pytestmark = [
@@ -131,5 +132,29 @@ def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Pa
     org.goto(f"{server.base}/plans/{plan_id}/announcer")
     org.wait_for_selector("#script li")
     assert org.locator("#script li").first.get_attribute("data-unit") == FIRST
+
+    # The protocol officer: upload the example guest book, append a cancellation.
+    org.goto(server.base + "/guests")
+    org.set_input_files("#guests-file", str(GUESTS))
+    org.click("#guests-upload-button")
+    org.wait_for_selector('#guests tr[data-guest="la-president"]')
+    assert org.locator("#announcements tr.matches").count() == 2
+    org.select_option("#event-guest", "by-leader")
+    org.select_option("#event-kind", "cancelled")
+    org.fill("#event-at", "2025-04-01")  # before their confirmation: refused, saying why
+    org.click("#event-button")
+    org.wait_for_selector("#event-error:not([hidden])")
+    assert "comes after one dated 2025-04-20" in org.inner_text("#event-error")
+    org.fill("#event-at", "2025-05-06")
+    org.fill("#event-reason", "illustrative: a late cancellation")
+    org.click("#event-button")
+    org.wait_for_function(
+        """document.querySelector('#guests tr[data-guest="by-leader"] td.status')"""
+        """.textContent === 'cancelled'"""
+    )
+    assert org.locator("#announcements tr.differs").count() == 1
+    org.screenshot(path=str(OUT / "guests.png"), full_page=True)
+    mar.goto(server.base + "/guests")
+    assert "Marshals do not read guests" in mar.inner_text("body")
     org_ctx.close()
     mar_ctx.close()

@@ -168,3 +168,29 @@ def test_bad_upload_has_the_cli_message(client: TestClient, org: dict[str, str],
     assert r.status_code == 400
     assert r.json()["detail"] == expected and expected.startswith("guests.yaml:")
     assert client.get("/api/guests", headers=org).status_code == 404  # nothing stored
+
+
+def page_login(client: TestClient, name: str) -> None:
+    from .conftest import PASSWORD
+
+    r = client.post("/login", data={"username": name, "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303
+
+
+def test_guests_page_by_role(client: TestClient, org: dict[str, str]) -> None:
+    r = client.get("/guests", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    page_login(client, "org")
+    assert 'id="no-book"' in client.get("/guests").text
+    upload_book(client, org)
+    event = {"at": "2025-05-06", "kind": "cancelled", "reason": "illustrative: ill"}
+    assert client.post("/api/guests/cn-leader/events", json=event, headers=org).status_code == 201
+    html = client.get("/guests").text
+    assert "Thongloun Sisoulith" in html and 'id="append-event"' in html
+    assert "added by org" in html and "✗ differs" in html and "✓ matches" in html
+    page_login(client, "view")
+    html = client.get("/guests").text
+    assert 'id="by-country"' in html and "Thongloun" not in html and "COVID" not in html
+    assert 'id="append-event"' not in html
+    page_login(client, "mar")
+    assert client.get("/guests").status_code == 403

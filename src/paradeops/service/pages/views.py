@@ -16,7 +16,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from paradeops.protocol.guests import EventKind
 from paradeops.service.deps import COOKIE, CtxDep, SessionDep
+from paradeops.service.guests import service as guests
+from paradeops.service.guests.views import CacheDep
 from paradeops.service.plans import service as plans
 from paradeops.service.users.service import authenticate
 from paradeops.service.users.tokens import LIFETIME, Principal, make_token, read_token
@@ -132,6 +135,32 @@ router.add_api_route(
     methods=["GET"],
     response_class=HTMLResponse,
 )
+
+
+@router.get("/guests", response_class=HTMLResponse)
+def guests_page(request: Request, ctx: CtxDep, session: SessionDep, cache: CacheDep) -> Response:
+    """Organisers: every guest, their history, the event form; viewers: counts only."""
+    auth = _who(request, ctx)
+    if auth is None:
+        return _login(request)
+    if auth[0].role == "marshal":
+        return HTMLResponse("<h1>Marshals do not read guests</h1>", status_code=403)
+    personal = auth[0].role == "organiser"
+    try:
+        loaded = guests.load(session, guests.latest_id(session), cache)
+    except guests.NotFound:
+        return _page(request, "guests.html", *auth, doc=None, kinds=[])
+    doc = {"book": loaded.id, **guests.guests(loaded.book, None, personal=personal)}
+    histories = {g.id: guests.history(loaded, g.id) for g in loaded.book.guests} if personal else {}
+    return _page(
+        request,
+        "guests.html",
+        *auth,
+        doc=doc,
+        histories=histories,
+        announcements=guests.announcements(loaded.book, personal=personal),
+        kinds=[k.value for k in EventKind],
+    )
 
 
 @router.get("/sw.js")
