@@ -249,7 +249,7 @@ def guests(book: GuestBook, as_of: Moment | None, *, personal: bool) -> dict[str
         )
 
     def count(key: str) -> dict[str, int]:
-        return dict(sorted(Counter(r[key] for r in records).items()))
+        return dict(sorted(Counter(str(r[key]) for r in records).items()))
 
     return {
         "event": book.event,
