@@ -1,14 +1,24 @@
 """Check-in throughput and latency of the service, and how fast the control room hears.
 
-Starts ``python -m paradeops.service`` (one uvicorn worker) on a loopback port
-with a fresh database, then 100 concurrent clients (keep-alive HTTP/1.1 on raw
-asyncio streams, so the client costs little CPU) post check-ins as fast as the
-answers come back. Meanwhile a control-room client listens on the SSE stream
-and a probe posts one check-in every 0.5 s: the time from the probe's send to
-the first pushed status that counts it is the update latency.
+Starts ``python -m paradeops.service`` (one uvicorn worker, httptools + uvloop)
+on a loopback port with a fresh database and measures, each on a new plan:
 
-    .venv/bin/python benchmarks/bench_service.py                 # SQLite and PostgreSQL
-    .venv/bin/python benchmarks/bench_service.py --database sqlite --checkins 20000
+* closed loop: 100 clients, each posting its next check-in as soon as the
+  previous one is answered: the most the service does, and its latency then;
+* open loop: check-ins offered at a fixed rate (500/s) over 100 keep-alive
+  connections, latency counted from when each was *due* (so a stalled server
+  is not hidden by clients that wait for it): what a marshal sees when the
+  parade produces that many check-ins;
+
+and, during both, a control room listening on the SSE stream while a probe
+posts a check-in every 0.5 s: the update latency is the time from the probe's
+acknowledgement to the first pushed status that holds it.
+
+The clients are raw asyncio streams on uvloop with every request's bytes built
+before the clock starts, so the load generator takes little of the 2 cores.
+
+    .venv/bin/python benchmarks/bench_service.py                 # SQLite and PostgreSQL, 3 runs
+    .venv/bin/python benchmarks/bench_service.py --database sqlite --runs 1 --checkins 20000
 
 Targets (issue 5): >= 500 check-ins/s with p99 < 100 ms; update < 1 s.
 """
@@ -30,7 +40,10 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+
+import uvloop
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
@@ -41,6 +54,9 @@ from service.support import SMALL_PLAN  # noqa: E402
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "benchmark-password"
 UNITS, CPS = ["colour-guard", "band", "tanks"], ["start", "tribune", "release"]
+#: Probes are checked in this far after the parade's reference time [s], one
+#: second apart, so that each is recognisable in the pushed status.
+PROBE_T0 = 5000
 
 
 def free_port() -> int:
@@ -49,37 +65,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class Conn:
-    """A keep-alive HTTP/1.1 connection; just enough protocol for JSON answers."""
+def request_bytes(path: str, token: str, body: bytes) -> bytes:
+    return (
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
 
-    def __init__(self, port: int, token: str) -> None:
-        self.port, self.token = port, token
 
-    async def open(self) -> Conn:
-        self.r, self.w = await asyncio.open_connection("127.0.0.1", self.port)
-        return self
-
-    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        self.w.write(
-            f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {self.token}\r\n"
-            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
-            + body
+def checkin_body(rng: random.Random, at: dt.datetime | None = None) -> bytes:
+    if at is None:
+        at = dt.datetime(2025, 5, 9, 7, 0, tzinfo=dt.UTC) + dt.timedelta(
+            seconds=rng.uniform(0, 900)
         )
-        head = await self.r.readuntil(b"\r\n\r\n")
-        status = int(head.split(b" ", 2)[1])
-        length = next(
-            int(line.split(b":")[1])
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length:")
-        )
-        return status, await self.r.readexactly(length)
-
-
-def checkin(rng: random.Random) -> bytes:
-    at = dt.datetime(2025, 5, 9, 7, 0, tzinfo=dt.UTC) + dt.timedelta(seconds=rng.uniform(0, 900))
     return json.dumps(
         {
-            "id": str(uuid.uuid4()),
+            "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             "unit": rng.choice(UNITS),
             "checkpoint": rng.choice(CPS),
             "part": rng.choice(["head", "tail"]),
@@ -88,73 +89,136 @@ def checkin(rng: random.Random) -> bytes:
     ).encode()
 
 
+class Conn:
+    """A keep-alive HTTP/1.1 connection; just enough protocol for JSON answers."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+
+    async def open(self) -> Conn:
+        self.r, self.w = await asyncio.open_connection("127.0.0.1", self.port)
+        return self
+
+    async def send(self, request: bytes) -> int:
+        self.w.write(request)
+        head = await self.r.readuntil(b"\r\n\r\n")
+        i = head.lower().index(b"content-length:") + 15
+        await self.r.readexactly(int(head[i : head.index(b"\r\n", i)]))
+        return int(head[9:12])
+
+
 def http(method: str, url: str, data: bytes | None, headers: dict[str, str]) -> bytes:
     req = urllib.request.Request(url, data=data, headers=headers, method=method)
     with urllib.request.urlopen(req, timeout=60) as r:
         return bytes(r.read())
 
 
-async def sse_listener(port: int, token: str, plan: int, events: list[tuple[float, int]]) -> None:
-    r, w = await asyncio.open_connection("127.0.0.1", port)
-    w.write(
-        f"GET /api/plans/{plan}/events HTTP/1.1\r\nHost: x\r\n"
-        f"Authorization: Bearer {token}\r\n\r\n".encode()
-    )
-    while True:
-        line = await r.readline()
-        if not line:
-            return
-        if line.startswith(b"data: "):
-            events.append((time.perf_counter(), int(json.loads(line[6:])["checkins"])))
+class ControlRoom:
+    """An SSE listener noting when each probe first shows up in a pushed status."""
+
+    def __init__(self, port: int, token: str, plan: int) -> None:
+        self.port, self.token, self.plan = port, token, plan
+        self.reference: dt.datetime | None = None
+        self.seen: dict[int, float] = {}  # probe number -> arrival
+        self.ready = asyncio.Event()
+
+    async def listen(self) -> None:
+        # Pushed documents grow with the check-ins: far beyond the default line limit.
+        r, w = await asyncio.open_connection("127.0.0.1", self.port, limit=2**27)
+        w.write(
+            f"GET /api/plans/{self.plan}/events HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {self.token}\r\n\r\n".encode()
+        )
+        while line := await r.readline():
+            if not line.startswith(b"data: "):
+                continue
+            now = time.perf_counter()
+            if self.reference is None:
+                self.reference = dt.datetime.fromisoformat(json.loads(line[6:])["reference"])
+                self.ready.set()
+            k = len(self.seen)
+            # Probes are acknowledged in order, so only the next one can be new.
+            while b'"t":%d.0,' % (PROBE_T0 + k) in line:
+                self.seen[k] = now
+                k += 1
 
 
-async def load(
-    port: int, token: str, plan: int, clients: int, total: int, sse: bool = True
+async def probe(
+    port: int, path: str, token: str, room: ControlRoom, acks: dict[int, float], running: Callable
+) -> None:
+    conn = await Conn(port).open()
+    rng = random.Random(-1 - int(path.split("/")[3]))
+    assert room.reference is not None
+    k = 0
+    while running():
+        at = room.reference + dt.timedelta(seconds=PROBE_T0 + k)
+        status = await conn.send(request_bytes(path, token, checkin_body(rng, at)))
+        assert status == 201, status
+        acks[k] = time.perf_counter()
+        k += 1
+        await asyncio.sleep(0.5)
+
+
+async def run_load(
+    port: int, token: str, plan: int, clients: int, total: int, rate: float | None
 ) -> dict[str, float]:
+    """Closed loop if ``rate`` is None, else ``total`` check-ins offered at ``rate`` per s."""
     path = f"/api/plans/{plan}/checkins"
+    rng = random.Random(plan)
+    requests = [request_bytes(path, token, checkin_body(rng)) for _ in range(total)]
+    room = ControlRoom(port, token, plan)
+    listener = asyncio.create_task(room.listen())
+    await asyncio.wait_for(room.ready.wait(), 30)
+    conns = [await Conn(port).open() for _ in range(clients)]
     latencies: list[float] = []
-    acked = 0
-    events: list[tuple[float, int]] = []
-    probes: list[tuple[float, float, int]] = []  # (sent, acked, acked count then)
-    listener = asyncio.create_task(
-        sse_listener(port, token, plan, events) if sse else asyncio.sleep(0)
-    )
-    remaining = total
+    acks: dict[int, float] = {}
+    done = False
+    queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
 
-    async def client(i: int) -> None:
-        nonlocal remaining, acked
-        rng = random.Random(i)
-        conn = await Conn(port, token).open()
-        while remaining > 0:
-            remaining -= 1
+    async def closed(conn: Conn) -> None:
+        while requests:
+            req = requests.pop()
             t = time.perf_counter()
-            status, _ = await conn.post(path, checkin(rng))
+            status = await conn.send(req)
             latencies.append(time.perf_counter() - t)
             assert status == 201, status
-            acked += 1
 
-    async def probe() -> None:
-        nonlocal acked
-        conn = await Conn(port, token).open()
-        rng = random.Random(-1)
-        while remaining > 0:
-            t = time.perf_counter()
-            status, _ = await conn.post(path, checkin(rng))
-            acked += 1
-            probes.append((t, time.perf_counter(), acked))
-            await asyncio.sleep(0.5)
+    async def open_(conn: Conn) -> None:
+        while True:
+            due, req = await queue.get()
+            if not req:
+                return
+            status = await conn.send(req)
+            latencies.append(time.perf_counter() - due)
+            assert status == 201, status
 
-    await asyncio.sleep(1.0)  # the stream's first event
+    async def offer() -> None:
+        assert rate is not None
+        start = time.perf_counter()
+        for i, req in enumerate(requests):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0.001:
+                await asyncio.sleep(delay)
+            queue.put_nowait((due, req))
+        for _ in conns:
+            queue.put_nowait((0.0, b""))
+
+    prober = asyncio.create_task(probe(port, path, token, room, acks, lambda: not done))
     start = time.perf_counter()
-    await asyncio.gather(*(client(i) for i in range(clients)), probe())
+    if rate is None:
+        await asyncio.gather(*(closed(c) for c in conns))
+    else:
+        await asyncio.gather(offer(), *(open_(c) for c in conns))
     elapsed = time.perf_counter() - start
-    await asyncio.sleep(1.5)
+    done = True
+    await prober
+    await asyncio.sleep(1.5)  # the last probes' pushes
     listener.cancel()
-    updates = []
-    for sent, ack, count in probes:
-        arrival = next((t for t, n in events if t >= ack and n >= count), None)
-        if arrival is not None:
-            updates.append(arrival - sent)
+    for c in conns:
+        c.w.close()
+    updates = [room.seen[k] - t for k, t in acks.items() if k in room.seen]
+    missed = len(acks) - len(updates)
     q = statistics.quantiles(latencies, n=100)
     return {
         "checkins": len(latencies),
@@ -164,89 +228,134 @@ async def load(
         "max_ms": max(latencies) * 1000,
         "update_p50_ms": statistics.median(updates) * 1000 if updates else float("nan"),
         "update_max_ms": max(updates) * 1000 if updates else float("nan"),
+        "updates_missed": missed,
     }
 
 
-def bench(url: str, clients: int, total: int, sse: bool = True) -> dict[str, float]:
+def serve(url: str, extra: list[str]) -> tuple[subprocess.Popen[bytes], str, str]:
+    """A fresh server on ``url``: (process, base URL, organiser's token)."""
     db = open_database(url)
     with db.writing() as s:
         add_user(s, name="org", role="organiser", password=PASSWORD, now=dt.datetime.now(dt.UTC))
     db.dispose()
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "paradeops.service", "--database", url, "--port", str(port)]
+        [sys.executable, "-m", "paradeops.service", "--database", url, "--port", str(port)] + extra
     )
     base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                http("GET", base + "/login", None, {})
-                break
-            except OSError:
-                time.sleep(0.1)
-        form = urllib.parse.urlencode({"username": "org", "password": PASSWORD}).encode()
-        token = json.loads(
-            http(
-                "POST",
-                base + "/api/token",
-                form,
-                {"Content-Type": "application/x-www-form-urlencoded"},
-            )
-        )["access_token"]
-        auth = {"Authorization": f"Bearer {token}"}
-        plan = json.loads(
+    for _ in range(600):
+        try:
+            http("GET", base + "/login", None, {})
+            break
+        except OSError:
+            time.sleep(0.1)
+    form = urllib.parse.urlencode({"username": "org", "password": PASSWORD}).encode()
+    token = json.loads(
+        http(
+            "POST", base + "/api/token", form, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
+    )["access_token"]
+    return proc, base, token
+
+
+def new_plan(base: str, token: str) -> int:
+    return int(
+        json.loads(
             http(
                 "POST",
                 base + "/api/plans",
                 SMALL_PLAN.encode(),
-                {**auth, "Content-Type": "application/yaml"},
+                {"Authorization": f"Bearer {token}", "Content-Type": "application/yaml"},
             )
         )["id"]
-        return asyncio.run(load(port, token, plan, clients, total, sse))
+    )
+
+
+def bench(url: str, a: argparse.Namespace) -> dict[str, dict[str, float]]:
+    """One server; a closed-loop and an open-loop run on a plan each."""
+    proc, base, token = serve(url, a.server_args)
+    port = int(base.rsplit(":", 1)[1])
+    try:
+        out = {}
+        for mode, rate, total in (
+            ("closed", None, a.checkins),
+            (f"open {a.rate:.0f}/s", a.rate, int(a.rate * a.seconds)),
+        ):
+            plan = new_plan(base, token)
+            out[mode] = uvloop.run(run_load(port, token, plan, a.clients, total, rate))
+        return out
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def postgres_url() -> tuple[str, Callable[[], None]]:
+    import psycopg
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG, autocommit=True) as c:
+        c.execute(f'CREATE SCHEMA "{schema}"')
+
+    def drop() -> None:
+        with psycopg.connect(PG, autocommit=True) as c:
+            c.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+    return f"{PG}?options=-csearch_path%3D{schema}", drop
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     p.add_argument("--clients", type=int, default=100)
-    p.add_argument("--checkins", type=int, default=10000)
-    p.add_argument("--no-sse", dest="sse", action="store_false", help="no control room listening")
-    a = p.parse_args()
-    rows = []
-    if a.database in ("sqlite", "both"):
-        with tempfile.TemporaryDirectory() as tmp:
-            rows.append(
-                ("sqlite", bench(str(Path(tmp) / "bench.sqlite"), a.clients, a.checkins, a.sse))
-            )
-    if a.database in ("postgres", "both"):
-        import psycopg
-
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(PG, autocommit=True) as c:
-            c.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            rows.append(
-                (
-                    "postgres",
-                    bench(f"{PG}?options=-csearch_path%3D{schema}", a.clients, a.checkins, a.sse),
-                )
-            )
-        finally:
-            with psycopg.connect(PG, autocommit=True) as c:
-                c.execute(f'DROP SCHEMA "{schema}" CASCADE')
-    print(f"{os.cpu_count()} cores, {a.clients} clients")
-    print(
-        f"{'database':<10}{'check-ins':>10}{'per s':>8}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>8}"
-        f"{'update p50 ms':>15}{'update max ms':>15}"
+    p.add_argument("--checkins", type=int, default=10000, help="closed loop: how many")
+    p.add_argument("--rate", type=float, default=500.0, help="open loop: offered check-ins/s")
+    p.add_argument("--seconds", type=float, default=10.0, help="open loop: how long")
+    p.add_argument("--runs", type=int, default=3, help="the table shows the medians")
+    p.add_argument(
+        "--server-args", default="", help="passed to python -m paradeops.service (quoted)"
     )
-    for name, r in rows:
+    a = p.parse_args()
+    a.server_args = a.server_args.split()
+    names = ["sqlite", "postgres"] if a.database == "both" else [a.database]
+    results: dict[tuple[str, str], list[dict[str, float]]] = {}
+    loads = []
+    for run in range(a.runs):
+        for name in names:
+            loads.append(os.getloadavg()[0])
+            if name == "sqlite":
+                with tempfile.TemporaryDirectory() as tmp:
+                    got = bench(str(Path(tmp) / "bench.sqlite"), a)
+            else:
+                url, drop = postgres_url()
+                try:
+                    got = bench(url, a)
+                finally:
+                    drop()
+            for mode, r in got.items():
+                results.setdefault((name, mode), []).append(r)
+                print(
+                    f"run {run + 1} {name} {mode}: {r['per_s']:.0f}/s p50 {r['p50_ms']:.1f} ms "
+                    f"p99 {r['p99_ms']:.1f} ms update p50 {r['update_p50_ms']:.0f} ms "
+                    f"max {r['update_max_ms']:.0f} ms",
+                    flush=True,
+                )
+    print(
+        f"\n{os.cpu_count()} cores, {a.clients} clients, medians of {a.runs} runs, "
+        f"load average 1 min at the runs' starts: {statistics.median(loads):.2f} "
+        f"({min(loads):.2f}-{max(loads):.2f})"
+    )
+    cols = ["per_s", "p50_ms", "p99_ms", "max_ms", "update_p50_ms", "update_max_ms"]
+    print(
+        f"{'database':<10}{'mode':<13}{'check-ins':>10}{'per s':>8}{'p50 ms':>8}{'p99 ms':>8}"
+        f"{'max ms':>8}{'upd p50 ms':>12}{'upd max ms':>12}{'upd missed':>12}"
+    )
+    for (name, mode), rs in results.items():
+        med = {c: statistics.median(r[c] for r in rs) for c in cols}
         print(
-            f"{name:<10}{r['checkins']:>10.0f}{r['per_s']:>8.0f}{r['p50_ms']:>8.1f}"
-            f"{r['p99_ms']:>8.1f}{r['max_ms']:>8.0f}{r['update_p50_ms']:>15.0f}"
-            f"{r['update_max_ms']:>15.0f}"
+            f"{name:<10}{mode:<13}{rs[0]['checkins']:>10.0f}{med['per_s']:>8.0f}"
+            f"{med['p50_ms']:>8.1f}{med['p99_ms']:>8.1f}{med['max_ms']:>8.0f}"
+            f"{med['update_p50_ms']:>12.0f}{med['update_max_ms']:>12.0f}"
+            f"{sum(r['updates_missed'] for r in rs):>12.0f}"
         )
 
 

@@ -31,13 +31,16 @@ def serve(
     database: DatabaseOpt = DEFAULT_URL,
     host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port")] = 8000,
+    access_log: Annotated[
+        bool, typer.Option("--access-log", help="Log every request (off: it costs CPU)")
+    ] = False,
 ) -> None:
     """Run the service (HTTP API and pages) with one worker; migrates the database first."""
     from paradeops.service.run import run
 
     err.print(Text(f"ParadeOps on http://{host}:{port}/ (database {database})"))
     try:
-        run(database, host, port)
+        run(database, host, port, access_log=access_log)
     except UserError:
         raise
     except OSError as e:  # the port is taken, the SQLite folder is not writable…

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 import paradeops
 from paradeops.service import errors
+from paradeops.service.checkins.fast import CheckinFastPath
 from paradeops.service.checkins.views import router as checkins_router
 from paradeops.service.checkins.writer import Writer
 from paradeops.service.context import Clock, ServiceContext, system_clock
@@ -50,6 +51,8 @@ def create_app(
     app.state.ctx = ctx
     app.state.writer = Writer(ctx)
     errors.install(app)
+    # Check-ins (the hot path) skip FastAPI's routing when well-formed; see checkins/fast.py.
+    app.add_middleware(CheckinFastPath)
     for router in (users_router, plans_router, checkins_router, control_router, guests_router):
         app.include_router(router)
     app.include_router(pages_router)

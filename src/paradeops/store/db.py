@@ -10,11 +10,18 @@ SQLite has one writer at a time. Rather than let 50 marshals' threads fight
 for the lock (``database is locked``), :attr:`Database.write_lock` serialises
 writers inside the process; ``busy_timeout`` covers any other process (a CLI
 command run while the server is up).
+
+SQLite's automatic WAL checkpoint runs inside whichever commit crosses 1000
+pages, and with its fsync it stalled the check-in writer for 300 ms now and
+then under load (every request waiting on that batch). Checkpoints are
+therefore made by a background thread of their own, every second, in
+PASSIVE mode (never blocking writers or readers).
 """
 
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -58,7 +65,11 @@ class Database:
         with self.write_lock, self.sessions.begin() as session:
             yield session
 
+    #: Stops the SQLite checkpointer thread (if any) when set.
+    _stop: threading.Event = field(default_factory=threading.Event)
+
     def dispose(self) -> None:
+        self._stop.set()
         self.engine.dispose()
 
 
@@ -84,7 +95,8 @@ def _sqlite(url: str) -> Database:
     if synchronous not in ("NORMAL", "FULL", "EXTRA"):
         raise ValueError(f"synchronous={synchronous}: use NORMAL, FULL or EXTRA")
     u = u.difference_update_query(["synchronous"])
-    if u.database and u.database != ":memory:":
+    checkpointer = bool(u.database) and u.database != ":memory:"
+    if checkpointer:
         Path(u.database).parent.mkdir(parents=True, exist_ok=True)
     # Connections are pooled (opening one runs the pragmas below) and may move
     # between the server's worker threads: each is used by one thread at a time.
@@ -106,15 +118,44 @@ def _sqlite(url: str) -> Database:
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.execute("PRAGMA foreign_keys=ON")
+        if checkpointer:
+            cur.execute("PRAGMA wal_autocheckpoint=0")  # the thread below does it
         cur.close()
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]
         conn.exec_driver_sql("BEGIN")
 
-    return Database(
+    db = Database(
         u.render_as_string(hide_password=False),
         engine,
         sessionmaker(engine, expire_on_commit=False),
         write_lock=threading.Lock(),
     )
+    if checkpointer:
+        threading.Thread(
+            target=_checkpoints,
+            args=(str(u.database), db._stop),
+            name="wal-checkpoint",
+            daemon=True,
+        ).start()
+    return db
+
+
+def _checkpoints(path: str, stop: threading.Event, every_s: float = 1.0) -> None:
+    """Copy the WAL back into the database now and then, off the writers' path."""
+    conn: sqlite3.Connection | None = None
+    try:
+        while not stop.wait(every_s):
+            try:
+                if conn is None:
+                    conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            except sqlite3.Error:
+                # The file went away (a test's folder) or is busy: try again later.
+                if conn is not None:
+                    conn.close()
+                conn = None
+    finally:
+        if conn is not None:
+            conn.close()
