@@ -61,9 +61,11 @@ def _evaluate(tr: Trajectory, q: FloatArray, *, left: bool) -> FloatArray:
         # Past the last breakpoint the head keeps its last pace.
         slope = (tl[-1] - tr_[-2]) / (x[-1] - x[-2])
         inside = np.where(beyond, tr_[-1] + (q - x[-1]) * slope, inside)
-    exact = np.isclose(q, x0, rtol=0.0, atol=1e-9)
-    at_bp = tl[j] if left else tr_[j]
-    return np.where(exact, at_bp, inside)
+    # On a breakpoint (the last one included) arriving and leaving may differ.
+    on_x0 = np.isclose(q, x0, rtol=0.0, atol=1e-9)
+    on_x1 = np.isclose(q, x1, rtol=0.0, atol=1e-9)
+    at0, at1 = (tl[j], tl[j + 1]) if left else (tr_[j], tr_[j + 1])
+    return np.where(on_x0, at0, np.where(on_x1, at1, inside))
 
 
 class Pass(NamedTuple):
