@@ -147,7 +147,7 @@ async def probe(
     port: int, path: str, token: str, room: ControlRoom, acks: dict[int, float], running: Callable
 ) -> None:
     conn = await Conn(port).open()
-    rng = random.Random(-1 - int(path.split("/")[3]))
+    rng = random.Random(10**6 + int(path.split("/")[3]))  # apart from the load's seeds
     assert room.reference is not None
     k = 0
     while running():

@@ -128,7 +128,8 @@ def record_many(
     dialect = session.get_bind().dialect.name
     # A row comes back only if this statement inserted it: the one atomic test,
     # also against another process writing the same id.
-    inserted = set(session.scalars(_INSERT[dialect], list(first.values())))
+    # Sorted: concurrent batches lock the ids in the same order (no deadlock).
+    inserted = set(session.scalars(_INSERT[dialect], [first[i] for i in sorted(first)]))
     taken = [i for i in first if i not in inserted]
     stored = {v["id"]: v for v in first.values() if v["id"] in inserted}
     if taken:

@@ -28,6 +28,11 @@ from paradeops.service.users.tokens import Principal
 
 #: At most this many check-ins per transaction.
 BATCH = 256
+#: Writer threads on PostgreSQL: while one batch waits for its commit (the WAL
+#: flush), the next is already being sent. SQLite has one writer at a time, so
+#: it gets one thread. Batches insert their ids in sorted order, so two
+#: transactions never wait for each other's rows in a cycle (no deadlock).
+PG_WRITERS = 2
 
 Result = tuple[CheckinOut, bool] | BaseException
 
@@ -43,8 +48,12 @@ class Writer:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="checkin-writer", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"checkin-writer-{i}", daemon=True)
+            for i in range(1 if ctx.db.is_sqlite else PG_WRITERS)
+        ]
+        for t in self._threads:
+            t.start()
 
     async def submit(
         self, plan_id: int, body: CheckinIn, who: Principal
@@ -55,13 +64,15 @@ class Writer:
         return await job.done
 
     def close(self) -> None:
-        self._jobs.put(None)
-        self._thread.join(timeout=10)
+        self._jobs.put(None)  # passed on from thread to thread
+        for t in self._threads:
+            t.join(timeout=10)
 
     def _run(self) -> None:
         while True:
             first = self._jobs.get()
             if first is None:
+                self._jobs.put(None)  # for the other writer threads
                 return
             batch = [first]
             while len(batch) < BATCH:
