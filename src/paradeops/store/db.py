@@ -33,6 +33,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 DEFAULT_URL = "sqlite:///paradeops.db"
+#: Execution option: begin this SQLite transaction as a writer (see ``writing``).
+IMMEDIATE = "paradeops_sqlite_immediate"
 
 
 def normalise_url(url: str) -> str:
@@ -63,6 +65,13 @@ class Database:
     def writing(self) -> Iterator[Session]:
         """A session for one write transaction, committed before returning."""
         with self.write_lock, self.sessions.begin() as session:
+            if self.is_sqlite:
+                # BEGIN IMMEDIATE: the write lock is taken (or waited for, up to
+                # busy_timeout) at the start. A deferred BEGIN that read first
+                # and then wrote failed at once with "database is locked" when
+                # another process had written meanwhile (busy_timeout cannot
+                # help a stale snapshot): a CLI command, or a second server.
+                session.connection(execution_options={IMMEDIATE: True})
             yield session
 
     #: Stops the SQLite checkpointer thread (if any) when set.
@@ -124,7 +133,8 @@ def _sqlite(url: str) -> Database:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN")
+        immediate = conn.get_execution_options().get(IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     db = Database(
         u.render_as_string(hide_password=False),
