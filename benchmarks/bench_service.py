@@ -160,15 +160,22 @@ async def probe(
 
 
 async def run_load(
-    port: int, token: str, plan: int, clients: int, total: int, rate: float | None
+    port: int,
+    token: str,
+    plan: int,
+    clients: int,
+    total: int,
+    rate: float | None,
+    control_room: bool = True,
 ) -> dict[str, float]:
     """Closed loop if ``rate`` is None, else ``total`` check-ins offered at ``rate`` per s."""
     path = f"/api/plans/{plan}/checkins"
     rng = random.Random(plan)
     requests = [request_bytes(path, token, checkin_body(rng)) for _ in range(total)]
     room = ControlRoom(port, token, plan)
-    listener = asyncio.create_task(room.listen())
-    await asyncio.wait_for(room.ready.wait(), 30)
+    if control_room:
+        listener = asyncio.create_task(room.listen())
+        await asyncio.wait_for(room.ready.wait(), 30)
     conns = [await Conn(port).open() for _ in range(clients)]
     latencies: list[float] = []
     acks: dict[int, float] = {}
@@ -204,7 +211,9 @@ async def run_load(
         for _ in conns:
             queue.put_nowait((0.0, b""))
 
-    prober = asyncio.create_task(probe(port, path, token, room, acks, lambda: not done))
+    prober = asyncio.create_task(
+        probe(port, path, token, room, acks, lambda: not done) if control_room else asyncio.sleep(0)
+    )
     start = time.perf_counter()
     if rate is None:
         await asyncio.gather(*(closed(c) for c in conns))
@@ -213,8 +222,9 @@ async def run_load(
     elapsed = time.perf_counter() - start
     done = True
     await prober
-    await asyncio.sleep(1.5)  # the last probes' pushes
-    listener.cancel()
+    if control_room:
+        await asyncio.sleep(1.5)  # the last probes' pushes
+        listener.cancel()
     for c in conns:
         c.w.close()
     updates = [room.seen[k] - t for k, t in acks.items() if k in room.seen]
@@ -282,7 +292,9 @@ def bench(url: str, a: argparse.Namespace) -> dict[str, dict[str, float]]:
             (f"open {a.rate:.0f}/s", a.rate, int(a.rate * a.seconds)),
         ):
             plan = new_plan(base, token)
-            out[mode] = uvloop.run(run_load(port, token, plan, a.clients, total, rate))
+            out[mode] = uvloop.run(
+                run_load(port, token, plan, a.clients, total, rate, a.control_room)
+            )
         return out
     finally:
         proc.terminate()
@@ -311,6 +323,12 @@ def main() -> None:
     p.add_argument("--rate", type=float, default=500.0, help="open loop: offered check-ins/s")
     p.add_argument("--seconds", type=float, default=10.0, help="open loop: how long")
     p.add_argument("--runs", type=int, default=3, help="the table shows the medians")
+    p.add_argument(
+        "--no-control-room",
+        dest="control_room",
+        action="store_false",
+        help="no SSE listener and no probe: what the control room costs the check-ins",
+    )
     p.add_argument(
         "--server-args", default="", help="passed to python -m paradeops.service (quoted)"
     )
