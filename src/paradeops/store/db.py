@@ -104,9 +104,10 @@ def _sqlite(url: str) -> Database:
     if synchronous not in ("NORMAL", "FULL", "EXTRA"):
         raise ValueError(f"synchronous={synchronous}: use NORMAL, FULL or EXTRA")
     u = u.difference_update_query(["synchronous"])
-    checkpointer = bool(u.database) and u.database != ":memory:"
+    database = u.database or ""
+    checkpointer = database not in ("", ":memory:")
     if checkpointer:
-        Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
     # Connections are pooled (opening one runs the pragmas below) and may move
     # between the server's worker threads: each is used by one thread at a time.
     engine = create_engine(
@@ -145,7 +146,7 @@ def _sqlite(url: str) -> Database:
     if checkpointer:
         threading.Thread(
             target=_checkpoints,
-            args=(str(u.database), db._stop),
+            args=(database, db._stop),
             name="wal-checkpoint",
             daemon=True,
         ).start()

@@ -32,7 +32,7 @@ _INSERT = {
     name: d.insert(_table).on_conflict_do_nothing(index_elements=["id"]).returning(_c.id)
     for name, d in (("sqlite", sqlite), ("postgresql", postgresql))
 }
-_AUDIT = insert(AuditEntry.__table__)
+_AUDIT = insert(AuditEntry.__table__)  # type: ignore[arg-type]  # a Table at runtime
 _COLUMNS = (
     _c.id,
     _c.plan_id,

@@ -69,12 +69,12 @@ def _event(ctx: ServiceContext, snap: service.Snapshot) -> bytes:
     check-ins waited behind; now it is done once per snapshot, with orjson.
     """
     key = ("event", snap.loaded.plan_id)
-    hit = ctx.schedules.get(key)
+    hit = ctx.schedules.get(key)  # type: ignore[arg-type]  # the cache holds other keys too
     if hit is not None and hit[0] is snap:
         return hit[1]  # type: ignore[no-any-return]
     data = orjson.dumps(live_document(snap), default=_plain)
     event = b"event: status\ndata: " + data + b"\n\n"
-    ctx.schedules[key] = (snap, event)
+    ctx.schedules[key] = (snap, event)  # type: ignore[index]
     return event
 
 
