@@ -11,6 +11,7 @@ a point and take no road space.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,7 +45,6 @@ class _Ctx:
     reference: dt.datetime
     checkpoints: tuple[CheckpointInfo, ...]
     limits: tuple[tuple[float, float, float], ...]
-    x_end: float  # trajectories are computed up to here [m]
 
     def seconds(self, clock: dt.time) -> float:
         at = dt.datetime.combine(self.plan.parade.date, clock, self.reference.tzinfo)
@@ -103,9 +103,7 @@ def _context(plan: Plan) -> _Ctx:
     )
     pos = {c.id: c.at_m for c in infos}
     limits = tuple((pos[s.from_], pos[s.to], s.max_kmh / 3.6) for s in plan.route.speed_limits)
-    ground = [u for u in plan.units if not isinstance(u, AircraftUnit)]
-    reach = max(length_m(u) + max(_gap(plan, u), plan.defaults.min_gap_m) for u in ground)
-    return _Ctx(plan, reference_time(plan), infos, limits, infos[-1].at_m + 2 * reach + 1.0)
+    return _Ctx(plan, reference_time(plan), infos, limits)
 
 
 def _gap(plan: Plan, unit: Unit) -> float:
@@ -142,13 +140,16 @@ def _column(ctx: _Ctx, ground: Sequence[tuple[int, Unit]]) -> list[UnitSchedule]
         if u.show_stop is not None:
             stop_at[j] = cp_pos[ctx.index(u.show_stop.at)]
             stop_dur[j] = u.show_stop.duration_s
+    min_gap = ctx.plan.defaults.min_gap_m
+    # Far enough past the release point for every tail to pass it.
+    x_end = float(cp_pos[-1] + 2 * np.max(length + np.maximum(gap, min_gap)) + 1.0)
     lim = np.array(ctx.limits, dtype=float).reshape(-1, 3)
     rev = next(i for i, c in enumerate(ctx.checkpoints) if c.reviewing)
     (off, bx, btl, btr, t0, first_held, held_at, free_end, head, leave, tail, gap_rev) = (
         kernel.schedule_column(
             length, speed, gap, mode, mode_time, target_at, stop_at, stop_dur,
             np.ascontiguousarray(lim[:, 0]), np.ascontiguousarray(lim[:, 1]),
-            np.ascontiguousarray(lim[:, 2]), ctx.plan.defaults.min_gap_m, ctx.x_end, cp_pos, rev,
+            np.ascontiguousarray(lim[:, 2]), min_gap, x_end, cp_pos, rev,
         )
     )  # fmt: skip
     ids = [c.id for c in ctx.checkpoints]
@@ -164,6 +165,8 @@ def _column(ctx: _Ctx, ground: Sequence[tuple[int, Unit]]) -> list[UnitSchedule]
         t0.tolist(), length.tolist(), speed.tolist(), gap_rev.tolist(), off.tolist()
     )
     nones = (None,) * len(ids)
+    # ``Pass._make`` without its Python-level frame: 10 passes per unit add up.
+    make_pass = functools.partial(tuple.__new__, Pass)
     out = []
     for j, (index, u) in enumerate(ground):
         if u.target is not None:
@@ -172,9 +175,9 @@ def _column(ctx: _Ctx, ground: Sequence[tuple[int, Unit]]) -> list[UnitSchedule]
             stop_leaves = tuple(
                 lv if lv - h > 1e-9 else None for h, lv in zip(heads[j], leaves[j], strict=True)
             )
-            passes = tuple(map(Pass._make, zip(ids, heads[j], tails[j], stop_leaves, strict=True)))
+            passes = tuple(map(make_pass, zip(ids, heads[j], tails[j], stop_leaves, strict=True)))
         else:
-            passes = tuple(map(Pass._make, zip(ids, heads[j], tails[j], nones, strict=True)))
+            passes = tuple(map(make_pass, zip(ids, heads[j], tails[j], nones, strict=True)))
         a, b = off_l[j], off_l[j + 1]
         h = is_held_l[j]
         out.append(
