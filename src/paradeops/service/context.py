@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paradeops.service.broadcast import Broadcaster
+from paradeops.service.control.actuals import ActualsCache
 from paradeops.store import Database
+
+if TYPE_CHECKING:
+    from paradeops.service.control.service import Snapshot
 
 Clock = Callable[[], dt.datetime]
 
@@ -26,6 +30,12 @@ class ServiceContext:
     broadcaster: Broadcaster = field(default_factory=Broadcaster)
     #: Parsed plans and their schedules by (plan id, revision): revisions never change.
     schedules: dict[tuple[int, int], Any] = field(default_factory=dict)
+    #: Each plan's check-ins as parsed actuals, extended by the writer after each commit.
+    actuals: ActualsCache = field(default_factory=ActualsCache)
+    #: The latest live status per plan: (plan, revision, broadcast version), when, snapshot.
+    live: dict[int, tuple[tuple[int, int, int], float, Snapshot]] = field(default_factory=dict)
+    #: The SSE event of a plan's latest snapshot, built once whoever watches.
+    events: dict[int, tuple[Snapshot, bytes]] = field(default_factory=dict)
     #: A unit later than this is an alert [s].
     late_s: float = 60.0
 

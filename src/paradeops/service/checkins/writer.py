@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from paradeops.service.checkins import service
 from paradeops.service.checkins.models import CheckinIn, CheckinOut
 from paradeops.service.context import ServiceContext
+from paradeops.service.control.actuals import Row
 from paradeops.service.plans import service as plans
 from paradeops.service.users.tokens import Principal
 
@@ -115,12 +116,16 @@ class Writer:
                         results[i] = r
         except BaseException as e:  # the commit failed: nothing in the batch is stored
             return [e] * len(batch)
-        touched = {
-            job.pending.plan_id
-            for job, r in zip(batch, results, strict=True)
-            if isinstance(r, tuple) and r[1]
-        }
-        for plan_id in touched:
+        # The rows this batch inserted, to the control room's actuals, then the news.
+        inserted: dict[int, list[Row]] = defaultdict(list)
+        for job, res in zip(batch, results, strict=True):
+            if isinstance(res, tuple) and res[1]:
+                c = res[0]
+                inserted[job.pending.plan_id].append(
+                    Row(c.id, c.received_at, c.unit, c.checkpoint, c.part, c.at)
+                )
+        for plan_id, rows in inserted.items():
+            self.ctx.actuals.committed(plan_id, rows)
             self.ctx.broadcaster.publish(plan_id)
         return results  # type: ignore[return-value]
 

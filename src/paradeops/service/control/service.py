@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from paradeops.live import Actual, LiveStatus, Thresholds, project, running_orde
 from paradeops.reports.schedule_json import iso_clock
 from paradeops.service.checkins.service import checkins
 from paradeops.service.context import ServiceContext
+from paradeops.service.control.actuals import point
 from paradeops.service.control.models import (
     AheadOut,
     AlertOut,
@@ -25,7 +25,7 @@ from paradeops.service.control.models import (
     UnitOut,
 )
 from paradeops.service.plans import service as plans
-from paradeops.timing.schedule import Schedule, Trajectory
+from paradeops.timing.schedule import Trajectory
 
 #: A status is reused for this long when nothing was checked in meanwhile [s].
 FRESH_S = 1.0
@@ -38,41 +38,41 @@ class Snapshot:
     live: LiveStatus
     actuals: tuple[Actual, ...]
     count: int
+    #: The graph's point of each actual, if kept with them (else built here).
+    points: tuple[dict[str, Any], ...] | None = None
 
 
 def snapshot(ctx: ServiceContext, session: Session, plan_id: int) -> Snapshot:
     """The live status, computed at most once per check-in or :data:`FRESH_S`."""
     version = ctx.broadcaster.version(plan_id)
     loaded = plans.load(ctx, session, plan_id)
-    key = ("live", plan_id, loaded.revision, version)
-    hit = ctx.schedules.get(("live", plan_id))
+    key = (plan_id, loaded.revision, version)
+    hit = ctx.live.get(plan_id)
     if hit is not None and hit[0] == key and time.monotonic() - hit[1] < FRESH_S:
-        snap: Snapshot = hit[2]
-        return snap
+        return hit[2]
     with _lock:  # one computation at a time; the others wait and reuse it
-        hit = ctx.schedules.get(("live", plan_id))
+        hit = ctx.live.get(plan_id)
         if hit is not None and hit[0] == key and time.monotonic() - hit[1] < FRESH_S:
-            return hit[2]  # type: ignore[no-any-return]
+            return hit[2]
         snap = _compute(ctx, session, loaded)
-        ctx.schedules[("live", plan_id)] = (key, time.monotonic(), snap)
+        ctx.live[plan_id] = (key, time.monotonic(), snap)
         return snap
 
 
 def _compute(ctx: ServiceContext, session: Session, loaded: plans.Loaded) -> Snapshot:
+    """From the plan's actuals in memory (read in full only when cold or revised).
+
+    Projected from the first report per (unit, checkpoint, part) only: that is
+    all :func:`paradeops.live.project` looks at, so the status is the same.
+    """
     s = loaded.schedule
-    rows = checkins(session, loaded.plan_id)
-    actuals = tuple(
-        Actual(r.unit, r.checkpoint, r.part, _seconds(s, r.at))  # type: ignore[arg-type]
-        for r in rows
+    view = ctx.actuals.view(
+        lambda: checkins(session, loaded.plan_id), loaded.plan_id, loaded.revision, s
     )
     now = (ctx.now() - s.reference).total_seconds()
     th = Thresholds(late_s=ctx.late_s, max_gap_m=loaded.plan.defaults.max_gap_m)
-    live = project(s, actuals, now, min_gap_m=loaded.plan.defaults.min_gap_m, thresholds=th)
-    return Snapshot(loaded, live, actuals, len(rows))
-
-
-def _seconds(s: Schedule, iso: str) -> float:
-    return (dt.datetime.fromisoformat(iso) - s.reference).total_seconds()
+    live = project(s, view.first, now, min_gap_m=loaded.plan.defaults.min_gap_m, thresholds=th)
+    return Snapshot(loaded, live, view.actuals, len(view.actuals), view.points)
 
 
 def status(snap: Snapshot) -> StatusOut:
@@ -188,17 +188,8 @@ def graph(snap: Snapshot) -> dict[str, Any]:
             }
             for u, st in zip(s.units, live.units, strict=True)
         ],
-        "actuals": [
-            {
-                "unit": a.unit,
-                "part": a.part,
-                "t": round(a.t, 1),
-                # Where the head was: the graph plots heads and tails as one band.
-                "x": pos.get(a.checkpoint, 0.0),
-                "head_x": pos.get(a.checkpoint, 0.0)
-                + (length.get(a.unit, 0.0) if a.part == "tail" else 0.0),
-            }
-            for a in snap.actuals
-        ],
+        "actuals": list(snap.points)
+        if snap.points is not None
+        else [point(a, pos, length) for a in snap.actuals],
         "x_max": end,
     }

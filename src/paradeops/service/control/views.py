@@ -68,13 +68,12 @@ def _event(ctx: ServiceContext, snap: service.Snapshot) -> bytes:
     check-ins) held the interpreter for tens of ms per page per push, which
     check-ins waited behind; now it is done once per snapshot, with orjson.
     """
-    key = ("event", snap.loaded.plan_id)
-    hit = ctx.schedules.get(key)  # type: ignore[arg-type]  # the cache holds other keys too
+    hit = ctx.events.get(snap.loaded.plan_id)
     if hit is not None and hit[0] is snap:
-        return hit[1]  # type: ignore[no-any-return]
+        return hit[1]
     data = orjson.dumps(live_document(snap), default=_plain)
     event = b"event: status\ndata: " + data + b"\n\n"
-    ctx.schedules[key] = (snap, event)  # type: ignore[index]
+    ctx.events[snap.loaded.plan_id] = (snap, event)
     return event
 
 

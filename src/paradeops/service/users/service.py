@@ -6,11 +6,11 @@ import datetime as dt
 import json
 import secrets
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from paradeops.errors import UserError
@@ -19,7 +19,7 @@ from paradeops.service.users.tokens import ROLES, Principal, Role
 from paradeops.store.base import utcnow_iso
 
 _hasher = PasswordHasher()
-_AUDIT = insert(AuditEntry.__table__)  # compiled once: every check-in writes one
+_AUDIT = insert(cast(Table, AuditEntry.__table__))  # compiled once: every check-in writes one
 # Verifying against this when the user does not exist keeps the answer's
 # timing the same, so a login form does not reveal which names exist.
 _DUMMY = _hasher.hash("not a password")
