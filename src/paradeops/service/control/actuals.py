@@ -67,7 +67,8 @@ class _Plan:
     actuals: list[Actual] = field(default_factory=list)
     #: :func:`point` of each actual, in the same order.
     points: list[dict[str, Any]] = field(default_factory=list)
-    first: dict[Key, Actual] = field(default_factory=dict)
+    #: Per key: where it was first reported (received_at, id) and its earliest report.
+    first: dict[Key, tuple[tuple[str, str], Actual]] = field(default_factory=dict)
 
     def actual(self, r: Row) -> Actual:
         t = (dt.datetime.fromisoformat(r.at) - self.reference).total_seconds()
@@ -78,32 +79,35 @@ class _Plan:
             return
         self.ids.add(r.id)
         a, k = self.actual(r), (r.received_at, r.id)
+        self._reduce(a, k)
         if not self.order or k > self.order[-1]:
             self.order.append(k)
             self.actuals.append(a)
             self.points.append(point(a, self.pos, self.length))
-            self._reduce(a)
             return
         # Committed after a later-received one (two writers): into its place.
         i = bisect.bisect(self.order, k)
         self.order.insert(i, k)
         self.actuals.insert(i, a)
         self.points.insert(i, point(a, self.pos, self.length))
-        self.first = {}
-        for b in self.actuals:
-            self._reduce(b)
 
     def view(self) -> View:
-        return View(tuple(self.actuals), tuple(self.first.values()), tuple(self.points))
+        first = tuple(a for _, a in sorted(self.first.values()))  # a few per unit: cheap
+        return View(tuple(self.actuals), first, tuple(self.points))
 
-    def _reduce(self, a: Actual) -> None:
-        """As ``_first_seen``: the earliest report per key, at its first position."""
+    def _reduce(self, a: Actual, k: tuple[str, str]) -> None:
+        """As ``_first_seen``: the earliest report per key, in order of first report.
+
+        (Equal times of one key are equal actuals, so which of them is kept is moot.)
+        """
         if a.checkpoint not in self.pos:
             return
         key = (a.unit, a.checkpoint, a.part)
         had = self.first.get(key)
-        if had is None or a.t < had.t:
-            self.first[key] = a
+        if had is None:
+            self.first[key] = (k, a)
+        else:
+            self.first[key] = (min(had[0], k), a if a.t < had[1].t else had[1])
 
 
 @dataclass(frozen=True)
