@@ -122,3 +122,26 @@ def test_plan_with_its_geometry_as_a_form(client: TestClient, org: dict[str, str
     assert 600 < sched["checkpoints"][1]["at_m"] < 660  # placed on the route by lon/lat
     alone = client.post("/api/plans", files={"plan": files["plan"]}, headers=org)
     assert alone.status_code == 400 and "route.geojson" in alone.json()["detail"]
+
+
+def test_a_client_file_name_never_reaches_the_disk_unsafely() -> None:
+    from paradeops.service.plans.upload import safe_name
+
+    assert safe_name("../../etc/passwd", "plan.yaml") == "passwd"
+    assert safe_name("C:\\plans\\day.yaml", "plan.yaml") == "day.yaml"
+    assert safe_name("bad\x00name.yaml", "plan.yaml") == "plan.yaml"
+    assert safe_name("tab\tname.yaml", "plan.yaml") == "plan.yaml"
+    assert safe_name("..", "plan.yaml") == "plan.yaml"
+    assert safe_name(None, "guests.yaml") == "guests.yaml"
+
+
+def test_guest_book_upload_with_a_nul_in_its_name_is_not_a_500(
+    client: TestClient, org: dict[str, str]
+) -> None:
+    r = client.post(
+        "/api/guestbooks",
+        params={"filename": "a\x00b.yaml"},
+        content=b"not: [valid",
+        headers={**org, "Content-Type": "application/yaml"},
+    )
+    assert 400 <= r.status_code < 500

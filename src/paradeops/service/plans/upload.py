@@ -35,7 +35,8 @@ class Upload:
 def safe_name(name: str | None, default: str) -> str:
     """The last part of a client's file name, or ``default``."""
     base = PurePosixPath((name or "").replace("\\", "/")).name.strip()
-    if not base or base in (".", "..") or len(base) > 200:
+    # A NUL or control character cannot be part of a file name on disk.
+    if not base or base in (".", "..") or len(base) > 200 or not base.isprintable():
         return default
     return base
 
