@@ -13,8 +13,7 @@ import jsonschema
 import pytest
 
 from paradeops.reports.schedule_json import schedule_json_schema
-from tests.cli.conftest import Run
-from tests.conftest import EXAMPLES, plan_text
+from tests.conftest import EXAMPLES, Run, plan_text
 
 EXAMPLE_PLANS = sorted(EXAMPLES.glob("*/plan.yaml"))
 VICTORY = EXAMPLES / "victory-day-2025" / "plan.yaml"

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import sys
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -48,30 +46,3 @@ def base_plan() -> Callable[..., str]:
         return BASE.replace("CADENCE_B", f"{cadence_b:g}") + extra
 
     return _base
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
-    """Run the paradeops CLI in-process: (exit code, stdout, stderr)."""
-    from paradeops.cli import main
-
-    def _run(*args: object) -> Run:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "argv", ["paradeops", *map(str, args)])
-        monkeypatch.setenv("COLUMNS", "200")
-        code = 0
-        try:
-            main()
-        except SystemExit as e:
-            code = int(e.code or 0)
-        got = capsys.readouterr()
-        return Run(code, got.out, got.err)
-
-    return _run
-
-
-@dataclass
-class Run:
-    code: int
-    out: str
-    err: str

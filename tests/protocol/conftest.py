@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from paradeops.protocol.guests import GuestBook
 from paradeops.protocol.tribunes import Layout, Tribunes, layout
@@ -41,33 +36,3 @@ def stands(*rows: int, sections: int = 1, host: tuple[str, int, int] | None = No
     if host:
         data["host_seat"] = {"section": host[0], "row": host[1], "seat": host[2]}
     return layout(Tribunes.model_validate(data))
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-Run = Callable[..., Result]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Run:
-    """The real CLI in-process (``paradeops.cli.main``): ``cli("guests", "status", f)``."""
-    from paradeops.cli import main
-
-    def run(*args: object) -> Result:
-        capsys.readouterr()
-        monkeypatch.setattr(sys, "argv", ["paradeops", *map(str, args)])
-        monkeypatch.setenv("COLUMNS", "200")
-        try:
-            main()
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        captured = capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    return run

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from paradeops.io.guestfiles import load_guests
-from tests.protocol.conftest import EXAMPLE, ROOT, Run
+from tests.conftest import Run
+from tests.protocol.conftest import EXAMPLE, ROOT
 
 GUESTS = EXAMPLE / "guests.yaml"
 TRIBUNES = EXAMPLE / "tribunes.yaml"
