@@ -12,6 +12,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from paradeops.cli.output import _umask
 from paradeops.reports.schedule_json import schedule_json_schema
 from tests.conftest import EXAMPLES, Run, plan_text
 
@@ -57,6 +58,7 @@ def test_schedule_table_csv_and_output_file(cli: Run, tmp_path: Path) -> None:
     out = tmp_path / "table.csv"
     r = cli("schedule", VICTORY, "--format", "csv", "--output", out)
     assert r.code == 0 and f"wrote {out}" in r.err
+    assert out.stat().st_mode & 0o777 == 0o666 & ~_umask()  # not private like a temp file
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
     assert len(rows) == 38 * 5 + 6  # ground units × checkpoints + aircraft over one point
     txt = tmp_path / "table.txt"
