@@ -145,3 +145,23 @@ def test_a_command_imports_only_what_it_needs() -> None:
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert p.stdout.strip() == "[]", p.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["simulate", str(VICTORY), "--runs", "1", "-o"], "--output"),
+        (["compose", str(VICTORY), "--chart"], "--chart"),
+        (["seat", str(EXAMPLES / "victory-day-2025/guests.yaml"),
+          str(EXAMPLES / "victory-day-2025/tribunes.yaml"), "-o"], "--output"),
+    ],
+    ids=["simulate", "compose", "seat"],
+)
+def test_every_chart_refuses_an_unknown_image_format(
+    cli: Run, tmp_path: Path, args: list[str], field: str
+) -> None:
+    out = tmp_path / "chart.jpg"
+    r = cli(*args, out)
+    assert r.code == 2
+    assert field in r.err and ".png or .svg" in r.err and "as .jpg" in r.err
+    assert not out.exists()

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from paradeops.cli.app import app, err, out
-from paradeops.cli.output import write_output
+from paradeops.cli.output import image_format, write_output
 from paradeops.cli.plan_commands import PlanArg, load_and_schedule
 from paradeops.composition.compose import Comparison, compare
 from paradeops.composition.music import MusicReport, music_report
@@ -103,15 +103,7 @@ def compose(
     ] = None,
 ) -> None:
     """Composition: counts by class, personnel, vehicles, aircraft, debuts, ratios."""
-    fmt = None
-    if chart is not None:
-        fmt = chart.suffix.lower().lstrip(".")
-        if fmt not in ("png", "svg"):
-            raise UserError(
-                f"cannot draw a chart as {chart.suffix or 'a file without extension'}",
-                field="--chart",
-                hint="name the file .png or .svg",
-            )
+    fmt = None if chart is None else image_format(chart, field="--chart", what="chart")
     cmp = compare([load_plan(p) for p in [plan, *(vs or [])]])
     if format is Format.json:
         write_output(output, _dump(comparison_json(cmp)))

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from paradeops.cli.app import app, err, out
-from paradeops.cli.output import write_output
+from paradeops.cli.output import image_format, write_output
 from paradeops.errors import UserError
 from paradeops.io.guestfiles import dump_yaml, import_guests, load_guests, load_tribunes
 from paradeops.protocol.announcements import check_announcements, moment_text
@@ -246,12 +246,7 @@ def seat_command(
     from paradeops.protocol.tribunes import layout
     from paradeops.reports.seating_chart import seating_chart, seating_csv, seating_json
 
-    fmt = None
-    if output is not None:
-        fmt = output.suffix.lower().lstrip(".")
-        if fmt not in ("svg", "png"):
-            raise UserError(f"cannot draw a .{fmt} chart", field="--output",
-                            hint="name the chart .svg or .png")
+    fmt = None if output is None else image_format(output, field="--output", what="chart")
     book = load_guests(guests)
     lay = layout(load_tribunes(tribunes))
     moment = parse_moment(as_of)

@@ -5,9 +5,24 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 from paradeops.cli.app import out
 from paradeops.errors import UserError
+
+
+def image_format(path: Path, *, field: str, what: str) -> Literal["png", "svg"]:
+    """The image format a file name asks for; a UserError before any work if neither."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt == "png":
+        return "png"
+    if fmt == "svg":
+        return "svg"
+    raise UserError(
+        f"cannot write a {what} as {path.suffix or 'a file without extension'}",
+        field=field,
+        hint="name the file .png or .svg",
+    )
 
 
 def write_output(path: Path | None, data: str | bytes) -> None:

@@ -11,7 +11,7 @@ import typer
 from rich.text import Text
 
 from paradeops.cli.app import app, err, out
-from paradeops.cli.output import write_output
+from paradeops.cli.output import image_format, write_output
 from paradeops.errors import UserError
 from paradeops.io.planfile import load_plan
 from paradeops.model.plan import Plan
@@ -89,15 +89,9 @@ def graph(
     """The movement graph: time across, distance up, each unit a band."""
     from paradeops.reports.movement_graph import movement_graph
 
-    fmt = output.suffix.lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise UserError(
-            f"cannot write a graph as {output.suffix or 'a file without extension'}",
-            field="--output",
-            hint="name the file .png or .svg",
-        )
+    fmt = image_format(output, field="--output", what="graph")
     _, s = load_and_schedule(plan)
-    write_output(output, movement_graph(s, fmt))  # type: ignore[arg-type]
+    write_output(output, movement_graph(s, fmt))
     err.print(Text(f"wrote {output}"))
 
 

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from paradeops.cli.app import app, err, out
-from paradeops.cli.output import write_output
+from paradeops.cli.output import image_format, write_output
 from paradeops.cli.plan_commands import PlanArg, load_and_schedule
 from paradeops.errors import UserError
 from paradeops.simulation.results import Percentiles, SimulationResult
@@ -130,12 +130,7 @@ def simulate(
     """What the day may bring: head/tail percentiles, held units, gaps, the window."""
     from paradeops.simulation import simulate as run_simulation
 
-    fmt = None
-    if output is not None:
-        fmt = output.suffix.lower().lstrip(".")
-        if fmt not in ("png", "svg"):
-            raise UserError(f"cannot write a fan chart as {output.suffix or 'a bare name'}",
-                            field="--output", hint="name the file .png or .svg")  # fmt: skip
+    fmt = None if output is None else image_format(output, field="--output", what="fan chart")
     p, s = load_and_schedule(plan)
     rng = np.random.default_rng(seed)
     progress = Progress(
@@ -159,5 +154,5 @@ def simulate(
         from paradeops.reports.movement_graph import movement_graph
 
         fan = [(f.unit_id, f.times, f.positions) for f in result.fan]
-        write_output(output, movement_graph(s, fmt, fan=fan))  # type: ignore[arg-type]
+        write_output(output, movement_graph(s, fmt, fan=fan))
         err.print(Text(f"wrote {output}"))
