@@ -32,7 +32,10 @@ COMMANDS = {
     "rehearsals": "composition_commands",
     "calibrate": "composition_commands",
     "serve": "service_commands",
-    "user": "service_commands",
+    "user": "user_commands",
+    "secret": "user_commands",
+    "backup": "backup_commands",
+    "restore": "backup_commands",
 }
 
 

@@ -16,3 +16,10 @@ app = typer.Typer(
 # Findings and tables go to stdout; problems with the input go to stderr.
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
+
+
+@app.callback()
+def _group() -> None:
+    """Plan, time and run parades and state ceremonies."""
+    # A callback keeps `paradeops` a group of commands even when only one
+    # command module is loaded (`python -m paradeops.service` loads `serve`).

@@ -1,9 +1,9 @@
-"""``serve`` and ``user add``: run the service, create accounts."""
+"""``serve``: run the service (HTTP API and pages)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -22,65 +22,107 @@ DatabaseOpt = Annotated[
     ),
 ]
 
-user_app = typer.Typer(help="Accounts of the service.", no_args_is_help=True)
-app.add_typer(user_app, name="user")
+
+def _instant(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        t = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise UserError(
+            f"not an ISO 8601 time: {text!r}",
+            field="--clock-start",
+            hint="e.g. 2025-05-09T10:00:00+03:00",
+        ) from None
+    if t.tzinfo is None:
+        raise UserError(
+            "--clock-start needs an offset",
+            field="--clock-start",
+            hint="e.g. 2025-05-09T10:00:00+03:00",
+        )
+    return t
 
 
 @app.command()
 def serve(
     database: DatabaseOpt = DEFAULT_URL,
     host: Annotated[str, typer.Option("--host", help="Address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="TCP port")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="TCP port", min=1, max=65535)] = 8000,
     access_log: Annotated[
         bool, typer.Option("--access-log", help="Log every request (off: it costs CPU)")
     ] = False,
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Log lines as JSON objects, one per line")
+    ] = False,
+    max_upload_mb: Annotated[
+        float,
+        typer.Option("--max-upload-mb", help="Largest upload accepted [MB]", min=0.01, max=1024),
+    ] = 10.0,
+    catalogue_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--catalogue-dir",
+            help="Folder of equipment catalogues that uploaded plans may name by file name",
+        ),
+    ] = None,
+    max_connections: Annotated[
+        int,
+        typer.Option("--max-connections", help="Open connections beyond this are refused", min=1),
+    ] = 4000,
+    max_watchers: Annotated[
+        int,
+        typer.Option(
+            "--max-watchers", help="Control-room and announcer streams per plan", min=1
+        ),
+    ] = 2000,
+    secret_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--secret-key-file",
+            help="Token-signing key (created 0600 if missing); PARADEOPS_SECRET_KEY overrides",
+        ),
+    ] = None,
+    forwarded_allow_ips: Annotated[
+        str | None,
+        typer.Option(
+            "--forwarded-allow-ips",
+            help="Reverse proxies whose X-Forwarded-For/-Proto are trusted (comma-separated)",
+        ),
+    ] = None,
+    hsts: Annotated[
+        bool, typer.Option("--hsts", help="Send Strict-Transport-Security (behind TLS only)")
+    ] = False,
+    clock_start: Annotated[
+        str | None,
+        typer.Option(
+            "--clock-start",
+            help="Replay: the service's clock starts at this ISO 8601 time (with offset)",
+        ),
+    ] = None,
 ) -> None:
     """Run the service (HTTP API and pages) with one worker; migrates the database first."""
     from paradeops.service.run import run
+    from paradeops.service.settings import ServiceSettings
 
+    settings = ServiceSettings(
+        database_url=database,
+        host=host,
+        port=port,
+        clock_start=_instant(clock_start),
+        access_log=access_log,
+        log_json=log_json,
+        max_upload_mb=max_upload_mb,
+        catalogue_dir=catalogue_dir,
+        max_connections=max_connections,
+        max_watchers_per_plan=max_watchers,
+        secret_key_file=secret_key_file,
+        forwarded_allow_ips=forwarded_allow_ips,
+        hsts=hsts,
+    )
     err.print(Text(f"ParadeOps on http://{host}:{port}/ (database {database})"))
     try:
-        run(database, host, port, access_log=access_log)
+        run(settings)
     except UserError:
         raise
     except OSError as e:  # the port is taken, the SQLite folder is not writable…
         raise UserError(f"cannot start: {e}") from None
-
-
-@user_app.command("add")
-def user_add(
-    name: Annotated[str, typer.Argument(help="User name", show_default=False)],
-    role: Annotated[str, typer.Option("--role", help="organiser | marshal | viewer")],
-    checkpoint: Annotated[
-        list[str] | None, typer.Option("--checkpoint", help="A marshal's checkpoint (repeat)")
-    ] = None,
-    password_stdin: Annotated[
-        bool, typer.Option("--password-stdin", help="Read the password from stdin")
-    ] = False,
-    database: DatabaseOpt = DEFAULT_URL,
-) -> None:
-    """Create an account; the password is read from stdin (never from the command line)."""
-    from paradeops.service.users.service import add_user
-    from paradeops.store import open_database
-
-    if not password_stdin:
-        raise UserError(
-            "give the password on stdin",
-            field="--password-stdin",
-            hint='echo "$PASSWORD" | paradeops user add NAME --role … --password-stdin',
-        )
-    password = sys.stdin.readline().rstrip("\r\n")
-    db = open_database(database)
-    try:
-        with db.writing() as session:
-            add_user(
-                session,
-                name=name,
-                role=role,
-                password=password,
-                checkpoints=checkpoint or (),
-                now=dt.datetime.now(dt.UTC),
-            )
-    finally:
-        db.dispose()
-    err.print(Text(f"added {role} {name}"))

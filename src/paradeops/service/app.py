@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 from importlib import resources
 
@@ -19,23 +20,35 @@ from paradeops.service.control.views import router as control_router
 from paradeops.service.guests.views import router as guests_router
 from paradeops.service.pages.views import router as pages_router
 from paradeops.service.plans.views import router as plans_router
+from paradeops.service.settings import ServiceSettings
 from paradeops.service.users.service import load_or_create_secret
 from paradeops.service.users.views import router as users_router
 from paradeops.store import open_database
-from paradeops.store.db import DEFAULT_URL
 
 
 def create_app(
-    database_url: str = DEFAULT_URL,
+    database_url: str | None = None,
     *,
     clock: Clock = system_clock,
-    late_s: float = 60.0,
+    late_s: float | None = None,
+    settings: ServiceSettings | None = None,
 ) -> FastAPI:
-    """The service on ``database_url`` (migrated on start); ``clock`` may replay a past day."""
-    db = open_database(database_url)
+    """The service on ``database_url`` (migrated on start); ``clock`` may replay a past day.
+
+    ``settings`` holds everything an operator may set; ``database_url`` and
+    ``late_s``, when given, override its fields of the same name.
+    """
+    settings = settings or ServiceSettings()
+    if database_url is not None:
+        settings = dataclasses.replace(settings, database_url=database_url)
+    if late_s is not None:
+        settings = dataclasses.replace(settings, late_s=late_s)
+    db = open_database(settings.database_url)
     with db.writing() as session:
         secret = load_or_create_secret(session)
-    ctx = ServiceContext(db=db, secret=secret, clock=clock, late_s=late_s)
+    ctx = ServiceContext(
+        db=db, secret=secret, clock=clock, late_s=settings.late_s, settings=settings
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

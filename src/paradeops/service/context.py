@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from paradeops.service.broadcast import Broadcaster
 from paradeops.service.control.actuals import ActualsCache
+from paradeops.service.settings import ServiceSettings
 from paradeops.store import Database
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ class ServiceContext:
     events: dict[int, tuple[Snapshot, bytes]] = field(default_factory=dict)
     #: A unit later than this is an alert [s].
     late_s: float = 60.0
+    #: What the operator set (limits, caps, folders).
+    settings: ServiceSettings = field(default_factory=ServiceSettings)
 
     def now(self) -> dt.datetime:
         t = self.clock()

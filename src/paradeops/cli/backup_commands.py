@@ -1,0 +1,3 @@
+"""``backup`` and ``restore``: copies of the service's database."""
+
+from __future__ import annotations

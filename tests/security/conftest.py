@@ -1,0 +1,12 @@
+"""The service fixtures (SQLite always, PostgreSQL when reachable) for the attack tests."""
+
+from tests.service.conftest import (  # noqa: F401  (fixtures, found by pytest by name)
+    app,
+    client,
+    clock,
+    database_url,
+    mar,
+    org,
+    pg_url,
+    view,
+)
