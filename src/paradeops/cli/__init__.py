@@ -36,6 +36,7 @@ COMMANDS = {
     "secret": "user_commands",
     "backup": "backup_commands",
     "restore": "backup_commands",
+    "db": "backup_commands",
 }
 
 
