@@ -1,0 +1,5 @@
+"""``python -m paradeops.cli`` is ``paradeops``."""
+
+from paradeops.cli import main
+
+main()
