@@ -1,3 +1,57 @@
-"""``backup`` and ``restore``: copies of the service's database."""
+"""``backup``, ``restore`` and ``db …``: copies and upkeep of the service's database."""
 
 from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.text import Text
+
+from paradeops.cli.app import app, err
+from paradeops.cli.service_commands import DatabaseOpt
+from paradeops.store.db import DEFAULT_URL
+
+db_app = typer.Typer(help="Upkeep of the service's database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+RoleArg = Annotated[
+    str, typer.Argument(help="The PostgreSQL role the service connects as", show_default=False)
+]
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    database: DatabaseOpt = DEFAULT_URL,
+    grant: Annotated[
+        str | None,
+        typer.Option("--grant", help="Then give this service role what it needs (PostgreSQL)"),
+    ] = None,
+) -> None:
+    """Migrate the schema to this version (run as the owner role on PostgreSQL)."""
+    from paradeops.store import open_database
+    from paradeops.store.migrate import database_heads
+    from paradeops.store.privileges import grant_service_role
+
+    db = open_database(database, migrate=True)
+    try:
+        heads = ", ".join(sorted(database_heads(db.engine)))
+        err.print(Text(f"schema at {heads}"))
+        if grant is not None:
+            grant_service_role(db.engine, grant)
+            err.print(Text(f"granted the service's privileges to {grant}"))
+    finally:
+        db.dispose()
+
+
+@db_app.command("grant")
+def db_grant(role: RoleArg, database: DatabaseOpt = DEFAULT_URL) -> None:
+    """Give a PostgreSQL role the service's privileges and no more (run as the owner)."""
+    from paradeops.store import open_database
+    from paradeops.store.privileges import grant_service_role
+
+    db = open_database(database, migrate=False)
+    try:
+        for statement in grant_service_role(db.engine, role):
+            typer.echo(f"{statement};")
+    finally:
+        db.dispose()
