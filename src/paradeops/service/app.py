@@ -18,6 +18,7 @@ from paradeops.service.checkins.writer import Writer
 from paradeops.service.context import Clock, ServiceContext, system_clock
 from paradeops.service.control.views import router as control_router
 from paradeops.service.guests.views import router as guests_router
+from paradeops.service.headers import SecurityHeaders
 from paradeops.service.pages.views import router as pages_router
 from paradeops.service.plans.views import router as plans_router
 from paradeops.service.settings import ServiceSettings
@@ -60,6 +61,10 @@ def create_app(
         title="ParadeOps",
         version=getattr(paradeops, "__version__", "0"),
         description="Plans with revisions, marshals' check-ins, the control room.",
+        # Swagger UI and ReDoc load unpinned scripts from a CDN into the origin that
+        # holds the session cookie (and fail offline): /openapi.json only.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ctx = ctx
     app.state.writer = Writer(ctx)
@@ -71,4 +76,6 @@ def create_app(
     app.include_router(pages_router)
     static = resources.files("paradeops.service.pages") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    # Outermost, so every answer carries them (fast path and refusals included).
+    app.add_middleware(SecurityHeaders, hsts=settings.hsts)
     return app
