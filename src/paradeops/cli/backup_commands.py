@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -55,3 +56,30 @@ def db_grant(role: RoleArg, database: DatabaseOpt = DEFAULT_URL) -> None:
             typer.echo(f"{statement};")
     finally:
         db.dispose()
+
+
+@app.command()
+def backup(
+    out: Annotated[Path, typer.Option("-o", "--output", help="Backup file to write")],
+    database: DatabaseOpt = DEFAULT_URL,
+) -> None:
+    """Write a consistent backup of the database, safe while the server runs."""
+    from paradeops.store.backup import backup as write_backup
+
+    written = write_backup(database, out)
+    err.print(Text(f"backup written to {written}"))
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A file written by paradeops backup")],
+    database: DatabaseOpt = DEFAULT_URL,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace what the target database holds")
+    ] = False,
+) -> None:
+    """Restore a backup into a database: all of it or nothing (stop the server first)."""
+    from paradeops.store.backup import restore as load_backup
+
+    load_backup(file, database, force=force)
+    err.print(Text(f"restored {file}"))
