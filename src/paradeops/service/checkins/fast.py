@@ -20,7 +20,7 @@ import orjson
 from pydantic import ValidationError
 
 from paradeops.service.checkins.models import CheckinIn
-from paradeops.service.checkins.views import outcome, refusal
+from paradeops.service.checkins.views import outcome, refusal, retry_after
 from paradeops.service.context import ServiceContext
 from paradeops.service.users.tokens import read_token
 
@@ -85,13 +85,9 @@ class CheckinFastPath:
             return await self.app(scope, _replay(messages, receive), send)
         status, doc = await outcome(scope["app"].state.writer, int(m[1]), body, who)
         payload = orjson.dumps(doc)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [_JSON, (b"content-length", str(len(payload)).encode())],
-            }
-        )
+        headers = [_JSON, (b"content-length", str(len(payload)).encode())]
+        headers += [(k.encode(), v.encode()) for k, v in retry_after(status).items()]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
 
 

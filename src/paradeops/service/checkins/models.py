@@ -1,11 +1,12 @@
-"""The check-ins table and its API schemas."""
+"""The check-ins tables (check-ins, their voids, per-plan windows) and their API schemas."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import ForeignKey, String
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from paradeops.store.base import Base
@@ -23,7 +24,49 @@ class CheckinRow(Base):
     recorded_by: Mapped[str] = mapped_column(String(64))
 
 
+class VoidRow(Base):
+    """A check-in declared a mistake (append-only: a void is never undone or changed)."""
+
+    __tablename__ = "checkin_voids"
+    checkin_id: Mapped[str] = mapped_column(ForeignKey("checkins.id"), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    voided_by: Mapped[str] = mapped_column(String(64))
+    voided_at: Mapped[str] = mapped_column(String(40))
+
+
+class WindowRow(Base):
+    """A plan's own check-in window; the latest row per plan applies (append-only).
+
+    Both bounds None: back to the default window around the parade's date.
+    """
+
+    __tablename__ = "checkin_windows"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    from_at: Mapped[str | None] = mapped_column(String(40))
+    until_at: Mapped[str | None] = mapped_column(String(40))
+    set_at: Mapped[str] = mapped_column(String(40))
+    set_by: Mapped[str] = mapped_column(String(64))
+
+
 Ident = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+
+# A date and a time of day, then anything pydantic reads as seconds and offset.
+_ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_text(value: Any) -> Any:
+    """Only ISO 8601 text: pydantic would read ``-1`` or ``"1e12"`` as Unix time."""
+    if not isinstance(value, str) or not _ISO_START.match(value):
+        raise ValueError(
+            "give the time as ISO 8601 text with an offset, e.g. 2025-05-09T10:00:00+03:00"
+        )
+    return value
+
+
+#: When something happened, as ISO 8601 text with an offset (never a number).
+IsoTime = Annotated[AwareDatetime, BeforeValidator(_iso_text)]
 
 
 class CheckinIn(BaseModel):
@@ -41,7 +84,17 @@ class CheckinIn(BaseModel):
     unit: Ident
     checkpoint: Ident
     part: Literal["head", "tail"]
-    at: AwareDatetime = Field(description="When it passed, by the phone's clock, with offset")
+    at: IsoTime = Field(
+        description="When it passed, by the phone's clock, as ISO 8601 text with offset; "
+        "within the plan's check-in window (by default the parade's date ± 1 day)"
+    )
+
+
+class VoidOut(BaseModel):
+    checkin_id: str
+    reason: str
+    voided_by: str
+    voided_at: str
 
 
 class CheckinOut(BaseModel):
@@ -52,3 +105,36 @@ class CheckinOut(BaseModel):
     at: str
     received_at: str
     recorded_by: str
+    #: Set when the check-in was voided: the control room ignores it.
+    void: VoidOut | None = None
+
+
+class VoidIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[
+        str,
+        Field(
+            min_length=1,
+            max_length=500,
+            description="Why the check-in is a mistake (kept in the audit log)",
+        ),
+    ]
+
+
+class WindowIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: IsoTime = Field(alias="from", description="Earliest accepted check-in time")
+    until: IsoTime = Field(description="Latest accepted check-in time")
+
+
+class WindowOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from", serialization_alias="from")
+    until: str
+    #: "plan": set for this plan by an organiser; "default": the parade's date ± N days.
+    source: Literal["plan", "default"]
+    set_by: str | None = None
+    set_at: str | None = None

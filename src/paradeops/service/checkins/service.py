@@ -19,7 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from paradeops.errors import UserError
-from paradeops.service.checkins.models import CheckinIn, CheckinOut, CheckinRow
+from paradeops.service.checkins import window as windows
+from paradeops.service.checkins.models import CheckinIn, CheckinOut, CheckinRow, VoidOut, VoidRow
 from paradeops.service.plans.service import Loaded
 from paradeops.service.users.models import AuditEntry
 from paradeops.service.users.tokens import Principal
@@ -27,6 +28,7 @@ from paradeops.store.base import utcnow_iso
 
 _table = CheckinRow.__table__
 _c = _table.c
+_v = VoidRow.__table__.c
 # Built once, with bound parameters, so SQLAlchemy compiles them once (hot path).
 _INSERT = {
     name: d.insert(_table).on_conflict_do_nothing(index_elements=["id"]).returning(_c.id)
@@ -61,7 +63,7 @@ class Pending:
     now: dt.datetime
 
 
-def out(row: CheckinRow | Row[Any]) -> CheckinOut:
+def out(row: CheckinRow | Row[Any], void: VoidOut | None = None) -> CheckinOut:
     return CheckinOut(
         id=row.id,
         unit=row.unit,
@@ -70,11 +72,22 @@ def out(row: CheckinRow | Row[Any]) -> CheckinOut:
         at=row.at,
         received_at=row.received_at,
         recorded_by=row.recorded_by,
+        void=void,
     )
 
 
-def validate(loaded: Loaded, c: CheckinIn) -> None:
-    """The unit and checkpoint must be in the plan's latest revision."""
+def void_out(row: VoidRow | Row[Any]) -> VoidOut:
+    return VoidOut(
+        checkin_id=row.checkin_id,
+        reason=row.reason,
+        voided_by=row.voided_by,
+        voided_at=row.voided_at,
+    )
+
+
+def validate(loaded: Loaded, c: CheckinIn, window: windows.Window) -> None:
+    """``at`` within the plan's window; the unit and checkpoint in its latest revision."""
+    windows.check(window, c.at, loaded.plan_id)
     unit = next((u for u in loaded.schedule.units if u.id == c.unit), None)
     if unit is None:
         raise UserError(f"no unit {c.unit!r} in the plan", field="unit")
@@ -109,8 +122,16 @@ def _same(stored: dict[str, Any], p: Pending) -> bool:
         and stored["unit"] == c.unit
         and stored["checkpoint"] == c.checkpoint
         and stored["part"] == c.part
-        and dt.datetime.fromisoformat(stored["at"]) == c.at  # the same instant, any offset
+        and _instant(stored["at"]) == c.at  # the same instant, any offset
     )
+
+
+def _instant(text: str) -> dt.datetime | None:
+    # A row stored by hand may hold anything: then it is simply not the same.
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def record_many(
@@ -132,9 +153,11 @@ def record_many(
     inserted = set(session.scalars(_INSERT[dialect], [first[i] for i in sorted(first)]))
     taken = [i for i in first if i not in inserted]
     stored = {v["id"]: v for v in first.values() if v["id"] in inserted}
-    if taken:
+    voids: dict[str, VoidOut] = {}
+    if taken:  # retries (rare): what is stored, and whether it was voided since
         rows = session.execute(select(*_COLUMNS).where(_c.id.in_(taken)))
         stored.update((r.id, r._asdict()) for r in rows)
+        voids = {v.checkin_id: void_out(v) for v in _voids(session, taken)}
     audits = []
     results: list[tuple[CheckinOut, bool] | Exception] = []
     for p, v in zip(batch, values, strict=True):
@@ -152,7 +175,8 @@ def record_many(
             )
             results.append((CheckinOut(**{k: v[k] for k in _OUT}), True))
         elif _same(s, p):
-            results.append((CheckinOut(**{k: s[k] for k in _OUT}), False))
+            kept = CheckinOut(**{k: s[k] for k in _OUT}, void=voids.get(s["id"]))
+            results.append((kept, False))
         else:
             results.append(Conflict(p.body.id))
     if audits:
@@ -160,10 +184,30 @@ def record_many(
     return results
 
 
+def _voids(session: Session, ids: Sequence[str]) -> list[Row[Any]]:
+    return list(session.execute(select(VoidRow.__table__).where(_v.checkin_id.in_(ids))))
+
+
 def checkins(session: Session, plan_id: int) -> list[Row[Any]]:
-    """The plan's check-ins as plain rows (no ORM objects: the control room reads them all)."""
+    """The plan's check-ins that count, as plain rows: voided ones left out.
+
+    No ORM objects: the control room reads them all.
+    """
+    voided = select(_v.checkin_id).where(_v.checkin_id == _c.id).exists()
     return list(
+        session.execute(
+            select(*_COLUMNS).where(_c.plan_id == plan_id, ~voided).order_by(_c.received_at, _c.id)
+        )
+    )
+
+
+def listing(session: Session, plan_id: int) -> list[CheckinOut]:
+    """All the plan's check-ins, voided ones included and marked."""
+    rows: list[Row[Any]] = list(
         session.execute(
             select(*_COLUMNS).where(_c.plan_id == plan_id).order_by(_c.received_at, _c.id)
         )
     )
+    voids = session.execute(select(VoidRow.__table__).where(_v.plan_id == plan_id))
+    by_id = {v.checkin_id: void_out(v) for v in voids}
+    return [out(r, by_id.get(r.id)) for r in rows]

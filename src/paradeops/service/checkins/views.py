@@ -1,4 +1,4 @@
-"""``POST/GET /api/plans/{id}/checkins``.
+"""``POST/GET /api/plans/{id}/checkins`` (voids and the check-in window: :mod:`.voids`).
 
 The POST is the hot path of the day. :mod:`.fast` answers well-formed,
 authorised check-ins without FastAPI's routing and dependency machinery;
@@ -17,7 +17,8 @@ from fastapi.responses import JSONResponse
 from paradeops.errors import UserError
 from paradeops.service.checkins import service
 from paradeops.service.checkins.models import CheckinIn, CheckinOut
-from paradeops.service.checkins.writer import Writer
+from paradeops.service.checkins.voids import router as voids_router
+from paradeops.service.checkins.writer import NotStored, Writer
 from paradeops.service.deps import CtxDep, ReaderDep, SessionDep, UserDep
 from paradeops.service.errors import AUTH_ERRORS, BAD_INPUT, NOT_FOUND, ErrorOut
 from paradeops.service.plans import service as plans
@@ -25,6 +26,13 @@ from paradeops.service.plans.views import PlanId
 from paradeops.service.users.tokens import Principal
 
 router = APIRouter(prefix="/api/plans", tags=["checkins"])
+#: What the client is told when the check-in was not stored on our side (logged).
+NOT_STORED = "not stored, try again"
+#: Sent with a 503: the phone's queue retries after this [s].
+RETRY_AFTER_S = 1
+UNAVAILABLE: dict[int | str, dict[str, object]] = {
+    503: {"model": ErrorOut, "description": "Not stored (a failure on our side): send it again"}
+}
 
 
 def refusal(who: Principal, body: CheckinIn) -> tuple[int, str] | None:
@@ -47,8 +55,10 @@ async def outcome(
         return 404, {"detail": f"no plan {plan_id}"}
     except service.Conflict:
         return 409, {"detail": f"check-in {body.id} is already stored with different values"}
-    except UserError as e:  # an unknown unit or checkpoint: as errors.install answers it
+    except UserError as e:  # `at` out of window, unknown unit or checkpoint: as errors.install
         return 400, {"detail": str(e)}
+    except NotStored:  # the writer logged why; the client only needs to try again
+        return 503, {"detail": NOT_STORED}
     return (201 if created else 200), row.model_dump()
 
 
@@ -63,6 +73,7 @@ async def outcome(
         **AUTH_ERRORS,
         **BAD_INPUT,
         **NOT_FOUND,
+        **UNAVAILABLE,
     },
 )
 async def add_checkin(
@@ -72,7 +83,12 @@ async def add_checkin(
     if refused is not None:
         raise HTTPException(refused[0], detail=refused[1])
     status, doc = await outcome(request.app.state.writer, plan_id, body, who)
-    return JSONResponse(doc, status_code=status)
+    return JSONResponse(doc, status_code=status, headers=retry_after(status))
+
+
+def retry_after(status: int) -> dict[str, str]:
+    """The headers of an answer besides its JSON: a 503 says when to try again."""
+    return {"retry-after": str(RETRY_AFTER_S)} if status == 503 else {}
 
 
 @router.get(
@@ -85,4 +101,7 @@ def list_checkins(
 ) -> list[CheckinOut]:
     if plans.latest_revision(session, plan_id) is None:
         raise HTTPException(404, detail=f"no plan {plan_id}")
-    return [service.out(r) for r in service.checkins(session, plan_id)]
+    return service.listing(session, plan_id)
+
+
+router.include_router(voids_router)

@@ -15,12 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import queue
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
+from paradeops.errors import UserError
 from paradeops.service.checkins import service
+from paradeops.service.checkins import window as windows
 from paradeops.service.checkins.models import CheckinIn, CheckinOut
 from paradeops.service.context import ServiceContext
 from paradeops.service.control.actuals import Row
@@ -36,6 +41,11 @@ BATCH = 256
 PG_WRITERS = 2
 
 Result = tuple[CheckinOut, bool] | BaseException
+logger = logging.getLogger(__name__)
+
+
+class NotStored(Exception):
+    """The check-in was not stored (a failure on our side, logged): the client sends it again."""
 
 
 @dataclass
@@ -59,6 +69,8 @@ class Writer:
     async def submit(
         self, plan_id: int, body: CheckinIn, who: Principal
     ) -> tuple[CheckinOut, bool]:
+        if not any(t.is_alive() for t in self._threads):
+            raise NotStored("the check-in writer has stopped")  # logged when it stopped
         loop = asyncio.get_running_loop()
         job = _Job(service.Pending(plan_id, body, who, self.ctx.now()), loop, loop.create_future())
         self._jobs.put(job)
@@ -85,38 +97,85 @@ class Writer:
                     self._jobs.put(None)
                     break
                 batch.append(nxt)
-            self._deliver(batch, self._store(batch))
+            self._deliver(batch, self._guarded(batch))
+
+    def _guarded(self, batch: list[_Job]) -> list[Result]:
+        """:meth:`_store`, with every failure logged and answered as :class:`NotStored`.
+
+        The clients get a plain "not stored, try again" (their phones retry);
+        the log gets the exception. KeyboardInterrupt and SystemExit are
+        answered the same way, then end this thread (``submit`` then refuses).
+        """
+        try:
+            results = self._store(batch)
+        except Exception:
+            logger.exception("check-in batch of %d not stored", len(batch))
+            return [NotStored() for _ in batch]
+        except BaseException:
+            logger.critical(
+                "check-in writer stopping: batch of %d not stored", len(batch), exc_info=True
+            )
+            self._deliver(batch, [NotStored() for _ in batch])
+            raise
+        self._after_commit(batch, results)
+        return results
 
     def _store(self, batch: list[_Job]) -> list[Result]:
+        """One transaction for the batch; per check-in, its row or its own problem."""
         results: list[Result | None] = [None] * len(batch)
+        with self.ctx.db.writing() as session:
+            valid: list[int] = []
+            checked = self._checks(session, {job.pending.plan_id for job in batch})
+            for i, job in enumerate(batch):
+                results[i] = self._check(checked[job.pending.plan_id], job.pending)
+                if results[i] is None:
+                    valid.append(i)
+            if valid:
+                stored = service.record_many(session, [batch[i].pending for i in valid])
+                for i, r in zip(valid, stored, strict=True):
+                    results[i] = r
+        done = [r for r in results if r is not None]
+        assert len(done) == len(batch), "every check-in of the batch has its answer"
+        return done
+
+    @staticmethod
+    def _check(
+        checked: tuple[plans.Loaded, windows.Window] | plans.NotFound, p: service.Pending
+    ) -> BaseException | None:
+        """This check-in's own problem, or None: it may be stored."""
+        if isinstance(checked, plans.NotFound):
+            return checked
         try:
-            with self.ctx.db.writing() as session:
-                # The plan's latest revision once per plan and batch, not per check-in.
-                loaded: dict[int, plans.Loaded | BaseException] = {}
-                valid: list[int] = []
-                for i, job in enumerate(batch):
-                    p = job.pending
-                    if p.plan_id not in loaded:
-                        try:
-                            loaded[p.plan_id] = plans.load(self.ctx, session, p.plan_id)
-                        except plans.NotFound as e:
-                            loaded[p.plan_id] = e
-                    got = loaded[p.plan_id]
-                    try:
-                        if isinstance(got, BaseException):
-                            raise got
-                        service.validate(got, p.body)
-                    except Exception as e:  # this check-in's own problem
-                        results[i] = e
-                    else:
-                        valid.append(i)
-                if valid:
-                    stored = service.record_many(session, [batch[i].pending for i in valid])
-                    for i, r in zip(valid, stored, strict=True):
-                        results[i] = r
-        except BaseException as e:  # the commit failed: nothing in the batch is stored
-            return [e] * len(batch)
-        # The rows this batch inserted, to the control room's actuals, then the news.
+            service.validate(checked[0], p.body, checked[1])
+        except UserError as e:
+            return e
+        except Exception:  # a bug: this check-in alone fails, and it leaves a trace
+            logger.exception("check-in of plan %d could not be validated", p.plan_id)
+            return NotStored()
+        return None
+
+    def _checks(
+        self, session: Session, plan_ids: set[int]
+    ) -> dict[int, tuple[plans.Loaded, windows.Window] | plans.NotFound]:
+        """Per plan of the batch: its latest revision and check-in window (one query)."""
+        found: dict[int, tuple[plans.Loaded, windows.Window] | plans.NotFound] = {}
+        own = windows.plan_windows(session, plan_ids)
+        days = self.ctx.settings.checkin_window_days
+        for plan_id in plan_ids:
+            try:
+                loaded = plans.load(self.ctx, session, plan_id)
+            except plans.NotFound as e:
+                found[plan_id] = e
+            else:
+                found[plan_id] = (loaded, windows.effective(loaded.plan, days, own.get(plan_id)))
+        return found
+
+    def _after_commit(self, batch: list[_Job], results: list[Result]) -> None:
+        """The rows this batch inserted, to the control room's actuals, then the news.
+
+        They are stored whatever happens here: a failure is logged and the
+        plan's actuals are read afresh next time, never reported as "not stored".
+        """
         inserted: dict[int, list[Row]] = defaultdict(list)
         for job, res in zip(batch, results, strict=True):
             if isinstance(res, tuple) and res[1]:
@@ -125,9 +184,12 @@ class Writer:
                     Row(c.id, c.received_at, c.unit, c.checkpoint, c.part, c.at)
                 )
         for plan_id, rows in inserted.items():
-            self.ctx.actuals.committed(plan_id, rows)
+            try:
+                self.ctx.actuals.committed(plan_id, rows)
+            except Exception:
+                logger.exception("control room actuals of plan %d dropped, re-read", plan_id)
+                self.ctx.actuals.forget(plan_id)
             self.ctx.broadcaster.publish(plan_id)
-        return results  # type: ignore[return-value]
 
     @staticmethod
     def _deliver(batch: list[_Job], results: list[Result]) -> None:

@@ -12,12 +12,19 @@ the reduced view the projection needs is kept as well: the first report of
 each (unit, checkpoint, part), as :func:`paradeops.live.projection._first_seen`
 finds it, in the same order. Projecting from it gives the same status as
 projecting from all actuals, at a cost that does not grow with the check-ins.
+
+Stored data is not trusted: a row whose time cannot be read, or lies so far
+from the parade that the times derived from it would not be dates any more
+(rows from before the check-in window existed, or written by hand), is
+skipped and counted, never parsed into an actual: one such row once broke a
+plan's control room for good. Voided check-ins are dropped (:meth:`ActualsCache.voided`).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime as dt
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -39,6 +46,11 @@ class Row(NamedTuple):
 
 
 Key = tuple[str, str, str]
+logger = logging.getLogger(__name__)
+#: Actuals further than this from the parade's reference are skipped [s]: twice
+#: the reach of a plan's own check-in window, and far inside the calendar's ends.
+MAX_OFFSET_S = 2 * 366 * 86400.0
+_PARTS = ("head", "tail")
 
 
 def point(a: Actual, pos: dict[str, float], length: dict[str, float]) -> dict[str, Any]:
@@ -70,15 +82,33 @@ class _Plan:
     #: Per key: where it was first reported (received_at, id) and its earliest report.
     first: dict[Key, tuple[tuple[str, str], Actual]] = field(default_factory=dict)
 
-    def actual(self, r: Row) -> Actual:
-        t = (dt.datetime.fromisoformat(r.at) - self.reference).total_seconds()
+    #: Check-ins voided (whether or not their row was seen yet): never added.
+    voided: set[str] = field(default_factory=set)
+    #: Rows skipped as unusable, by id (counted and shown, never projected).
+    skipped: set[str] = field(default_factory=set)
+
+    def actual(self, r: Row) -> Actual | None:
+        """The row as an actual; None if its time or part cannot be used."""
+        if r.part not in _PARTS:
+            return None
+        try:
+            t = (dt.datetime.fromisoformat(r.at) - self.reference).total_seconds()
+        except (ValueError, TypeError, OverflowError):  # not ISO, no offset, out of range
+            return None
+        if not -MAX_OFFSET_S <= t <= MAX_OFFSET_S:
+            return None
         return Actual(r.unit, r.checkpoint, r.part, t)  # type: ignore[arg-type]
 
     def add(self, r: Row) -> None:
         if r.id in self.ids:  # already read from the database (or a retry)
             return
         self.ids.add(r.id)
+        if r.id in self.voided:
+            return
         a, k = self.actual(r), (r.received_at, r.id)
+        if a is None:
+            self.skipped.add(r.id)
+            return
         self._reduce(a, k)
         if not self.order or k > self.order[-1]:
             self.order.append(k)
@@ -91,9 +121,26 @@ class _Plan:
         self.actuals.insert(i, a)
         self.points.insert(i, point(a, self.pos, self.length))
 
+    def void(self, checkin_id: str) -> None:
+        """Drop a voided check-in (and keep it out if its row comes later)."""
+        self.voided.add(checkin_id)
+        self.skipped.discard(checkin_id)
+        i = next((i for i, (_, cid) in enumerate(self.order) if cid == checkin_id), None)
+        if i is None:
+            return
+        del self.order[i]
+        a = self.actuals.pop(i)
+        del self.points[i]
+        key = (a.unit, a.checkpoint, a.part)
+        if key in self.first:  # the first report of its key is found again without it
+            del self.first[key]
+            for k, other in zip(self.order, self.actuals, strict=True):
+                if (other.unit, other.checkpoint, other.part) == key:
+                    self._reduce(other, k)
+
     def view(self) -> View:
         first = tuple(a for _, a in sorted(self.first.values()))  # a few per unit: cheap
-        return View(tuple(self.actuals), first, tuple(self.points))
+        return View(tuple(self.actuals), first, tuple(self.points), tuple(sorted(self.skipped)))
 
     def _reduce(self, a: Actual, k: tuple[str, str]) -> None:
         """As ``_first_seen``: the earliest report per key, in order of first report.
@@ -118,6 +165,8 @@ class View:
     #: The first report per (unit, checkpoint, part): what the projection uses.
     first: tuple[Actual, ...]
     points: tuple[dict[str, Any], ...]
+    #: Ids of stored check-ins left out because their time or part cannot be used.
+    skipped: tuple[str, ...] = ()
 
 
 class ActualsCache:
@@ -138,6 +187,15 @@ class ActualsCache:
             else:
                 for r in rows:
                     p.add(r)
+
+    def voided(self, plan_id: int, ids: Iterable[str]) -> None:
+        """Called after the commit that voided ``ids``: the control room drops them."""
+        with self._lock:
+            p = self._plans.get(plan_id)
+            if p is None:  # nobody watches: the first read leaves them out
+                return
+            for checkin_id in ids:
+                p.void(checkin_id)
 
     def view(
         self, read: Callable[[], Iterable[Any]], plan_id: int, revision: int, s: Schedule
@@ -172,6 +230,12 @@ class ActualsCache:
             for r in p.pending or ():
                 p.add(r)
             p.pending = None
+            if p.skipped:
+                logger.warning(
+                    "plan %d: %d stored check-in(s) with an unusable time or part skipped",
+                    plan_id,
+                    len(p.skipped),
+                )
             return p.view()
 
     def forget(self, plan_id: int) -> None:

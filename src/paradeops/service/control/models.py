@@ -53,6 +53,8 @@ class StatusOut(BaseModel):
     now: str
     reference: str
     checkins: int
+    #: Stored check-ins ignored because their time or part cannot be used (see the alert).
+    skipped_checkins: int = 0
     units: list[UnitOut]
     alerts: list[AlertOut]
     reviewing_last_tail: str | None

@@ -1,7 +1,13 @@
-"""Status of a plan now: load the plan and its check-ins, hand them to the live core."""
+"""Status of a plan now: load the plan and its check-ins, hand them to the live core.
+
+Every time leaves here through :func:`_iso`, which never raises: a page or a
+stream must not fail because some time is beyond the calendar (the actuals
+are bounded already; this is the last line).
+"""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -25,10 +31,15 @@ from paradeops.service.control.models import (
     UnitOut,
 )
 from paradeops.service.plans import service as plans
-from paradeops.timing.schedule import Trajectory
+from paradeops.timing.schedule import Schedule, Trajectory
 
 #: A status is reused for this long when nothing was checked in meanwhile [s].
 FRESH_S = 1.0
+#: What a time beyond the calendar is shown as (instead of failing the page).
+OUT_OF_RANGE = "out of range"
+#: Skipped check-ins named in the control room's alert (the count is complete).
+NAMED_SKIPPED = 5
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 
 
@@ -40,6 +51,8 @@ class Snapshot:
     count: int
     #: The graph's point of each actual, if kept with them (else built here).
     points: tuple[dict[str, Any], ...] | None = None
+    #: Stored check-ins left out: their time or part cannot be used.
+    skipped: tuple[str, ...] = ()
 
 
 def snapshot(ctx: ServiceContext, session: Session, plan_id: int) -> Snapshot:
@@ -72,14 +85,35 @@ def _compute(ctx: ServiceContext, session: Session, loaded: plans.Loaded) -> Sna
     now = (ctx.now() - s.reference).total_seconds()
     th = Thresholds(late_s=ctx.late_s, max_gap_m=loaded.plan.defaults.max_gap_m)
     live = project(s, view.first, now, min_gap_m=loaded.plan.defaults.min_gap_m, thresholds=th)
-    return Snapshot(loaded, live, view.actuals, len(view.actuals), view.points)
+    return Snapshot(loaded, live, view.actuals, len(view.actuals), view.points, view.skipped)
+
+
+def _iso(s: Schedule, t: float) -> str:
+    try:
+        return iso_clock(s, t)
+    except (OverflowError, ValueError):  # beyond year 1 or 9999, or not a number
+        logger.warning("a control room time %r s from the reference is out of range", t)
+        return OUT_OF_RANGE
+
+
+def _skipped_alert(skipped: tuple[str, ...]) -> AlertOut:
+    named = ", ".join(skipped[:NAMED_SKIPPED]) + (", …" if len(skipped) > NAMED_SKIPPED else "")
+    return AlertOut(
+        kind="data",
+        severity="warning",
+        unit=None,
+        checkpoint=None,
+        message=f"{len(skipped)} stored check-in(s) have a time out of range or unreadable "
+        f"and are ignored ({named}): void them and check in again",
+        amount=float(len(skipped)),
+    )
 
 
 def status(snap: Snapshot) -> StatusOut:
     s, live = snap.loaded.schedule, snap.live
 
     def iso(t: float) -> str:
-        return iso_clock(s, t)
+        return _iso(s, t)
 
     units = []
     for u in live.units:
@@ -122,6 +156,7 @@ def status(snap: Snapshot) -> StatusOut:
         now=iso(live.now),
         reference=s.reference.isoformat(),
         checkins=snap.count,
+        skipped_checkins=len(snap.skipped),
         units=units,
         alerts=[
             AlertOut(
@@ -133,7 +168,8 @@ def status(snap: Snapshot) -> StatusOut:
                 amount=round(a.amount, 1),
             )
             for a in live.alerts
-        ],
+        ]
+        + ([_skipped_alert(snap.skipped)] if snap.skipped else []),
         reviewing_last_tail=None
         if live.reviewing_last_tail is None
         else iso(live.reviewing_last_tail),
@@ -149,7 +185,7 @@ def script(snap: Snapshot) -> list[ScriptLineOut]:
             name=x.name,
             kind=x.kind,
             description=x.description,
-            at=iso_clock(s, x.at),
+            at=_iso(s, x.at),
             observed=x.observed,
             debut=x.debut,
         )

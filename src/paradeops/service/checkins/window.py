@@ -1,0 +1,137 @@
+"""When a check-in may say it happened: a window around the parade.
+
+A phone with a wrong date, or a hostile client, once stored ``at`` in the
+year 9999 and the control room of that plan failed for good. Now ``at`` must
+lie within the plan's check-in window: by default the parade's date, in the
+parade's time zone, widened by ``checkin_window_days`` on either side; an
+organiser may give a plan its own window (a rehearsal days before, a replay).
+
+The writer checks it per check-in with two comparisons; the plan's own
+window is read once per batch (:func:`plan_windows`), never per check-in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from paradeops.errors import UserError
+from paradeops.model.plan import Plan
+from paradeops.service.checkins.models import WindowRow
+
+#: A plan's own window must lie within this of the parade's date: far enough for
+#: rehearsals months before, near enough that every time the control room
+#: derives from a check-in stays a representable date.
+PLAN_WINDOW_REACH = dt.timedelta(days=366)
+logger = logging.getLogger(__name__)
+_MIN = dt.datetime.min.replace(tzinfo=dt.UTC)
+_MAX = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.datetime
+    end: dt.datetime
+    #: "plan" (set by an organiser) or "default" (around the parade's date).
+    source: str
+    set_by: str | None = None
+    set_at: str | None = None
+
+    def holds(self, at: dt.datetime) -> bool:
+        return self.start <= at <= self.end
+
+    def describe(self) -> str:
+        return f"{self.start.isoformat()} to {self.end.isoformat()}"
+
+
+def _shifted(t: dt.datetime, by: dt.timedelta) -> dt.datetime:
+    """``t + by``, held at the ends of the calendar (a plan dated 9999-12-31)."""
+    try:
+        return t + by
+    except OverflowError:
+        return _MAX if by > dt.timedelta(0) else _MIN
+
+
+def parade_day(plan: Plan) -> tuple[dt.datetime, dt.datetime]:
+    """Midnight to midnight of the parade's date, in its time zone."""
+    zone = ZoneInfo(plan.parade.timezone)
+    midnight = dt.datetime.combine(plan.parade.date, dt.time(), zone)
+    return midnight, _shifted(midnight, dt.timedelta(days=1))
+
+
+def default_window(plan: Plan, days: float) -> Window:
+    first, last = parade_day(plan)
+    margin = dt.timedelta(days=days)
+    return Window(_shifted(first, -margin), _shifted(last, margin), "default")
+
+
+def effective(plan: Plan, days: float, own: WindowRow | None) -> Window:
+    """The plan's own window if it has one, else the default."""
+    if own is None or own.from_at is None or own.until_at is None:
+        return default_window(plan, days)
+    start, end = _aware(own.from_at), _aware(own.until_at)
+    if start is None or end is None:  # stored by hand, unreadable: the default holds
+        logger.warning(
+            "check-in window row %s of plan %s unreadable: default used", own.id, own.plan_id
+        )
+        return default_window(plan, days)
+    return Window(start, end, "plan", own.set_by, own.set_at)
+
+
+def _aware(text: str) -> dt.datetime | None:
+    try:
+        t = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else None
+
+
+def plan_windows(session: Session, plan_ids: Collection[int]) -> dict[int, WindowRow]:
+    """The latest window row of each plan that has one (one query for all of them)."""
+    if not plan_ids:
+        return {}
+    rows: Iterable[WindowRow] = session.scalars(
+        select(WindowRow).where(WindowRow.plan_id.in_(plan_ids)).order_by(WindowRow.id)
+    )
+    return {r.plan_id: r for r in rows}  # later rows replace earlier ones
+
+
+def check(window: Window, at: dt.datetime, plan_id: int) -> None:
+    """A 400 naming ``at``, the window and what to do, if ``at`` lies outside it."""
+    if window.holds(at):
+        return
+    hint = "check the phone's date, time and time zone"
+    hint += (
+        f"; an organiser can widen the window for a rehearsal or replay "
+        f"(PUT /api/plans/{plan_id}/checkin-window)"
+        if window.source == "default"
+        else f"; this plan's window was set by {window.set_by} (PUT /api/plans/"
+        f"{plan_id}/checkin-window changes it)"
+    )
+    raise UserError(
+        f"{at.isoformat()} is outside the plan's check-in window ({window.describe()})",
+        field="at",
+        hint=hint,
+    )
+
+
+def check_plan_window(plan: Plan, start: dt.datetime, end: dt.datetime) -> None:
+    """A plan's own window: in order, and within :data:`PLAN_WINDOW_REACH` of its date."""
+    if end <= start:
+        raise UserError("must be later than 'from'", field="until", hint="swap the two times")
+    first, last = parade_day(plan)
+    lo, hi = _shifted(first, -PLAN_WINDOW_REACH), _shifted(last, PLAN_WINDOW_REACH)
+    for name, t in (("from", start), ("until", end)):
+        if not lo <= t <= hi:
+            raise UserError(
+                f"{t.isoformat()} is more than {PLAN_WINDOW_REACH.days} days from the "
+                f"parade's date ({plan.parade.date.isoformat()})",
+                field=name,
+                hint=f"give a time between {lo.isoformat()} and {hi.isoformat()}",
+            )
