@@ -91,3 +91,18 @@ def test_announcer_follows_the_real_order(plan_schedule: Schedule) -> None:
     order = [line.unit for line in running_order(plan_schedule, live)]
     assert order[0] == "band"
     assert running_order(plan_schedule, live)[0].observed
+
+
+def test_a_time_that_is_not_a_number_is_no_news(plan_schedule: Schedule) -> None:
+    # NaN or infinity (a corrupted actual) would otherwise poison every comparison.
+    good = [Actual("colour-guard", "start", "head", 10.0)]
+    bad = [
+        Actual("colour-guard", "start", "head", float("nan")),
+        Actual("colour-guard", "tribune", "head", float("inf")),
+        Actual("band", "start", "head", float("-inf")),
+    ]
+    with_bad, without = (project(plan_schedule, a, now=20.0) for a in (good + bad, good))
+    assert [(u.state, u.delay_s, u.passes, u.last) for u in with_bad.units] == [
+        (u.state, u.delay_s, u.passes, u.last) for u in without.units
+    ]
+    assert with_bad.alerts == without.alerts

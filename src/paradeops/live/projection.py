@@ -24,6 +24,7 @@ for the past, used to draw the unit and to hold the unit behind it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -86,10 +87,14 @@ def project(
 def _first_seen(
     actuals: Sequence[Actual], pos: dict[str, float]
 ) -> dict[tuple[str, str, str], Actual]:
-    """The first report of each (unit, checkpoint, part): a double tap is not news."""
+    """The first report of each (unit, checkpoint, part): a double tap is not news.
+
+    A time that is not a finite number cannot be projected from (NaN compares
+    false with everything, infinity has no position): such an actual is no news.
+    """
     seen: dict[tuple[str, str, str], Actual] = {}
     for a in actuals:
-        if a.checkpoint not in pos:
+        if a.checkpoint not in pos or not math.isfinite(a.t):
             continue
         key = (a.unit, a.checkpoint, a.part)
         if key not in seen or a.t < seen[key].t:
