@@ -1,12 +1,27 @@
-"""Error answers: a UserError becomes a 4xx carrying exactly the CLI's message."""
+"""Error answers: a UserError becomes a 4xx carrying exactly the CLI's message;
+an unhandled exception a logged 500 (:class:`RequestLog`)."""
 
 from __future__ import annotations
+
+import itertools
+import json
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from paradeops.errors import UserError
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class ErrorOut(BaseModel):
@@ -35,3 +50,102 @@ def install(app: FastAPI) -> None:
     async def _user_error(request: Request, exc: UserError) -> JSONResponse:
         code = 413 if isinstance(exc, TooLarge) else 400
         return JSONResponse({"detail": str(exc)}, status_code=code)
+
+
+# --- request errors: every 4xx and 5xx leaves one log line ---------------------------
+
+request_log = logging.getLogger("paradeops.request")
+#: Request ids: this process's random prefix and a counter (cheap, unique, unguessable
+#: across restarts, and carrying nothing about the request).
+_PROCESS = secrets.token_hex(3)
+_serial = itertools.count(1)
+_INTERNAL_ERROR = {"detail": "internal error"}
+
+
+def new_request_id() -> str:
+    return f"{_PROCESS}-{next(_serial):x}"
+
+
+def logged_path(scope: Scope) -> str:
+    """The route's template (``/api/guests/{guest}/events``), never ids or names in it.
+
+    A path no route matched is cut after two segments: it is the client's text.
+    """
+    template = getattr(scope.get("route"), "path", None)
+    if isinstance(template, str):
+        return template
+    segments = str(scope.get("path", "")).split("/")
+    return "/".join(segments[:3])[:80] + ("/…" if len(segments) > 3 else "")
+
+
+class RequestLog:
+    """Pure ASGI middleware: a request id on every answer, a line per error answer.
+
+    An exception nobody handled becomes a plain 500 ``{"detail": "internal
+    error", "request_id": …}`` and one ERROR line with its traceback and the
+    same id (the client quotes the id, the operator finds the line). Other 5xx
+    answers are logged at ERROR, 4xx refusals at INFO (throttled per status
+    by the log handler, see :mod:`paradeops.service.logs`). Query strings,
+    headers and bodies are never logged: they carry tokens and guests' names.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request_id = new_request_id()
+        scope.setdefault("state", {})["request_id"] = request_id
+        id_header = (b"x-request-id", request_id.encode())
+        status = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message = {**message, "headers": [*message.get("headers", ()), id_header]}
+            await send(message)
+
+        started = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            _log(scope, request_id, status or 500, started, failed=True)
+            if status == 0:
+                await _internal_error(send_with_id, request_id)
+            return
+        if status >= 400:
+            _log(scope, request_id, status, started, failed=False)
+
+
+def _log(scope: Scope, request_id: str, status: int, started: float, *, failed: bool) -> None:
+    client = scope.get("client")
+    fields = {
+        "request_id": request_id,
+        "method": scope.get("method", ""),
+        "path": logged_path(scope),
+        "status": status,
+        "client": client[0] if client else "",
+        "ms": round((time.perf_counter() - started) * 1000, 1),
+        "throttle_key": f"status {status}",
+    }
+    if failed:
+        request_log.error(
+            "%s %s failed", fields["method"], fields["path"], extra=fields, exc_info=True
+        )
+    else:
+        level = logging.ERROR if status >= 500 else logging.INFO
+        request_log.log(
+            level, "%s %s answered %d", fields["method"], fields["path"], status, extra=fields
+        )
+
+
+async def _internal_error(send: Send, request_id: str) -> None:
+    payload = json.dumps({**_INTERNAL_ERROR, "request_id": request_id}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 500, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})

@@ -11,7 +11,9 @@ import datetime as dt
 import gc
 import time
 
+from paradeops.service import logs
 from paradeops.service.context import Clock, system_clock
+from paradeops.service.limits import guarded_http
 from paradeops.service.settings import ServiceSettings
 
 
@@ -26,6 +28,8 @@ def run(settings: ServiceSettings) -> None:
 
     from paradeops.service import create_app
 
+    # Before anything logs: our handler on the root logger, uvicorn's config off.
+    logs.configure(settings)
     start = settings.clock_start
     clock = system_clock if start is None else replay_clock(start)
     application = create_app(clock=clock, settings=settings)
@@ -44,14 +48,15 @@ def run(settings: ServiceSettings) -> None:
         port=settings.port,
         workers=1,
         # The C parser and event loop: measurably less CPU per check-in than
-        # the pure-Python h11 and asyncio ones (benchmarks/bench_service.py).
-        http="httptools",
+        # the pure-Python h11 and asyncio ones (benchmarks/bench_service.py);
+        # the parser's protocol with a header deadline and a connection cap.
+        http=guarded_http(settings),
         loop="uvloop",
-        # A line per request costs CPU on the hot path; off unless asked for.
-        log_level="info" if settings.access_log else "warning",
+        log_config=None,
         access_log=settings.access_log,
         timeout_graceful_shutdown=5,
-        limit_concurrency=settings.max_connections,
+        # Not uvicorn's limit_concurrency: its 503 comes only once a request's
+        # headers are in; guarded_http closes connections over the cap at once.
         timeout_keep_alive=int(settings.keep_alive_s),
         proxy_headers=settings.forwarded_allow_ips is not None,
         forwarded_allow_ips=settings.forwarded_allow_ips,

@@ -1,0 +1,294 @@
+"""Request bodies bounded while they stream, before any route sees them.
+
+:class:`BodyLimit` is a plain ASGI middleware installed outside everything
+else (the check-in fast path, authentication, FastAPI's body parsing), so an
+anonymous client can never make the service hold more than one route's limit
+in memory:
+
+* uploads (plans, guest books, multipart included) may carry
+  ``settings.max_upload_bytes`` (plus a little for the form's framing); the
+  body is passed on as it arrives and counted, and the request is cut off with
+  a 413 at the first byte over;
+* every other body (check-ins, guest events, voids, sign-in forms …) is read
+  first, up to ``settings.max_json_bytes`` (a 413 at the first byte over), and
+  a JSON body is refused with a 400 if its brackets nest deeper than
+  :data:`MAX_JSON_DEPTH` (Python's ``json`` recurses once per level and a
+  few thousand levels end in a RecursionError);
+* a Content-Length over the limit is refused before one byte is read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import orjson
+
+from paradeops.service.settings import ServiceSettings
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Deepest nesting of arrays and objects in a JSON body (a check-in has 1).
+MAX_JSON_DEPTH = 64
+#: Room for a multipart form's boundaries and part headers beyond the files.
+FORM_FRAMING_BYTES = 64 * 1024
+
+#: The routes that take files (method, path); all other bodies are small.
+_UPLOADS = (
+    ("POST", re.compile(r"/api/plans/?")),
+    ("PUT", re.compile(r"/api/plans/[^/]+/?")),
+    ("POST", re.compile(r"/api/guestbooks/?")),
+)
+#: Inside a JSON body only these matter for depth: brackets, quotes, escapes.
+_DEPTH_TOKENS = re.compile(rb'\\.|["\[\]{}]', re.DOTALL)
+_JSON_HEADERS = [(b"content-type", b"application/json"), (b"connection", b"close")]
+
+logger = logging.getLogger(__name__)
+
+
+class BodyTooLarge(Exception):
+    """Raised from ``receive`` inside the app when an upload passes its limit."""
+
+
+def is_upload(method: str, path: str) -> bool:
+    return any(method == m and pattern.fullmatch(path) for m, pattern in _UPLOADS)
+
+
+def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether arrays and objects in ``body`` nest deeper than ``limit``.
+
+    Brackets inside strings do not count. A body cannot nest deeper than its
+    number of opening brackets, which a C-speed count gives for nearly every
+    real body; only a body with more than ``limit`` of them is scanned.
+    """
+    if body.count(b"[") + body.count(b"{") <= limit:
+        return False
+    depth = 0
+    in_string = False
+    for token in _DEPTH_TOKENS.finditer(body):
+        t = token[0]
+        if t == b'"':
+            in_string = not in_string
+        elif in_string or len(t) == 2:  # in a string, or an escape (\" is not a quote)
+            continue
+        elif t in (b"[", b"{"):
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def _is_json(scope: Scope) -> bool:
+    """JSON or no declared type (FastAPI parses a body without a type as JSON)."""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            media: bytes = value.split(b";", 1)[0].strip().lower()
+            return media == b"application/json" or media.endswith(b"+json")
+    return True
+
+
+def _declared_length(scope: Scope) -> int | None:
+    """The Content-Length, or None when the body is chunked (or absent)."""
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+def _has_body(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"transfer-encoding":
+            return True
+        if name == b"content-length":
+            return bool(value != b"0")
+    return False
+
+
+def _size(n: int) -> str:
+    return f"{n // (1024 * 1024)} MB" if n >= 1024 * 1024 else f"{n // 1024} kB"
+
+
+async def refuse(send: Send, status: int, detail: str) -> None:
+    """A JSON error answer that also closes the connection (its body is left unread)."""
+    payload = orjson.dumps({"detail": detail})
+    headers = [*_JSON_HEADERS, (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+def too_large_detail(limit: int) -> str:
+    return f"the request body is over this route's limit of {_size(limit)}"
+
+
+class BodyLimit:
+    def __init__(self, app: ASGIApp, settings: ServiceSettings) -> None:
+        self.app = app
+        self.json_limit = settings.max_json_bytes
+        self.upload_limit = settings.max_upload_bytes + FORM_FRAMING_BYTES
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not _has_body(scope):
+            return await self.app(scope, receive, send)
+        upload = is_upload(scope["method"], scope["path"])
+        limit = self.upload_limit if upload else self.json_limit
+        declared = _declared_length(scope)
+        if declared is not None and declared > limit:
+            return await refuse(send, 413, too_large_detail(limit))
+        if upload:
+            return await self._stream(scope, receive, send, limit)
+        return await self._buffered(scope, receive, send, limit)
+
+    async def _buffered(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """Read the whole (small) body, check it, then hand it on in one message."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":  # the client left: nothing to answer
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return await refuse(send, 413, too_large_detail(limit))
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if _is_json(scope) and json_depth_exceeds(body):
+            detail = f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels"
+            return await refuse(send, 400, detail)
+        await self.app(scope, _once(body, receive), send)
+
+    async def _stream(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        """Pass the body on as it comes, counting; cut it off at the first byte over."""
+        size = 0
+        overflowed = started = False
+
+        async def counted() -> Message:
+            nonlocal size, overflowed
+            if overflowed:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                size += len(message.get("body", b""))
+                if size > limit:
+                    overflowed = True
+                    raise BodyTooLarge
+            return message
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if overflowed:  # whatever the app makes of the cut-off, the answer is the 413
+                return
+            started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watched)
+        except Exception:
+            if not overflowed:
+                raise
+        if overflowed and not started:  # else the server closes the half-sent answer
+            await refuse(send, 413, too_large_detail(limit))
+
+
+def _once(body: bytes, receive: Receive) -> Receive:
+    """``receive`` that hands out ``body`` first, then waits for the disconnect."""
+    sent = False
+
+    async def again() -> Message:
+        nonlocal sent
+        if sent:
+            return await receive()
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return again
+
+
+# --- connections: a header deadline and a cap, in uvicorn's HTTP protocol ---------------
+
+connection_log = logging.getLogger("paradeops.connections")
+
+
+def guarded_http(settings: ServiceSettings) -> type[asyncio.Protocol]:
+    """uvicorn's httptools protocol with a header deadline and a connection cap.
+
+    uvicorn closes idle keep-alive connections, but a client that sends its
+    request line and headers a byte at a time (slowloris) is waited for
+    forever; thousands of them hold the server's sockets. Here every request's
+    headers must be complete within ``header_timeout_s`` of the connection's
+    start or of the request's first byte, and a connection beyond
+    ``max_connections`` open ones is closed as soon as it is accepted.
+    """
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    header_timeout_s = settings.header_timeout_s
+    max_connections = settings.max_connections
+
+    class GuardedHttpTools(HttpToolsProtocol):
+        _header_deadline: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            if len(self.connections) > max_connections:
+                connection_log.warning(
+                    "connection refused: %d open, the cap is %d (--max-connections)",
+                    len(self.connections) - 1,
+                    max_connections,
+                )
+                transport.close()
+                return
+            self._arm()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._arm()
+
+        def on_headers_complete(self) -> None:
+            self._disarm()
+            super().on_headers_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            if self._header_deadline is None:
+                self._header_deadline = self.loop.call_later(header_timeout_s, self._too_slow)
+
+        def _disarm(self) -> None:
+            if self._header_deadline is not None:
+                self._header_deadline.cancel()
+                self._header_deadline = None
+
+        def _too_slow(self) -> None:
+            self._header_deadline = None
+            if self.transport.is_closing():
+                return
+            client = self.client[0] if self.client else ""
+            connection_log.info(
+                "connection closed: no complete request headers within %g s",
+                header_timeout_s,
+                extra={"client": client},
+            )
+            if self.cycle is None or self.cycle.response_complete:  # never inside an answer
+                self.transport.write(_TIMEOUT_ANSWER)
+            self.transport.close()
+
+    return GuardedHttpTools
+
+
+_TIMEOUT_ANSWER = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 16\r\nconnection: close\r\n\r\nrequest timeout\n"
+)
