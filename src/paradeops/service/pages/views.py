@@ -1,82 +1,114 @@
 """Pages: sign in, plans, control room, marshal, announcer. Data comes from the API.
 
-A page is authorised by a cookie holding the same signed token the API takes;
-its scripts call the API with that token as a bearer header (read from a
-``<meta>`` tag), so the API itself never trusts a cookie for a write and needs
-no CSRF defence. The sign-in form is the one cookie-setting POST.
+A page is authorised by the HttpOnly session cookie, which no script can
+read; no page holds the session token. Page scripts call the API with that
+cookie (``credentials: "same-origin"``) and, for writes, the session's CSRF
+token from ``<meta name="csrf-token">``, which the API requires whenever the
+cookie is what authenticates (see :func:`paradeops.service.deps.current_user`).
+
+The marshal page is a static shell (``static/marshal.html``), the same bytes
+for everyone, that fetches its plan from :func:`marshal_data`; the service
+worker may therefore keep it for offline use without ever storing a page
+that was made for one user.
 """
 
 from __future__ import annotations
 
 from importlib import resources
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from paradeops.protocol.guests import EventKind
-from paradeops.service.deps import COOKIE, CtxDep, SessionDep
+from paradeops.service.deps import COOKIE, CSRF_HEADER, CtxDep, SessionDep, page_user
 from paradeops.service.guests import service as guests
 from paradeops.service.guests.views import CacheDep
 from paradeops.service.plans import service as plans
-from paradeops.service.users.service import authenticate
-from paradeops.service.users.tokens import LIFETIME, Principal, make_token, read_token
+from paradeops.service.plans.views import PlanId
+from paradeops.service.users.signin import BadCredentials, Throttled, sign_in, sign_out
+from paradeops.service.users.tokens import LIFETIME, Principal
 
 _here = resources.files("paradeops.service.pages")
 templates = Jinja2Templates(directory=str(_here / "templates"))
 router = APIRouter(include_in_schema=False)
-
-
-def _who(request: Request, ctx: CtxDep) -> tuple[Principal, str] | None:
-    token = request.cookies.get(COOKIE)
-    who = read_token(ctx.secret, token, ctx.now()) if token else None
-    return None if who is None or token is None else (who, token)
+MARSHAL_SHELL = str(_here / "static" / "marshal.html")
 
 
 def _login(request: Request) -> RedirectResponse:
     return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
 
-def _page(request: Request, name: str, who: Principal, token: str, **extra: object) -> HTMLResponse:
+def _page(request: Request, name: str, who: Principal, csrf: str, **extra: object) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"who": who, "csrf": csrf, **extra})
+
+
+def _local(path: str) -> str:
+    """Only redirect within this site after signing in (``//x`` and ``/\\x`` leave it)."""
+    if not path.startswith("/") or path[1:2] in ("/", "\\") or not path.isprintable():
+        return "/"
+    return path
+
+
+def _same_site(request: Request) -> bool:
+    """A browser's form POST names its origin: refuse one from another site.
+
+    The session cookie is SameSite=Strict, which already keeps other sites'
+    forms from signing someone out; this also stops them signing a victim in
+    under the attacker's account (login CSRF). No Origin (curl, old
+    browsers) is let through: it carries no cookie of a victim.
+    """
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    return origin != "null" and urlsplit(origin).netloc == request.headers.get("host")
+
+
+def _login_page(request: Request, next: str, error: str | None, status: int = 200) -> Response:
     return templates.TemplateResponse(
-        request, name, {"who": who, "token": token, **extra}, headers={"Cache-Control": "no-store"}
+        request, "login.html", {"next": _local(next), "error": error}, status_code=status
     )
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str = "/") -> HTMLResponse:
-    return templates.TemplateResponse(request, "login.html", {"next": _local(next), "error": None})
-
-
-def _local(path: str) -> str:
-    """Only redirect within this site after signing in."""
-    return path if path.startswith("/") and not path.startswith("//") else "/"
+def login_form(request: Request, next: str = "/") -> Response:
+    return _login_page(request, next, None)
 
 
 @router.post("/login", response_class=HTMLResponse)
 def login(
     request: Request,
     ctx: CtxDep,
-    session: SessionDep,
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
-    who = authenticate(session, username, password)
-    if who is None:
-        return templates.TemplateResponse(
+    if not _same_site(request):
+        return _login_page(request, next, "Sign in from this site's own page.", 403)
+    address = request.client.host if request.client else ""
+    try:
+        token = sign_in(ctx, username, password, address)
+    except Throttled as t:
+        wait = max(1, int(t.retry_after_s))
+        page = _login_page(
             request,
-            "login.html",
-            {"next": _local(next), "error": "Wrong user name or password."},
-            status_code=401,
+            next,
+            f"Too many failed sign-ins. Wait {wait} s, then try again "
+            "(an organiser can lift this with `paradeops user unlock`).",
+            429,
         )
+        page.headers["Retry-After"] = str(wait)
+        return page
+    except BadCredentials:
+        return _login_page(request, next, "Wrong user name or password.", 401)
     resp = RedirectResponse(_local(next), status_code=303)
     resp.set_cookie(
         COOKIE,
-        make_token(ctx.secret, who, ctx.now()),
+        token,
         max_age=int(LIFETIME.total_seconds()),
+        path="/",
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -85,23 +117,40 @@ def login(
 
 
 @router.post("/logout")
-def logout() -> RedirectResponse:
+def logout(
+    request: Request,
+    ctx: CtxDep,
+    csrf: Annotated[str | None, Form(max_length=200)] = None,
+) -> Response:
+    """End the session on the server (the token stops working everywhere), drop the cookie.
+
+    The CSRF token comes as the ``X-CSRF-Token`` header (the page's script)
+    or the ``csrf`` form field (a browser without scripts).
+    """
+    auth = page_user(request)
+    if auth is not None:
+        sent = request.headers.get(CSRF_HEADER) or csrf
+        if not _same_site(request) or sent != auth[1]:
+            return HTMLResponse("<h1>Sign out from this site's own page</h1>", status_code=403)
+        token = request.cookies.get(COOKIE)
+        if token:
+            sign_out(ctx, token)
     resp = RedirectResponse("/login", status_code=303)
-    resp.delete_cookie(COOKIE)
+    resp.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
     return resp
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, ctx: CtxDep, session: SessionDep) -> Response:
-    auth = _who(request, ctx)
+def index(request: Request, session: SessionDep) -> Response:
+    auth = page_user(request)
     if auth is None:
         return _login(request)
     return _page(request, "index.html", *auth, plans=plans.plans(session))
 
 
 def _plan_page(name: str):  # type: ignore[no-untyped-def]
-    def view(plan_id: int, request: Request, ctx: CtxDep, session: SessionDep) -> Response:
-        auth = _who(request, ctx)
+    def view(plan_id: PlanId, request: Request, ctx: CtxDep, session: SessionDep) -> Response:
+        auth = page_user(request)
         if auth is None:
             return _login(request)
         try:
@@ -127,9 +176,6 @@ router.add_api_route(
     "/plans/{plan_id}/control", _plan_page("control"), methods=["GET"], response_class=HTMLResponse
 )
 router.add_api_route(
-    "/plans/{plan_id}/marshal", _plan_page("marshal"), methods=["GET"], response_class=HTMLResponse
-)
-router.add_api_route(
     "/plans/{plan_id}/announcer",
     _plan_page("announcer"),
     methods=["GET"],
@@ -137,10 +183,60 @@ router.add_api_route(
 )
 
 
+@router.get("/plans/{plan_id}/marshal", response_class=HTMLResponse)
+def marshal_page(plan_id: PlanId, request: Request) -> Response:
+    """The static shell; it reads its plan from :func:`marshal_data`."""
+    if page_user(request) is None:
+        return _login(request)
+    return FileResponse(MARSHAL_SHELL, media_type="text/html; charset=utf-8")
+
+
+@router.get("/plans/{plan_id}/marshal.json")
+def marshal_data(plan_id: PlanId, request: Request, ctx: CtxDep, session: SessionDep) -> Response:
+    """What the marshal shell needs: the plan's units, this user's checkpoints, the CSRF token.
+
+    The shell keeps all but the CSRF token in the phone's local storage, so
+    taps still queue when the page is reopened offline.
+    """
+    auth = page_user(request)
+    if auth is None:
+        return JSONResponse({"detail": "not signed in"}, status_code=401)
+    who, csrf = auth
+    try:
+        loaded = plans.load(ctx, session, plan_id)
+    except plans.NotFound:
+        return JSONResponse({"detail": f"no plan {plan_id}"}, status_code=404)
+    return JSONResponse(
+        {
+            "plan": plan_id,
+            "revision": loaded.revision,
+            "name": loaded.plan.parade.name,
+            "user": {"name": who.name, "role": who.role},
+            "csrf": csrf,
+            "checkpoints": _checkpoints_of(who, plan_id, loaded),
+            "units": [
+                {"id": u.id, "name": u.name}
+                for u in loaded.schedule.units
+                if u.trajectory is not None  # units that do not march have nothing to pass
+            ],
+        }
+    )
+
+
+def _checkpoints_of(who: Principal, plan_id: int, loaded: plans.Loaded) -> list[dict[str, str]]:
+    """The checkpoints ``who`` may check in at, in the route's order."""
+    allowed = who.checkpoints_for(plan_id)
+    return [
+        {"id": c.id, "name": c.name}
+        for c in loaded.schedule.checkpoints
+        if who.role == "organiser" or (who.role == "marshal" and c.id in allowed)
+    ]
+
+
 @router.get("/guests", response_class=HTMLResponse)
-def guests_page(request: Request, ctx: CtxDep, session: SessionDep, cache: CacheDep) -> Response:
+def guests_page(request: Request, session: SessionDep, cache: CacheDep) -> Response:
     """Organisers: every guest, their history, the event form; viewers: counts only."""
-    auth = _who(request, ctx)
+    auth = page_user(request)
     if auth is None:
         return _login(request)
     if auth[0].role == "marshal":

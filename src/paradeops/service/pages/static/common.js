@@ -1,10 +1,22 @@
-// Shared helpers: the API token from the page, clock formatting.
+// Shared helpers: calling the API as the signed-in page, clock formatting, elements.
 "use strict";
-const TOKEN = document.querySelector('meta[name="paradeops-token"]').content;
+// The plan a page is about (<body data-plan>); control.js and announcer.js read it here.
+window.PLAN_ID = document.body.dataset.plan ? Number(document.body.dataset.plan) : undefined;
+
+const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
+
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
 
 function api(path, options = {}) {
-  const headers = Object.assign({ Authorization: "Bearer " + TOKEN }, options.headers || {});
-  return fetch(path, Object.assign({}, options, { headers }));
+  // The HttpOnly session cookie authenticates (no script can read it); a write also
+  // carries this session's CSRF token, which a page of another site cannot know.
+  const method = (options.method || "GET").toUpperCase();
+  const headers = Object.assign({}, options.headers || {});
+  if (!SAFE_METHODS.includes(method)) headers["X-CSRF-Token"] = csrfToken();
+  return fetch(path, Object.assign({}, options, { headers, credentials: "same-origin" }));
 }
 
 function hhmmss(iso) {

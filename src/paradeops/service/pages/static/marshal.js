@@ -1,14 +1,25 @@
-// The marshal's phone: every tap goes into a queue in localStorage first, then to the
-// service. A tap made offline stays queued (and shown as unsent) until the network is
-// back; each carries its own id, so sending it twice is harmless.
+// The marshal's phone. The page is a static shell: the plan (units, this marshal's
+// checkpoints) comes from marshal.json and is kept in localStorage, so the page opens and
+// taps queue without a network; queue.js sends them when it is back. A check-in sent in
+// the last minute can be undone (voided on the service, never deleted).
 "use strict";
 (function () {
-  const PLAN = window.PLAN_ID;
-  const QUEUE = `paradeops.queue.${PLAN}`;
-  const SENT = `paradeops.sent.${PLAN}`;
-  const load = (k) => JSON.parse(localStorage.getItem(k) || "[]");
-  const save = (k, v) => localStorage.setItem(k, JSON.stringify(v));
-  let flushing = false;
+  const match = /^\/plans\/(\d+)\/marshal$/.exec(location.pathname);
+  const PLAN = match ? Number(match[1]) : null;
+  const PLAN_KEY = `paradeops.plan.${PLAN}`;
+  const UNDO_MS = 60 * 1000; // the service lets a marshal void their own check-in this long
+  let rendered = false;
+
+  function note(text) {
+    const p = document.getElementById("plan-note");
+    p.textContent = text;
+    p.hidden = !text;
+  }
+
+  function setCsrf(token) {
+    document.querySelector('meta[name="csrf-token"]').content = token;
+    document.querySelector('#sign-out input[name="csrf"]').value = token;
+  }
 
   function uuid() {
     if (crypto.randomUUID) return crypto.randomUUID();
@@ -25,56 +36,120 @@
       `${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}${off >= 0 ? "+" : "-"}${p(Math.trunc(off / 60))}:${p(off % 60)}`;
   }
 
+  // The plan from the service when it answers (and a fresh CSRF token); else the phone's copy.
+  async function fetchPlan() {
+    let r;
+    try { r = await api(`/plans/${PLAN}/marshal.json`); } catch (e) { return null; }
+    if (r.status === 401) { note("Signed out: sign in again to send what is queued."); return null; }
+    if (!r.ok) { note(await Queue.detail(r)); return null; }
+    const doc = await r.json();
+    setCsrf(doc.csrf);
+    delete doc.csrf;
+    localStorage.setItem(PLAN_KEY, JSON.stringify(doc));
+    note("");
+    return doc;
+  }
+
+  function keptPlan() {
+    try { return JSON.parse(localStorage.getItem(PLAN_KEY)); } catch (e) { return null; }
+  }
+
+  function render(doc) {
+    document.title = `Marshal — ${doc.name}`;
+    document.getElementById("plan-name").textContent = `Marshal: ${doc.name}`;
+    document.getElementById("who").textContent = `${doc.user.name} (${doc.user.role})`;
+    const select = document.getElementById("checkpoint");
+    const chosen = select.value;
+    select.replaceChildren(...doc.checkpoints.map((c) => el("option", { value: c.id }, c.name)));
+    if (doc.checkpoints.some((c) => c.id === chosen)) select.value = chosen;
+    if (!doc.checkpoints.length) note("You are not assigned to a checkpoint of this plan.");
+    document.getElementById("marshal-units").replaceChildren(...doc.units.map((u) => {
+      const tr = el("tr", { "data-unit": u.id });
+      tr.append(el("td", {}, u.name));
+      for (const [part, label] of [["head", "Head passed"], ["tail", "Tail passed"]]) {
+        const td = el("td");
+        td.append(el("button", { class: "tap", "data-unit": u.id, "data-part": part }, label));
+        tr.append(td);
+      }
+      return tr;
+    }));
+    rendered = true;
+  }
+
+  function line(c) { return `${c.unit} ${c.part} at ${c.checkpoint} ${c.at.slice(11, 19)}`; }
+
+  function sentItem(c) {
+    const li = el("li", { "data-id": c.id, class: c.voided ? "voided" : "" }, line(c) + (c.voided ? " — undone" : ""));
+    if (!c.voided && c.ackAt && Date.now() - c.ackAt < UNDO_MS) {
+      li.append(" ", el("button", { class: "undo", "data-id": c.id }, "Undo"));
+    }
+    if (c.undoError) li.append(el("span", { class: "error" }, ` ${c.undoError}`));
+    return li;
+  }
+
   function show() {
-    const q = load(QUEUE), sent = load(SENT);
-    document.getElementById("unsent-count").textContent = q.length;
-    document.getElementById("sent-count").textContent = sent.length;
-    document.getElementById("unsent").replaceChildren(...q.map((c) =>
-      el("li", { "data-id": c.id }, `${c.unit} ${c.part} at ${c.checkpoint} ${c.at.slice(11, 19)} — unsent${c.error ? ": " + c.error : ""}`)));
-    document.getElementById("sent").replaceChildren(...sent.slice(-20).reverse().map((c) =>
-      el("li", { "data-id": c.id }, `${c.unit} ${c.part} at ${c.checkpoint} ${c.at.slice(11, 19)}`)));
+    const queued = Queue.unsent(PLAN), sent = Queue.sent(PLAN);
+    document.getElementById("unsent-count").textContent = queued.length;
+    document.getElementById("sent-count").textContent = sent.filter((c) => !c.voided).length;
+    document.getElementById("unsent").replaceChildren(...queued.map((c) =>
+      el("li", { "data-id": c.id }, `${line(c)} — unsent${c.error ? ": " + c.error : ""}`)));
+    document.getElementById("sent").replaceChildren(...sent.slice(-20).reverse().map(sentItem));
     document.getElementById("network").textContent = navigator.onLine ? "online" : "offline — taps are kept and sent later";
   }
 
   async function flush() {
-    if (flushing) return;
-    flushing = true;
-    try {
-      for (const c of load(QUEUE)) {
-        let r;
-        try {
-          r = await api(`/api/plans/${PLAN}/checkins`, {
-            method: "POST", headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ id: c.id, unit: c.unit, checkpoint: c.checkpoint, part: c.part, at: c.at }),
-          });
-        } catch (e) { break; }  // network down: keep the queue, try again later
-        const q = load(QUEUE).filter((x) => x.id !== c.id);
-        if (r.ok) {
-          save(QUEUE, q);
-          save(SENT, load(SENT).concat([c]));
-        } else if (r.status === 401 || r.status >= 500) {
-          break;  // sign in again / server trouble: keep it
-        } else {
-          // Refused for good (not assigned here, unknown unit): keep it visible, but not resend.
-          const detail = (await r.json().catch(() => ({}))).detail || r.status;
-          save(QUEUE, q.concat([Object.assign(c, { error: String(detail), dead: true })]));
-        }
-        show();
-      }
-    } finally { flushing = false; show(); }
+    // A CSRF token comes with the plan: none yet when the page was opened offline.
+    if (!csrfToken()) {
+      const doc = await fetchPlan();
+      if (doc === null) { show(); return; }
+      if (!rendered) render(doc);
+    }
+    const outcome = await Queue.send(PLAN, show);
+    if (outcome === "retry" && Queue.unsent(PLAN).some((c) => /csrf/i.test(c.error || ""))) setCsrf("");
+    show();
   }
 
-  document.querySelectorAll("button.tap").forEach((b) => b.addEventListener("click", () => {
-    const c = { id: uuid(), unit: b.dataset.unit, part: b.dataset.part,
-      checkpoint: document.getElementById("checkpoint").value, at: isoNow() };
-    save(QUEUE, load(QUEUE).concat([c]));
+  async function undo(id) {
+    let r;
+    try {
+      r = await api(`/api/plans/${PLAN}/checkins/${encodeURIComponent(id)}/void`, {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ reason: "undone on the marshal's phone" }),
+      });
+    } catch (e) { Queue.update(PLAN, id, { undoError: "offline: not undone" }); show(); return; }
+    if (r.ok) Queue.update(PLAN, id, { voided: true, undoError: "" });
+    else Queue.update(PLAN, id, { undoError: `not undone: ${await Queue.detail(r)}` });
+    show();
+  }
+
+  function tap(button) {
+    Queue.add(PLAN, { id: uuid(), unit: button.dataset.unit, part: button.dataset.part,
+      checkpoint: document.getElementById("checkpoint").value, at: isoNow() });
     show();
     flush();
-  }));
+  }
+
+  async function start() {
+    if (PLAN === null) { note("Open this page from a plan's page."); return; }
+    const doc = (await fetchPlan()) || keptPlan();
+    if (doc === null) { note("Offline, and this phone has no copy of the plan yet: open it once online."); return; }
+    render(doc);
+    show();
+    flush();
+  }
+
+  document.getElementById("marshal-units").addEventListener("click", (ev) => {
+    const b = ev.target.closest("button.tap");
+    if (b) tap(b);
+  });
+  document.getElementById("sent").addEventListener("click", (ev) => {
+    const b = ev.target.closest("button.undo");
+    if (b) { b.disabled = true; undo(b.dataset.id); }
+  });
   window.addEventListener("online", () => { show(); flush(); });
   window.addEventListener("offline", show);
   setInterval(flush, 3000);
-  show();
-  flush();
+  setInterval(show, 1000); // an Undo button goes when its minute is up
+  start();
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
 })();

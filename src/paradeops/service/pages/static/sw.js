@@ -1,25 +1,49 @@
-// Service worker: keeps the marshal page and its scripts so the page opens without a
-// network. API calls are never cached or answered here: the page queues them itself.
+// Service worker: keeps the static files the marshal page needs, so it opens without a
+// network. It stores nothing else: no page made for a signed-in user, no API answer.
+// The marshal page itself is a static shell (/static/marshal.html) that loads its plan
+// from the API and queues taps in localStorage; offline, a visit to /plans/N/marshal is
+// answered with that shell. Sign-out deletes this cache and unregisters the worker.
 "use strict";
-const CACHE = "paradeops-v1";
-const SHELL = ["/static/app.css", "/static/common.js", "/static/marshal.js"];
+const CACHE = "paradeops-static-v2";
+const SHELL = [
+  "/static/app.css",
+  "/static/common.js",
+  "/static/queue.js",
+  "/static/session.js",
+  "/static/marshal.js",
+  "/static/marshal.html",
+];
 
 self.addEventListener("install", (ev) => {
   ev.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
 });
-self.addEventListener("activate", (ev) => ev.waitUntil(self.clients.claim()));
+
+self.addEventListener("activate", (ev) => {
+  // Earlier versions kept the rendered marshal page, session token included: drop them.
+  ev.waitUntil(caches.keys()
+    .then((names) => Promise.all(names.filter((n) => n !== CACHE).map((n) => caches.delete(n))))
+    .then(() => self.clients.claim()));
+});
+
+// The cached copy at once, a fresher one for next time; never re-creates a deleted cache.
+async function fromCache(request) {
+  const hit = await caches.match(request);
+  const fresh = fetch(request).then(async (r) => {
+    if (r.ok && r.type === "basic" && (await caches.has(CACHE))) await (await caches.open(CACHE)).put(request, r.clone());
+    return r;
+  });
+  if (hit) { fresh.catch(() => {}); return hit; }
+  return fresh;
+}
 
 self.addEventListener("fetch", (ev) => {
   const url = new URL(ev.request.url);
-  if (ev.request.method !== "GET" || url.origin !== location.origin || url.pathname.startsWith("/api/")) return;
-  if (url.pathname.startsWith("/static/")) {
-    ev.respondWith(caches.match(ev.request).then((hit) => hit || fetch(ev.request)));
-  } else if (/^\/plans\/\d+\/marshal$/.test(url.pathname)) {
-    // Network first (fresh plan), the last copy when offline.
-    ev.respondWith(fetch(ev.request).then((r) => {
-      const copy = r.clone();
-      if (r.ok) caches.open(CACHE).then((c) => c.put(ev.request, copy));
-      return r;
-    }).catch(() => caches.match(ev.request)));
+  if (ev.request.method !== "GET" || url.origin !== location.origin) return;
+  if (SHELL.includes(url.pathname) && url.search === "") {
+    ev.respondWith(fromCache(ev.request));
+  } else if (ev.request.mode === "navigate" && /^\/plans\/\d+\/marshal$/.test(url.pathname)) {
+    // Online: the service decides (the shell, or the sign-in page). Offline: the shell.
+    ev.respondWith(fetch(ev.request).catch(async () =>
+      (await caches.match("/static/marshal.html")) || Response.error()));
   }
 });
