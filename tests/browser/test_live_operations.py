@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from service.server import PASSWORD, Server, add_users  # noqa: E402
+from service.server import PASSWORD, Server, add_users, assign_marshal  # noqa: E402
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: A shipped example, uploaded as a user would: 124 units, no files it refers to.
@@ -88,6 +88,7 @@ def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Pa
     org.click("#upload-button")
     org.wait_for_url(re.compile(r".*/plans/\d+$"))
     plan_id = int(org.url.rsplit("/", 1)[1])
+    assign_marshal(server.url_db, plan_id, ("start",))  # assignments are per plan
     assert "Riverside City Carnival 2025" in org.inner_text("h1")
 
     # A malformed plan shows the service's (the CLI's) message.

@@ -8,5 +8,6 @@ from tests.service.conftest import (  # noqa: F401  (fixtures, found by pytest b
     mar,
     org,
     pg_url,
+    secret_key,
     view,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import socket
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,18 @@ from .support import MSK
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 PG_URL = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/test"
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def secret_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The signing key, from the environment: no test writes a key file into the repository.
+
+    (A service on PostgreSQL would otherwise create ``paradeops.key`` in the working
+    folder.) Servers started as subprocesses inherit it. Tests of the key file unset it.
+    """
+    key = secrets.token_hex(32)
+    monkeypatch.setenv("PARADEOPS_SECRET_KEY", key)
+    return key
 
 
 def postgres_reachable() -> str | None:
@@ -77,7 +90,8 @@ def app(database_url: str, clock: Clock):  # type: ignore[no-untyped-def]
     with db.writing() as s:
         now = clock()
         add_user(s, name="org", role="organiser", password=PASSWORD, now=now)
-        add_user(s, name="mar", role="marshal", password=PASSWORD, checkpoints=["start"], now=now)
+        # Assigned `start` of each plan that support.upload() makes (assignments are per plan).
+        add_user(s, name="mar", role="marshal", password=PASSWORD, now=now)
         add_user(s, name="view", role="viewer", password=PASSWORD, now=now)
     yield application
     db.dispose()

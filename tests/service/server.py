@@ -12,12 +12,14 @@ from pathlib import Path
 
 import httpx
 
-from paradeops.service.users.service import add_user
+from paradeops.service.users.service import add_user, assign
 from paradeops.store import open_database
 
 from .support import SMALL_PLAN
 
 PASSWORD = "correct-horse-battery"
+#: The checkpoints of SMALL_PLAN (and of the browser test's example plan).
+CHECKPOINTS = ("start", "tribune", "release")
 
 
 def free_port() -> int:
@@ -31,14 +33,16 @@ def add_users(url: str) -> None:
     with db.writing() as s:
         now = dt.datetime.now(dt.UTC)
         add_user(s, name="org", role="organiser", password=PASSWORD, now=now)
-        add_user(
-            s,
-            name="mar",
-            role="marshal",
-            password=PASSWORD,
-            checkpoints=["start", "tribune", "release"],
-            now=now,
-        )
+        # Assigned every checkpoint of each plan Server.upload() makes (assign_marshal).
+        add_user(s, name="mar", role="marshal", password=PASSWORD, now=now)
+    db.dispose()
+
+
+def assign_marshal(url: str, plan_id: int, checkpoints: tuple[str, ...] = CHECKPOINTS) -> None:
+    """``paradeops user assign mar --plan ID --checkpoint …``, from this (another) process."""
+    db = open_database(url)
+    with db.writing() as s:
+        assign(s, "mar", plan_id, checkpoints, now=dt.datetime.now(dt.UTC), actor="test")
     db.dispose()
 
 
@@ -95,7 +99,9 @@ class Server:
             timeout=60,
         )
         assert r.status_code == 201, r.text
-        return int(r.json()["id"])
+        plan_id = int(r.json()["id"])
+        assign_marshal(self.url_db, plan_id)
+        return plan_id
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

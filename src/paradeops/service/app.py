@@ -22,7 +22,7 @@ from paradeops.service.headers import SecurityHeaders
 from paradeops.service.pages.views import router as pages_router
 from paradeops.service.plans.views import router as plans_router
 from paradeops.service.settings import ServiceSettings
-from paradeops.service.users.service import load_or_create_secret
+from paradeops.service.users import keys
 from paradeops.service.users.views import router as users_router
 from paradeops.store import open_database
 
@@ -44,9 +44,11 @@ def create_app(
         settings = dataclasses.replace(settings, database_url=database_url)
     if late_s is not None:
         settings = dataclasses.replace(settings, late_s=late_s)
+    # The signing key lives outside the database (a backup must not mint tokens).
+    signing_key = keys.signing_key(settings.secret_key_file, settings.database_url)
     db = open_database(settings.database_url)
-    with db.writing() as session:
-        secret = load_or_create_secret(session)
+    keys.use_for(db.url, signing_key)
+    secret = signing_key.current()
     ctx = ServiceContext(
         db=db, secret=secret, clock=clock, late_s=settings.late_s, settings=settings
     )

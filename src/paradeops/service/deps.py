@@ -2,6 +2,12 @@
 
 The cheap ones are ``async``: FastAPI would otherwise send each through the
 thread pool, which costs more than checking a token.
+
+Who is calling: a bearer token (the API) or the HttpOnly cookie the sign-in
+page sets (the pages' scripts). A cookie comes with every request the
+browser makes, even one another site provokes, so a write (POST, PUT, PATCH,
+DELETE) authorised by the cookie must also carry ``X-CSRF-Token``, which
+only our own pages know (they read it from ``<meta name="csrf-token">``).
 """
 
 from __future__ import annotations
@@ -14,9 +20,13 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from paradeops.service.context import ServiceContext
-from paradeops.service.users.tokens import Principal, read_token
+from paradeops.service.users import sessions
+from paradeops.service.users.signin import current_secret
+from paradeops.service.users.tokens import Principal, csrf_matches, csrf_token
 
 COOKIE = "paradeops_token"
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 async def get_ctx(request: Request) -> ServiceContext:
@@ -43,29 +53,49 @@ def _unauthorised(detail: str = "not signed in") -> HTTPException:
     )
 
 
-async def current_user(ctx: CtxDep, token: Annotated[str | None, Depends(_bearer)]) -> Principal:
+async def current_user(
+    request: Request, ctx: CtxDep, bearer: Annotated[str | None, Depends(_bearer)]
+) -> Principal:
+    """The caller, by bearer token or by cookie (then writes need the CSRF header)."""
+    token = bearer or None
+    by_cookie = token is None
+    if token is None:
+        token = request.cookies.get(COOKIE)
     if not token:
         raise _unauthorised()
-    who = read_token(ctx.secret, token, ctx.now())
+    secret = current_secret(ctx)
+    who = await sessions.principal_async(ctx.db, secret, token, ctx.now())
     if who is None:
-        raise _unauthorised("the token is invalid or has expired; sign in again")
+        raise _unauthorised("the sign-in has ended or is invalid; sign in again")
+    writes = request.method not in _SAFE_METHODS
+    if by_cookie and writes and not csrf_matches(secret, token, request.headers.get(CSRF_HEADER)):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            detail=f"a write signed in by cookie needs the page's {CSRF_HEADER} header",
+        )
     return who
 
 
 UserDep = Annotated[Principal, Depends(current_user)]
 
 
-async def reader(ctx: CtxDep, request: Request) -> Principal:
-    """Bearer header, or the page's cookie: for read-only GETs (EventSource sends no header)."""
-    header = request.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else request.cookies.get(COOKIE)
-    who = read_token(ctx.secret, token, ctx.now()) if token else None
-    if who is None:
-        raise _unauthorised()
+async def reader(who: UserDep) -> Principal:
+    """Any signed-in caller, for read-only GETs (EventSource sends no header, so the cookie)."""
     return who
 
 
 ReaderDep = Annotated[Principal, Depends(reader)]
+
+
+def page_user(request: Request) -> tuple[Principal, str] | None:
+    """For HTML pages (cookie only): who is signed in and the CSRF token for the page's meta."""
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return None
+    ctx: ServiceContext = request.app.state.ctx
+    secret = current_secret(ctx)
+    who = sessions.principal(ctx.db, secret, token, ctx.now())
+    return None if who is None else (who, csrf_token(secret, token))
 
 
 async def organiser(who: UserDep) -> Principal:

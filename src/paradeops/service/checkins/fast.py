@@ -22,7 +22,8 @@ from pydantic import ValidationError
 from paradeops.service.checkins.models import CheckinIn
 from paradeops.service.checkins.views import outcome, refusal, retry_after
 from paradeops.service.context import ServiceContext
-from paradeops.service.users.tokens import read_token
+from paradeops.service.users.sessions import principal_async
+from paradeops.service.users.signin import current_secret
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -76,12 +77,16 @@ class CheckinFastPath:
             if not msg.get("more_body", False):
                 break
         ctx: ServiceContext = scope["app"].state.ctx
-        who = read_token(ctx.secret, token[7:].decode("latin-1"), ctx.now())
+        # Cached per token for at most a couple of seconds (users/sessions.py): a
+        # revoked session or a changed role is refused within that time.
+        who = await principal_async(
+            ctx.db, current_secret(ctx), token[7:].decode("latin-1").strip(), ctx.now()
+        )
         try:
             body = CheckinIn.model_validate_json(b"".join(chunks))
         except ValidationError:
             body = None
-        if who is None or body is None or refusal(who, body) is not None:
+        if who is None or body is None or refusal(who, int(m[1]), body) is not None:
             return await self.app(scope, _replay(messages, receive), send)
         status, doc = await outcome(scope["app"].state.writer, int(m[1]), body, who)
         payload = orjson.dumps(doc)

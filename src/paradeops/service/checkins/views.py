@@ -35,12 +35,13 @@ UNAVAILABLE: dict[int | str, dict[str, object]] = {
 }
 
 
-def refusal(who: Principal, body: CheckinIn) -> tuple[int, str] | None:
-    """Why ``who`` may not record ``body`` (status, detail), or None."""
+def refusal(who: Principal, plan_id: int, body: CheckinIn) -> tuple[int, str] | None:
+    """Why ``who`` may not record ``body`` in plan ``plan_id`` (status, detail), or None."""
     if not who.can_write:
         return 403, "viewers cannot record check-ins"
-    if not who.may_check_in(body.checkpoint):
-        return 403, f"{who.name} is not assigned to {body.checkpoint}"
+    if not who.may_check_in(plan_id, body.checkpoint):
+        # Assignments are per plan (finding 11): `start` of one plan is not `start` of another.
+        return 403, f"{who.name} is not assigned to {body.checkpoint} of plan {plan_id}"
     return None
 
 
@@ -79,7 +80,7 @@ async def outcome(
 async def add_checkin(
     plan_id: PlanId, body: CheckinIn, who: UserDep, request: Request
 ) -> JSONResponse:
-    refused = refusal(who, body)
+    refused = refusal(who, plan_id, body)
     if refused is not None:
         raise HTTPException(refused[0], detail=refused[1])
     status, doc = await outcome(request.app.state.writer, plan_id, body, who)

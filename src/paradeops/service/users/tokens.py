@@ -1,9 +1,10 @@
-"""Signed bearer tokens: ``payload.signature``, HMAC-SHA256 with the service's secret.
+"""Signed tokens naming a server-side session: ``payload.signature``, HMAC-SHA256.
 
-The payload carries the user's name, role and assigned checkpoints, so a
-check-in is authorised without a database read (it is the hot path). A role
-change therefore takes effect when the user next signs in, at the latest
-after :data:`LIFETIME` — a deliberate trade for throughput on the day.
+The payload holds only the session id and an expiry. Who the session belongs
+to, the role and the assignments come from the database (through the cache
+in :mod:`.sessions`), so revoking a session, disabling a user or changing a
+role applies within seconds, whatever the token says. The signature keeps
+forged or guessed ids from reaching the database at all.
 """
 
 from __future__ import annotations
@@ -20,22 +21,34 @@ from typing import Literal
 Role = Literal["organiser", "marshal", "viewer"]
 ROLES: tuple[Role, ...] = ("organiser", "marshal", "viewer")
 LIFETIME = dt.timedelta(hours=18)
+#: Tokens are a few dozen bytes; anything much longer is not one of ours.
+_MAX_TOKEN = 512
 
 
 @dataclass(frozen=True)
 class Principal:
     name: str
     role: Role
-    checkpoints: frozenset[str] = frozenset()
+    #: (plan id, checkpoint) pairs where this marshal may check in.
+    assignments: frozenset[tuple[int, str]] = frozenset()
 
-    def may_check_in(self, checkpoint: str) -> bool:
+    def checkpoints_for(self, plan_id: int) -> frozenset[str]:
+        return frozenset(cp for plan, cp in self.assignments if plan == plan_id)
+
+    def may_check_in(self, plan_id: int, checkpoint: str) -> bool:
         return self.role == "organiser" or (
-            self.role == "marshal" and checkpoint in self.checkpoints
+            self.role == "marshal" and (plan_id, checkpoint) in self.assignments
         )
 
     @property
     def can_write(self) -> bool:
         return self.role != "viewer"
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    session_id: str
+    expires_at: int
 
 
 def _b64(data: bytes) -> str:
@@ -46,49 +59,38 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def make_token(secret: bytes, who: Principal, now: dt.datetime) -> str:
-    payload = {
-        "u": who.name,
-        "r": who.role,
-        "c": sorted(who.checkpoints),
-        "exp": int((now + LIFETIME).timestamp()),
-    }
-    body = _b64(json.dumps(payload, separators=(",", ":")).encode())
-    sig = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
-    return f"{body}.{sig}"
+def _signature(secret: bytes, body: bytes) -> bytes:
+    return _b64(hmac.new(secret, body, hashlib.sha256).digest()).encode()
 
 
-#: Tokens already verified: (secret, token) -> (principal, expiry as a timestamp).
-#: A marshal sends the same token with every check-in; verifying it again
-#: (HMAC, base64, JSON) was a measurable part of the hot path. Only valid
-#: tokens are kept, so forged ones cannot fill it; when full it is cleared.
-_verified: dict[tuple[bytes, str], tuple[Principal, int]] = {}
-_VERIFIED_MAX = 4096
+def make_token(secret: bytes, session_id: str, expires_at: int) -> str:
+    payload = json.dumps({"s": session_id, "exp": expires_at}, separators=(",", ":"))
+    body = _b64(payload.encode())
+    return f"{body}.{_signature(secret, body.encode()).decode()}"
 
 
-def read_token(secret: bytes, token: str, now: dt.datetime) -> Principal | None:
-    """The principal of a valid, unexpired token; None for anything else."""
-    hit = _verified.get((secret, token))
-    if hit is not None:
-        return hit[0] if hit[1] >= now.timestamp() else None
-    who = _read_token(secret, token, now)
-    if who is not None:
-        if len(_verified) >= _VERIFIED_MAX:
-            _verified.clear()
-        _verified[(secret, token)] = who
-    return None if who is None else who[0]
-
-
-def _read_token(secret: bytes, token: str, now: dt.datetime) -> tuple[Principal, int] | None:
+def read_claims(secret: bytes, token: str) -> TokenClaims | None:
+    """The claims of a token signed with ``secret``; None for anything else (expiry unchecked)."""
+    # Headers and cookies arrive as latin-1 text: non-ASCII is never ours, and
+    # compare_digest on str with non-ASCII raises TypeError (a 500, finding 9).
+    if len(token) > _MAX_TOKEN or not token.isascii():
+        return None
     body, _, sig = token.partition(".")
-    want = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
-    if not sig or not hmac.compare_digest(sig, want):
+    if not sig or not hmac.compare_digest(sig.encode(), _signature(secret, body.encode())):
         return None
     try:
-        p = json.loads(_unb64(body))
-        exp = int(p["exp"])
-        if p["r"] not in ROLES or exp < now.timestamp():
-            return None
-        return Principal(str(p["u"]), p["r"], frozenset(str(c) for c in p["c"])), exp
+        payload = json.loads(_unb64(body))
+        return TokenClaims(str(payload["s"]), int(payload["exp"]))
     except (ValueError, KeyError, TypeError, binascii.Error):
         return None
+
+
+def csrf_token(secret: bytes, token: str) -> str:
+    """The CSRF token that goes with a sign-in token: derived, so nothing is stored."""
+    return _b64(hmac.new(secret, b"csrf:" + token.encode(), hashlib.sha256).digest())
+
+
+def csrf_matches(secret: bytes, token: str, sent: str | None) -> bool:
+    if not sent or not sent.isascii():
+        return False
+    return hmac.compare_digest(sent.encode(), csrf_token(secret, token).encode())
