@@ -101,7 +101,8 @@ class CheckinOut(BaseModel):
     id: str
     unit: str
     checkpoint: str
-    part: Literal["head", "tail"]
+    #: "head" or "tail"; plain text so that a row stored by hand is still listed.
+    part: str
     at: str
     received_at: str
     recorded_by: str
