@@ -1,9 +1,14 @@
-"""An in-process broadcaster: check-ins (worker threads) wake control rooms (event loop).
+"""Check-ins (worker threads) wake the streams' producers (event loop), which fan out bytes.
 
 With one uvicorn worker every check-in passes through this process, so a
-version counter per plan is all the control room needs: it waits until the
-version moves on, then fetches the new status. Several workers (or servers)
-would need a shared channel instead (PostgreSQL LISTEN/NOTIFY, say).
+version counter per plan is all a producer needs: it waits until the version
+moves on, then computes the new document. Several workers (or servers) would
+need a shared channel instead (PostgreSQL LISTEN/NOTIFY, say).
+
+The fan-out half lives here too: a :class:`Channel` per (plan, stream) holds
+the latest document, its sequence number and a bounded history of deltas, and
+hands the *same* encoded bytes to every :class:`Watcher`'s bounded queue. How
+the documents are computed is ``control/stream.py``'s business.
 """
 
 from __future__ import annotations
@@ -11,7 +16,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections import defaultdict
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+#: Events a watcher may have waiting before it counts as too slow and is dropped.
+WATCHER_QUEUE = 64
+#: Deltas kept per channel for reconnecting watchers, by count and by size.
+HISTORY_EVENTS = 512
+HISTORY_BYTES = 8 * 1024 * 1024
 
 
 class Broadcaster:
@@ -21,6 +37,10 @@ class Broadcaster:
         self._waiters: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = (
             defaultdict(set)
         )
+        #: Open (or opening) watcher streams per plan, for the caps. Event loop only.
+        self.watching: dict[int, int] = defaultdict(int)
+        #: The streams' channels by (plan, stream name). Event loop only.
+        self.channels: dict[tuple[int, str], Channel] = {}
 
     def version(self, plan_id: int) -> int:
         with self._lock:
@@ -52,3 +72,141 @@ class Broadcaster:
             with self._lock:
                 self._waiters[plan_id].discard(key)
         return self.version(plan_id)
+
+    def reserve(self, plan_id: int, cap: int) -> bool:
+        """Take one of the plan's ``cap`` watcher slots; False if all are taken."""
+        if self.watching[plan_id] >= cap:
+            return False
+        self.watching[plan_id] += 1
+        return True
+
+    def release(self, plan_id: int) -> None:
+        self.watching[plan_id] -= 1
+        if self.watching[plan_id] <= 0:
+            del self.watching[plan_id]
+
+    def channel(self, plan_id: int, stream: str) -> Channel:
+        key = (plan_id, stream)
+        ch = self.channels.get(key)
+        if ch is None:
+            ch = self.channels[key] = Channel()
+        return ch
+
+
+class Watcher:
+    """One open stream: the events waiting to be written to it, at most :data:`WATCHER_QUEUE`."""
+
+    def __init__(self, limit: int = WATCHER_QUEUE) -> None:
+        self.limit = limit
+        self.waiting: deque[bytes] = deque()
+        self.wake = asyncio.Event()
+        #: Set when it fell :data:`WATCHER_QUEUE` events behind: its stream ends.
+        self.dropped = False
+        self.on_drop: Callable[[], Any] = lambda: None
+
+    def offer(self, event: bytes) -> None:
+        if self.dropped:
+            return
+        if len(self.waiting) >= self.limit:
+            # Its client does not read (or reads too slowly): rather than keep
+            # an ever longer backlog, end its stream; it reconnects with
+            # Last-Event-ID and catches up from the history, or a snapshot.
+            self.dropped = True
+            self.waiting.clear()
+            self.on_drop()
+            return
+        self.waiting.append(event)
+        self.wake.set()
+
+    async def take(self) -> bytes:
+        """Everything waiting, as one chunk (a slow reader gets several events at once)."""
+        while not self.waiting:
+            self.wake.clear()
+            await self.wake.wait()
+        chunk = b"".join(self.waiting)
+        self.waiting.clear()
+        return chunk
+
+
+def sse(kind: str, seq: int, data: bytes) -> bytes:
+    """A server-sent event (``data`` is one line of JSON: orjson never writes a newline)."""
+    return b"event: %s\nid: %d\ndata: %s\n\n" % (kind.encode(), seq, data)
+
+
+class Channel:
+    """One stream of one plan: the latest document, its number, the recent deltas, the watchers.
+
+    Used on the event loop only. Sequence numbers start at the wall clock in
+    ms when the channel is made, so a Last-Event-ID from before a restart of
+    the service is older than any number of this process (the producer makes
+    at most a few events a second, far fewer than one per ms) and gets a
+    snapshot rather than the wrong deltas.
+    """
+
+    def __init__(self) -> None:
+        self.seq = time.time_ns() // 1_000_000
+        self.document: dict[str, Any] | None = None
+        #: (seq, event) of each delta since the last snapshot, oldest first.
+        self.history: deque[tuple[int, bytes]] = deque()
+        self.history_bytes = 0
+        self.watchers: set[Watcher] = set()
+        #: Watchers open or opening: the producer stops when none are left.
+        self.members = 0
+        self.producer: asyncio.Task[None] | None = None
+        #: Resolved when the producer (re)started has brought the document up to date.
+        self.fresh: asyncio.Future[None] | None = None
+        self._snapshot: tuple[int, bytes] | None = None
+        #: When an event (or a keep-alive) last went out [monotonic s].
+        self.last_sent = time.monotonic()
+
+    # --- the producer's side -------------------------------------------------------
+    def start(self, document: dict[str, Any]) -> None:
+        """The first document of a channel nobody has seen yet: no event."""
+        self.document = document
+
+    def snapshot(self, document: dict[str, Any], data: bytes) -> None:
+        """A document that replaces the previous (a new revision): everyone gets it whole."""
+        self.seq += 1
+        self.document = document
+        self.history.clear()
+        self.history_bytes = 0
+        event = sse("snapshot", self.seq, data)
+        self._snapshot = (self.seq, event)
+        self._fan_out(event)
+
+    def delta(self, document: dict[str, Any], patch: bytes) -> None:
+        self.seq += 1
+        self.document = document
+        event = sse("delta", self.seq, patch)
+        self.history.append((self.seq, event))
+        self.history_bytes += len(event)
+        while self.history and (
+            len(self.history) > HISTORY_EVENTS or self.history_bytes > HISTORY_BYTES
+        ):
+            self.history_bytes -= len(self.history.popleft()[1])
+        self._fan_out(event)
+
+    def keep_alive(self) -> None:
+        """A comment line: proxies see traffic, and dead connections show up on writing."""
+        self._fan_out(b": keep-alive\n\n")
+
+    def _fan_out(self, event: bytes) -> None:
+        self.last_sent = time.monotonic()
+        for w in list(self.watchers):
+            w.offer(event)
+
+    # --- a joining watcher's side ------------------------------------------------------
+    def catch_up(self, last_event_id: int | None) -> list[bytes]:
+        """What a watcher that last saw ``last_event_id`` needs: the deltas since, or a snapshot."""
+        n = last_event_id
+        if n is not None and n == self.seq:
+            return []
+        if n is not None and n < self.seq and self.history and self.history[0][0] <= n + 1:
+            return [event for seq, event in self.history if seq > n]
+        return [self.snapshot_event()]
+
+    def snapshot_event(self) -> bytes:
+        """The whole current document as an event, encoded once per sequence number."""
+        if self._snapshot is None or self._snapshot[0] != self.seq:
+            self._snapshot = (self.seq, sse("snapshot", self.seq, orjson.dumps(self.document)))
+        return self._snapshot[1]

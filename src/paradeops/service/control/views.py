@@ -1,31 +1,27 @@
-"""``GET /api/plans/{id}/status``, ``/live``, ``/announcer`` and ``/events`` (SSE)."""
+"""The control room's routes: status, `/live`, the announcer's script and the two streams."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from typing import Any
+import hashlib
+from typing import Annotated, Any
 
 import numpy as np
 import orjson
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi.responses import Response
 
 from paradeops.service.context import ServiceContext
-from paradeops.service.control import service
+from paradeops.service.control import service, stream
 from paradeops.service.control.models import ScriptLineOut, StatusOut
-from paradeops.service.deps import CtxDep, ReaderDep, SessionDep
-from paradeops.service.errors import AUTH_ERRORS, NOT_FOUND
+from paradeops.service.deps import CtxDep, ReaderDep
+from paradeops.service.errors import AUTH_ERRORS, NOT_FOUND, ErrorOut
 from paradeops.service.plans import service as plans
 from paradeops.service.plans.views import PlanId
 
 router = APIRouter(prefix="/api/plans", tags=["control room"])
 ERRORS = {**AUTH_ERRORS, **NOT_FOUND}
-#: Pushes are at most this often, however fast check-ins arrive [s].
-MIN_INTERVAL_S = 0.2
-#: Without check-ins, the status is still pushed this often (time moves on) [s].
-HEARTBEAT_S = 5.0
+#: A longer If-None-Match is not looked at (it cannot hold our one ETag usefully).
+MAX_IF_NONE_MATCH = 1024
 
 
 def _snapshot(ctx: ServiceContext, plan_id: int) -> service.Snapshot:
@@ -61,55 +57,91 @@ def _plain(o: object) -> object:
     raise TypeError(f"cannot serialise {type(o).__name__}")
 
 
-def _event(ctx: ServiceContext, snap: service.Snapshot) -> bytes:
-    """The SSE event of ``snap``: built and encoded once, whoever is watching.
-
-    Building the document and encoding it (hundreds of kB with thousands of
-    check-ins) held the interpreter for tens of ms per page per push, which
-    check-ins waited behind; now it is done once per snapshot, with orjson.
-    """
+def _live_bytes(ctx: ServiceContext, snap: service.Snapshot) -> bytes:
+    """The ``/live`` document of ``snap``, encoded once whoever asks (it is hundreds of kB)."""
     hit = ctx.events.get(snap.loaded.plan_id)
     if hit is not None and hit[0] is snap:
         return hit[1]
     data = orjson.dumps(live_document(snap), default=_plain)
-    event = b"event: status\ndata: " + data + b"\n\n"
-    ctx.events[snap.loaded.plan_id] = (snap, event)
-    return event
+    ctx.events[snap.loaded.plan_id] = (snap, data)
+    return data
 
 
-@router.get("/{plan_id}/live", responses=ERRORS)
-def live(plan_id: PlanId, who: ReaderDep, ctx: CtxDep, session: SessionDep) -> JSONResponse:
-    """The status with what the control room draws and the announcer's script."""
-    return JSONResponse(live_document(_snapshot(ctx, plan_id)))
+def _etag(data: bytes) -> str:
+    return '"' + hashlib.blake2b(data, digest_size=16).hexdigest() + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match or len(if_none_match) > MAX_IF_NONE_MATCH:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return etag in tags or "*" in tags
+
+
+@router.get(
+    "/{plan_id}/live",
+    responses={**ERRORS, 304: {"description": "Not modified: the client's copy is current"}},
+)
+def live(
+    plan_id: PlanId,
+    who: ReaderDep,
+    ctx: CtxDep,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The status with what the control room draws and the announcer's script (one-shot).
+
+    With ``If-None-Match`` carrying the ETag of the current document, a bodiless 304.
+    """
+    data = _live_bytes(ctx, _snapshot(ctx, plan_id))
+    etag = _etag(data)
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    if _matches(if_none_match, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(data, media_type="application/json", headers=headers)
+
+
+STREAM_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"},
+    503: {"model": ErrorOut, "description": "The plan has the most watchers allowed"},
+}
 
 
 @router.get(
     "/{plan_id}/events",
-    responses={**ERRORS, 200: {"content": {"text/event-stream": {}}, "description": "SSE"}},
-    response_class=StreamingResponse,
+    responses={**ERRORS, **STREAM_DOC},
+    response_class=Response,
 )
 async def events(
-    plan_id: PlanId, request: Request, who: ReaderDep, ctx: CtxDep
-) -> StreamingResponse:
-    """Server-sent events: a ``status`` event (the ``/live`` document) on every change."""
-    first = await run_in_threadpool(_snapshot, ctx, plan_id)  # 404 before streaming
+    plan_id: PlanId,
+    who: ReaderDep,
+    ctx: CtxDep,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """The control room's stream: ``snapshot`` (the whole document), then ``delta`` events.
 
-    async def stream() -> AsyncIterator[bytes]:
-        snap: service.Snapshot | None = first
-        seen = ctx.broadcaster.version(plan_id)
-        while True:
-            if snap is None:
-                snap = await run_in_threadpool(_snapshot, ctx, plan_id)
-            yield await run_in_threadpool(_event, ctx, snap)
-            snap = None
-            seen = await ctx.broadcaster.wait(plan_id, seen, HEARTBEAT_S)
-            if await request.is_disconnected():
-                return
-            await asyncio.sleep(MIN_INTERVAL_S)
-            seen = ctx.broadcaster.version(plan_id)
+    Each ``delta`` is a JSON merge patch (RFC 7396) of the previous document;
+    ``id`` is the plan's sequence number. Reconnecting with ``Last-Event-ID``
+    (or ``?last_event_id=``) replays the deltas missed if they are still held,
+    else starts with a snapshot. 503 with Retry-After when the plan has the
+    most watchers allowed.
+    """
+    seen = stream.last_event_id(last_event_id_header, last_event_id)
+    return await stream.open_stream(ctx, plan_id, "control", seen)
 
-    return StreamingResponse(
-        stream(),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+
+@router.get(
+    "/{plan_id}/announcer/events",
+    responses={**ERRORS, **STREAM_DOC},
+    response_class=Response,
+)
+async def announcer_events(
+    plan_id: PlanId,
+    who: ReaderDep,
+    ctx: CtxDep,
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """The announcer's stream: its script keyed by unit, as ``snapshot`` then ``delta`` events."""
+    seen = stream.last_event_id(last_event_id_header, last_event_id)
+    return await stream.open_stream(ctx, plan_id, "announcer", seen)

@@ -1,6 +1,47 @@
-// The control room: server-sent events push the live document; draw graph, table, alerts.
+// The control room: a stream of a snapshot and merge-patch deltas keeps the document; draw it.
 "use strict";
 (function () {
+  // RFC 7396: members replace, objects merge, null deletes; arrays are replaced whole.
+  function mergePatch(target, patch) {
+    if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+    const out = target !== null && typeof target === "object" && !Array.isArray(target) ? target : {};
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null) delete out[k];
+      else out[k] = mergePatch(out[k], v);
+    }
+    return out;
+  }
+
+  // The stream's collections are objects keyed by id; each member knows its place.
+  const ordered = (o) => Object.values(o || {}).sort((a, b) => a.order - b.order);
+
+  // Follow a stream: "snapshot" replaces the document, "delta" patches it (ids count up by one).
+  // EventSource reconnects by itself with Last-Event-ID; after a refusal (503) or a gap it
+  // is opened again here, saying what it last saw, and the server sends what was missed.
+  function watch(url, render, connection) {
+    let doc = null, lastId = null, source = null;
+    function connect() {
+      const q = lastId === null ? "" : `?last_event_id=${encodeURIComponent(lastId)}`;
+      source = new EventSource(url + q);
+      source.addEventListener("snapshot", (ev) => {
+        doc = JSON.parse(ev.data); lastId = ev.lastEventId; render(doc);
+      });
+      source.addEventListener("delta", (ev) => {
+        if (doc === null || lastId === null || BigInt(ev.lastEventId) !== BigInt(lastId) + 1n) {
+          doc = null; lastId = null; source.close(); connect();  // a gap: start from a snapshot
+          return;
+        }
+        doc = mergePatch(doc, JSON.parse(ev.data)); lastId = ev.lastEventId; render(doc);
+      });
+      source.onopen = () => connection("live");
+      source.onerror = () => {
+        connection("reconnecting…");
+        if (source.readyState === EventSource.CLOSED) setTimeout(connect, 5000 + Math.random() * 5000);
+      };
+    }
+    connect();
+  }
+
   const svg = document.getElementById("graph");
   const NS = "http://www.w3.org/2000/svg";
   let updates = 0;
@@ -15,8 +56,9 @@
     const g = doc.graph;
     const W = 1000, H = 420, L = 60, B = 20;
     let t0 = Infinity, t1 = -Infinity;
-    for (const u of g.units) for (const [t] of (u.planned || u.passes)) { t0 = Math.min(t0, t); t1 = Math.max(t1, t); }
-    for (const u of g.units) if (u.projected) for (const [t, x] of u.projected) if (x <= g.x_max) t1 = Math.max(t1, t);
+    const units = ordered(g.units);
+    for (const u of units) for (const [t] of (u.planned || u.passes)) { t0 = Math.min(t0, t); t1 = Math.max(t1, t); }
+    for (const u of units) if (u.projected) for (const [t, x] of u.projected) if (x <= g.x_max) t1 = Math.max(t1, t);
     t0 = Math.min(t0, g.now_s); t1 = Math.max(t1, g.now_s);
     if (!(t1 > t0)) t1 = t0 + 1;
     const X = (t) => L + (t - t0) / (t1 - t0) * (W - L - 10);
@@ -30,21 +72,21 @@
     }
     const line = (pts, attrs) => svg.append(svgEl("polyline", Object.assign(
       { points: pts.filter(([, x]) => x >= 0 && x <= g.x_max * 1.02).map(([t, x]) => `${X(t)},${Y(x)}`).join(" "), fill: "none" }, attrs)));
-    for (const u of g.units) {
+    for (const u of units) {
       if (!u.planned) continue;
       const head = u.planned.filter(([, x]) => x <= g.x_max + u.length_m);
       const tail = head.map(([t, x]) => [t, x - u.length_m]).filter(([, x]) => x >= 0).reverse();
       svg.append(svgEl("polygon", {
         points: head.filter(([, x]) => x <= g.x_max).concat(tail).map(([t, x]) => `${X(t)},${Y(Math.min(x, g.x_max))}`).join(" "),
         fill: "#9bb7d4", "fill-opacity": 0.45, stroke: "#6b8fb5", "stroke-width": 1, "data-unit": u.id }));
-      line(u.projected, { stroke: "#c33", "stroke-dasharray": "4 3", "stroke-width": 1.2 });
+      if (u.projected) line(u.projected, { stroke: "#c33", "stroke-dasharray": "4 3", "stroke-width": 1.2 });
     }
-    for (const a of g.actuals) {
+    for (const a of Object.values(g.actuals || {})) {
       svg.append(svgEl("circle", { class: "actual", cx: X(a.t), cy: Y(a.x), r: 4,
         fill: a.part === "head" ? "#111" : "#fff", stroke: "#111" }));
     }
     svg.append(svgEl("line", { x1: X(g.now_s), x2: X(g.now_s), y1: 0, y2: H - B, stroke: "#0a0" }));
-    if (g.window_end_s !== null) {
+    if (g.window_end_s !== undefined) {  // members that would be null are left out
       svg.append(svgEl("line", { x1: X(g.window_end_s), x2: X(g.window_end_s), y1: 0, y2: H - B, stroke: "#c00", "stroke-dasharray": "6 3" }));
     }
   }
@@ -57,9 +99,9 @@
     document.body.dataset.updates = updates;
     document.body.dataset.checkins = doc.checkins;
     const alerts = document.getElementById("alerts");
-    alerts.replaceChildren(...doc.alerts.map((a) => el("div", { class: `alert ${a.severity}`, "data-kind": a.kind }, a.message)));
+    alerts.replaceChildren(...ordered(doc.alerts).map((a) => el("div", { class: `alert ${a.severity}`, "data-kind": a.kind }, a.message)));
     const body = document.querySelector("#units tbody");
-    body.replaceChildren(...doc.units.map((u) => {
+    body.replaceChildren(...ordered(doc.units).map((u) => {
       const tr = el("tr", { "data-unit": u.id });
       const next = u.ahead[0];
       tr.append(el("td", {}, u.name), el("td", {}, u.state),
@@ -71,8 +113,6 @@
     draw(doc);
   }
 
-  const source = new EventSource(`/api/plans/${window.PLAN_ID}/events`);
-  source.addEventListener("status", (ev) => render(JSON.parse(ev.data)));
-  source.onopen = () => { document.getElementById("connection").textContent = "live"; };
-  source.onerror = () => { document.getElementById("connection").textContent = "reconnecting…"; };
+  watch(`/api/plans/${window.PLAN_ID}/events`, render,
+    (state) => { document.getElementById("connection").textContent = state; });
 })();

@@ -1,0 +1,311 @@
+"""The control room's and the announcer's streams: a snapshot, then merge-patch deltas.
+
+Before, every watcher computed, encoded and was sent the whole ``/live``
+document (hundreds of kB to MBs) on every change, each through two thread-pool
+hops: with 500 watchers an update took ~17 s to reach them. Now one producer
+per (plan, stream) computes each new document and its delta once, in one
+thread-pool hop, and hands the same encoded bytes to every watcher's bounded
+queue (``broadcast.Channel``).
+
+The streamed documents are shaped so that deltas stay small however many
+check-ins there are: RFC 7396 replaces arrays whole, so collections are
+objects keyed by id (units by unit id, the graph's actual points by what they
+show, alerts by kind/unit/checkpoint), each member carrying its ``order``;
+members that would be ``null`` are left out (``null`` deletes in a patch).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+from fastapi import HTTPException
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.types import Receive, Scope, Send
+
+from paradeops.service.broadcast import Channel, Watcher
+from paradeops.service.context import ServiceContext
+from paradeops.service.control import service
+from paradeops.service.control.merge_patch import diff
+from paradeops.service.plans import service as plans
+
+logger = logging.getLogger(__name__)
+
+#: New documents are computed at most this often, however fast check-ins arrive [s].
+MIN_INTERVAL_S = 0.1
+#: Without check-ins the document is still recomputed this often (time moves on) [s].
+HEARTBEAT_S = 5.0
+#: With nothing to send for this long, a keep-alive comment goes out [s].
+KEEP_ALIVE_S = 15.0
+#: A refused watcher is told to come back after this [s].
+RETRY_AFTER_S = 10
+#: Longest Last-Event-ID believed (digits); anything else gets a snapshot.
+MAX_EVENT_ID_DIGITS = 20
+
+Document = dict[str, Any]
+Build = Callable[[service.Snapshot], Document]
+
+
+# --- the documents ---------------------------------------------------------------------
+
+
+def plain(o: Any) -> Any:
+    """``o`` with numpy scalars as Python numbers and ``None`` members of objects left out."""
+    if isinstance(o, dict):
+        return {k: plain(v) for k, v in o.items() if v is not None}
+    if isinstance(o, list | tuple):
+        return [plain(v) for v in o]
+    if isinstance(o, np.generic):
+        return o.item()
+    return o
+
+
+def keyed(items: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    """A list of objects as an object keyed by ``item[key]``; each keeps its place as ``order``."""
+    return {str(item[key]): {**item, "order": i} for i, item in enumerate(items)}
+
+
+def _unique(base: str, taken: dict[str, Any]) -> str:
+    """``base``, or ``base#2``, ``base#3``… if taken: identical items stay distinct."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}#{n}" in taken:
+        n += 1
+    return f"{base}#{n}"
+
+
+def alerts_keyed(alerts: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for i, a in enumerate(alerts):
+        base = f"{a['kind']}/{a.get('unit') or ''}/{a.get('checkpoint') or ''}"
+        out[_unique(base, out)] = {**a, "order": i}
+    return out
+
+
+def points_keyed(points: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> dict[str, Any]:
+    """The graph's actual points keyed by what they show (unit, part, time, place).
+
+    A key that depends on nothing else stays the same when a check-in is
+    added, voided or committed out of order, so a delta carries only the
+    points that came or went. The point dicts themselves are shared with the
+    actuals cache (built once per check-in) and never changed.
+    """
+    out: dict[str, Any] = {}
+    for p in points:
+        base = f"{p['unit']}/{p['part']}/{p['t']}/{p['x']}"
+        out[base if base not in out else _unique(base, out)] = p
+    return out
+
+
+def control_document(snap: service.Snapshot) -> Document:
+    """What the control room draws (the ``/live`` status and graph), keyed for small deltas."""
+    status = plain(service.status(snap).model_dump())
+    graph = service.graph(snap)
+    actuals = graph.pop("actuals")
+    graph = plain(graph)
+    graph["units"] = keyed(graph["units"], "id")
+    graph["actuals"] = points_keyed(actuals)
+    status["units"] = keyed(status["units"], "id")
+    status["alerts"] = alerts_keyed(status["alerts"])
+    status["graph"] = graph
+    return status  # type: ignore[no-any-return]
+
+
+def announcer_document(snap: service.Snapshot) -> Document:
+    """The announcer's script in running order (``order``), keyed by unit."""
+    return {
+        "plan": snap.loaded.plan_id,
+        "revision": snap.loaded.revision,
+        "checkins": snap.count,
+        "script": keyed(plain([x.model_dump() for x in service.script(snap)]), "unit"),
+    }
+
+
+STREAMS: dict[str, Build] = {"control": control_document, "announcer": announcer_document}
+
+
+# --- the producer ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One round of a producer: the new document and what to send for it."""
+
+    document: Document
+    #: "first" (nobody has an older one), "snapshot" (a new revision), "delta", "same".
+    kind: str
+    data: bytes = b""
+
+
+def _compute(ctx: ServiceContext, plan_id: int, build: Build, before: Document | None) -> Step:
+    """In a worker thread: the new document, and its delta from ``before`` encoded once."""
+    with ctx.db.sessions() as session:
+        snap = service.snapshot(ctx, session, plan_id)
+    document = build(snap)
+    if before is None:
+        return Step(document, "first")
+    if before.get("revision") != document.get("revision"):
+        return Step(document, "snapshot", orjson.dumps(document))
+    patch = diff(before, document)
+    if not patch:
+        return Step(before, "same")
+    return Step(document, "delta", orjson.dumps(patch))
+
+
+async def _produce(ctx: ServiceContext, plan_id: int, stream: str, channel: Channel) -> None:
+    """Recompute on every committed change (at most every MIN_INTERVAL_S) while anyone watches."""
+    build = STREAMS[stream]
+    fresh = channel.fresh
+    assert fresh is not None
+    try:
+        while channel.members > 0:
+            seen = ctx.broadcaster.version(plan_id)
+            try:
+                step = await run_in_threadpool(_compute, ctx, plan_id, build, channel.document)
+            except Exception as e:
+                if not fresh.done():  # nobody has a document yet: the joiners hear why
+                    fresh.set_exception(e)
+                    return
+                # Keep the watchers and what they have; the next change tries again.
+                logger.exception("plan %d: the %s stream's update failed", plan_id, stream)
+            else:
+                _publish(channel, step)
+                if not fresh.done():
+                    fresh.set_result(None)
+            await asyncio.sleep(MIN_INTERVAL_S)
+            await ctx.broadcaster.wait(plan_id, seen, HEARTBEAT_S)
+    finally:
+        channel.producer = None
+        if not fresh.done():
+            fresh.cancel()
+
+
+def _publish(channel: Channel, step: Step) -> None:
+    if step.kind == "delta":
+        channel.delta(step.document, step.data)
+    elif step.kind == "snapshot":
+        channel.snapshot(step.document, step.data)
+    elif step.kind == "first":
+        channel.start(step.document)
+    elif time.monotonic() - channel.last_sent > KEEP_ALIVE_S:
+        channel.keep_alive()
+
+
+async def _fresh_channel(ctx: ServiceContext, plan_id: int, stream: str) -> Channel:
+    """The channel, its producer running and its document up to date (404 if no such plan)."""
+    channel = ctx.broadcaster.channel(plan_id, stream)
+    if channel.producer is None:
+        channel.fresh = asyncio.get_running_loop().create_future()
+        channel.producer = asyncio.create_task(_produce(ctx, plan_id, stream, channel))
+    assert channel.fresh is not None
+    try:
+        await asyncio.shield(channel.fresh)
+    except plans.NotFound:
+        raise HTTPException(404, detail=f"no plan {plan_id}") from None
+    return channel
+
+
+def last_event_id(header: str | None, query: str | None) -> int | None:
+    """The id the client last saw: the header (EventSource's reconnect) or ``?last_event_id=``."""
+    text = (header if header is not None else query or "").strip()
+    if not text or len(text) > MAX_EVENT_ID_DIGITS or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
+
+
+# --- the watchers' side ------------------------------------------------------------------
+
+
+class EventStream(Response):
+    """The ASGI response of one watcher: its queued events, until it leaves or is dropped.
+
+    Written out rather than a StreamingResponse so that a disconnect frees the
+    slot at once (not at the next event), and a watcher whose client stopped
+    reading can be ended even while a write to it waits for the socket.
+    """
+
+    media_type = "text/event-stream"
+
+    def __init__(self, watcher: Watcher, leave: Callable[[], None]) -> None:
+        self.watcher = watcher
+        self.leave = leave
+        self.status_code = 200
+        self.background = None
+        # No body, so no Content-Length; nginx would otherwise hold events back.
+        self.init_headers({"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        sender = listener = None
+        try:
+            await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+            sender = asyncio.create_task(self._send_events(send))
+            listener = asyncio.create_task(self._until_disconnect(receive))
+            self.watcher.on_drop = sender.cancel
+            await asyncio.wait({sender, listener}, return_when=asyncio.FIRST_COMPLETED)
+            if self.watcher.dropped:
+                # The server closes the connection (the response is left unfinished).
+                logger.warning("watcher dropped: it fell %d events behind", self.watcher.limit)
+        finally:
+            for task in (sender, listener):
+                if task is not None:
+                    task.cancel()
+            self.leave()
+
+    async def _send_events(self, send: Send) -> None:
+        while True:
+            chunk = await self.watcher.take()
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+
+    @staticmethod
+    async def _until_disconnect(receive: Receive) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+
+def refusal(plan_id: int, cap: int) -> JSONResponse:
+    logger.warning("watcher refused: plan %d has its %d watchers", plan_id, cap)
+    return JSONResponse(
+        {
+            "detail": f"plan {plan_id} already has the most watchers allowed ({cap}); "
+            f"try again in {RETRY_AFTER_S} s"
+        },
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+async def open_stream(
+    ctx: ServiceContext, plan_id: int, stream: str, last_seen: int | None
+) -> Response:
+    """A watcher of ``stream`` of the plan: a slot taken, its first events queued."""
+    cap = ctx.settings.max_watchers_per_plan
+    broadcaster = ctx.broadcaster
+    if not broadcaster.reserve(plan_id, cap):
+        return refusal(plan_id, cap)
+    channel = broadcaster.channel(plan_id, stream)
+    channel.members += 1
+    watcher = Watcher()
+
+    def leave() -> None:
+        channel.watchers.discard(watcher)
+        channel.members -= 1
+        broadcaster.release(plan_id)
+
+    try:
+        channel = await _fresh_channel(ctx, plan_id, stream)
+    except BaseException:
+        leave()
+        raise
+    # From here to the end, no await: no event can slip between these and the watcher.
+    for event in channel.catch_up(last_seen):
+        watcher.offer(event)
+    channel.watchers.add(watcher)
+    return EventStream(watcher, leave)
