@@ -47,8 +47,12 @@ def assign_marshal(url: str, plan_id: int, checkpoints: tuple[str, ...] = CHECKP
 
 
 class Server:
-    def __init__(self, url: str, log: Path, clock_start: str | None = None) -> None:
+    def __init__(
+        self, url: str, log: Path, clock_start: str | None = None, args: tuple[str, ...] = ()
+    ) -> None:
         self.clock_start = clock_start
+        #: More ``serve`` options (``--max-watchers 3``, say).
+        self.args = args
         self.url_db = url
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -67,6 +71,7 @@ class Server:
                     "--port",
                     str(self.port),
                     *(["--clock-start", self.clock_start] if self.clock_start else []),
+                    *self.args,
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,
