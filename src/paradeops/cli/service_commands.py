@@ -69,6 +69,24 @@ def serve(
         int,
         typer.Option("--max-connections", help="Open connections beyond this are refused", min=1),
     ] = 4000,
+    max_json_kb: Annotated[
+        int,
+        typer.Option("--max-json-kb", help="Largest body of a JSON route [kB]", min=1, max=4096),
+    ] = 64,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            "--header-timeout",
+            help="Close a connection whose request headers take longer [s]",
+            min=0.1,
+        ),
+    ] = 10.0,
+    keep_alive: Annotated[
+        float,
+        typer.Option(
+            "--keep-alive", help="Close idle keep-alive connections after this [s]", min=1
+        ),
+    ] = 5.0,
     max_watchers: Annotated[
         int,
         typer.Option(
@@ -114,6 +132,9 @@ def serve(
         max_upload_mb=max_upload_mb,
         catalogue_dir=catalogue_dir,
         max_connections=max_connections,
+        max_json_kb=max_json_kb,
+        header_timeout_s=header_timeout,
+        keep_alive_s=keep_alive,
         max_watchers_per_plan=max_watchers,
         secret_key_file=secret_key_file,
         forwarded_allow_ips=forwarded_allow_ips,

@@ -19,6 +19,7 @@ from paradeops.service.context import Clock, ServiceContext, system_clock
 from paradeops.service.control.views import router as control_router
 from paradeops.service.guests.views import router as guests_router
 from paradeops.service.headers import SecurityHeaders
+from paradeops.service.limits import BodyLimit
 from paradeops.service.pages.views import router as pages_router
 from paradeops.service.plans.views import router as plans_router
 from paradeops.service.settings import ServiceSettings
@@ -73,6 +74,10 @@ def create_app(
     errors.install(app)
     # Check-ins (the hot path) skip FastAPI's routing when well-formed; see checkins/fast.py.
     app.add_middleware(CheckinFastPath)
+    # Outside it: bodies bounded before anything reads them (limits.py); outside that,
+    # a request id on every answer and a log line for every error (errors.py).
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(errors.RequestLog)
     for router in (users_router, plans_router, checkins_router, control_router, guests_router):
         app.include_router(router)
     app.include_router(pages_router)
