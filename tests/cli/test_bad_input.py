@@ -108,7 +108,7 @@ def test_a_50_mb_file_is_refused_before_it_is_read(cli: Run, tmp_path: Path) -> 
     with big.open("wb") as f:
         f.truncate(50 * 1024 * 1024)
     err = refused(cli, big, tmp_path)
-    assert "52.4 MB" in err and "limited to 5 MB" in err and "right file" in err
+    assert "50.0 MB" in err and "limited to 10 MB" in err and "right file" in err
 
 
 def _geo_plan(tmp_path: Path, geometry: str) -> Path:

@@ -1,15 +1,16 @@
 """Reading equipment catalogues and applying them to a plan's units.
 
-A plan names its catalogue in ``equipment:`` (a file relative to the plan) or
-lists it inline. :func:`resolve` reads it; :func:`apply` fills the missing
-``vehicle_length_m`` and ``speed_kmh`` of vehicle units from it and stores the
-resolved list in ``plan.equipment``, so that the core never reads a file.
+A plan names its catalogue in ``equipment:`` (a file, supplied by the plan's
+:class:`~paradeops.io.planfile.PlanFiles`) or lists it inline. :func:`resolve`
+reads it; :func:`apply` fills the missing ``vehicle_length_m`` and
+``speed_kmh`` of vehicle units from it and stores the resolved list in
+``plan.equipment``, so that the core never reads a file.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -21,16 +22,32 @@ from paradeops.model.equipment import (
     index,
 )
 from paradeops.model.plan import Plan, VehicleUnit
-from paradeops.model.yamlsource import Locator, field_path, parse_yaml, validate
+from paradeops.model.yamlsource import (
+    DEFAULT_LIMITS,
+    Locator,
+    ReadLimits,
+    field_path,
+    parse_yaml,
+    validate,
+)
+
+if TYPE_CHECKING:
+    from paradeops.io.planfile import PlanFiles
 
 
-def load_catalogue(path: Path | str) -> list[EquipmentModel]:
+def load_catalogue(path: Path | str, limits: ReadLimits = DEFAULT_LIMITS) -> list[EquipmentModel]:
     """A catalogue file's entries; every problem reported with file:line."""
     from paradeops.io.planfile import read_text
 
     path = Path(path)
-    name = str(path)
-    data, locator = parse_yaml(read_text(path), name)
+    return parse_catalogue(read_text(path, limits.max_bytes), str(path), limits)
+
+
+def parse_catalogue(
+    text: str, name: str, limits: ReadLimits = DEFAULT_LIMITS
+) -> list[EquipmentModel]:
+    """A catalogue's entries from its text; every problem reported with file:line."""
+    data, locator = parse_yaml(text, name, limits)
     cat = validate(EquipmentCatalogue, data, locator, name)
     dups = [
         Problem(msg, file=name, line=locator.line(loc), field=field_path(loc), hint=hint)
@@ -42,12 +59,13 @@ def load_catalogue(path: Path | str) -> list[EquipmentModel]:
 
 
 def resolve(
-    data: Any, locator: Locator, file: str, base_dir: Path | None
+    data: Any, locator: Locator, file: str, files: PlanFiles, limits: ReadLimits = DEFAULT_LIMITS
 ) -> tuple[list[EquipmentModel] | None, list[Problem]]:
     """The catalogue a plan's plain data refers to, and the problems found reading it.
 
     Returns ``(None, [])`` for a plan without ``equipment:``. Inline entries
     that fail validation are left out here (the plan's validation reports them).
+    A named catalogue comes from ``files``, which decides where it may be read.
     """
     ref = data.get("equipment") if isinstance(data, dict) else None
     if ref is None:
@@ -67,31 +85,15 @@ def resolve(
     if not isinstance(ref, str):
         return None, []  # the plan's validation says what is wrong
     line = locator.line(("equipment",))
-    if base_dir is None:
-        return None, [
-            Problem(
-                f"catalogue file {ref!r} cannot be read here",
-                file=file,
-                line=line,
-                field="equipment",
-                hint="list the catalogue inline under `equipment:`",
-            )
-        ]
-    path = base_dir / ref
-    if not path.is_file():
-        return None, [
-            Problem(
-                f"equipment catalogue {ref!r} does not exist",
-                file=file,
-                line=line,
-                field="equipment",
-                hint=f"looked for {path}",
-            )
-        ]
     try:
-        return load_catalogue(path), []
+        name, text = files.read("equipment", ref)
+        return parse_catalogue(text, name, limits), []
     except UserError as e:
-        return None, e.problems
+        # Problems of the reference itself are the plan's, at its `equipment:` line.
+        return None, [
+            p if p.file else Problem(p.message, file, p.line or line, "equipment", p.hint)
+            for p in e.problems
+        ]
 
 
 def apply(plan: Plan, entries: list[EquipmentModel] | None) -> None:
@@ -114,4 +116,4 @@ def apply(plan: Plan, entries: list[EquipmentModel] | None) -> None:
     plan.equipment = list(entries)
 
 
-__all__ = ["apply", "load_catalogue", "resolve"]
+__all__ = ["apply", "load_catalogue", "parse_catalogue", "resolve"]

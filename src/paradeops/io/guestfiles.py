@@ -17,8 +17,15 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 
 from paradeops.errors import Problem, UserError
-from paradeops.io.planfile import read_text
-from paradeops.model.yamlsource import Locator, check_size, parse_yaml, problems_from, validate
+from paradeops.io.planfile import decode_text, read_bytes, read_text
+from paradeops.model.yamlsource import (
+    DEFAULT_LIMITS,
+    Locator,
+    ReadLimits,
+    parse_yaml,
+    problems_from,
+    validate,
+)
 from paradeops.protocol.guests import Category, Guest, GuestBook
 from paradeops.protocol.ledger import check
 from paradeops.protocol.tribunes import Tribunes
@@ -31,9 +38,9 @@ COLUMNS = (
 REQUIRED = ("id", "name", "country")
 
 
-def parse_guests(text: str, file: str) -> GuestBook:
+def parse_guests(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> GuestBook:
     """A guest book from YAML text; every problem at once, located."""
-    data, locator = parse_yaml(text, file)
+    data, locator = parse_yaml(text, file, limits)
     book = validate(GuestBook, data, locator, file)
     issues = check(book)
     if issues:
@@ -50,8 +57,8 @@ def load_guests(path: Path | str) -> GuestBook:
     return parse_guests(read_text(path), str(path))
 
 
-def parse_tribunes(text: str, file: str) -> Tribunes:
-    data, locator = parse_yaml(text, file)
+def parse_tribunes(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> Tribunes:
+    data, locator = parse_yaml(text, file, limits)
     return validate(Tribunes, data, locator, file)
 
 
@@ -73,13 +80,11 @@ def _path(loc: Iterable[str | int]) -> str:
 def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
     """(row number, {column: text}) for each data row of a CSV or XLSX guest list."""
     name = str(path)
-    if not path.is_file():
-        raise UserError("no such file", file=name, hint="check the path")
-    check_size(path.stat().st_size, name)
+    data = read_bytes(path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(path)
+        rows = _xlsx_rows(data, name)
     else:
-        rows = _csv_rows(read_text(path), name)
+        rows = _csv_rows(decode_text(data, name), name)
     try:
         number, header = next(rows)
     except StopIteration:
@@ -119,13 +124,13 @@ def _csv_rows(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
                         hint="check the quotes on this line") from None
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+def _xlsx_rows(data: bytes, name: str) -> Iterator[tuple[int, list[str]]]:
     from openpyxl import load_workbook
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many kinds for a bad file
-        raise UserError(f"not a readable XLSX workbook ({type(e).__name__})", file=str(path),
+        raise UserError(f"not a readable XLSX workbook ({type(e).__name__})", file=name,
                         hint="save it again as .xlsx, or export it as CSV") from None
     sheet = book.worksheets[0]
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):

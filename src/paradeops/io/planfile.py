@@ -1,10 +1,12 @@
-"""Reading plan files: the text, the route geometry beside it, line numbers."""
+"""Reading plan files: the text (bounded, regular files only), the files it names, line numbers."""
 
 from __future__ import annotations
 
-import json
+import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import ValidationError
 
@@ -16,9 +18,13 @@ from paradeops.model.music import music_issues
 from paradeops.model.plan import Plan
 from paradeops.model.rehearsals import rehearsal_issues
 from paradeops.model.yamlsource import (
+    DEFAULT_LIMITS,
+    MAX_INPUT_BYTES,
     Locator,
+    ReadLimits,
     check_size,
     field_path,
+    parse_json,
     parse_yaml,
     problems_from,
 )
@@ -27,36 +33,141 @@ from paradeops.model.yamlsource import (
 MAX_OFF_ROUTE_M = 75.0
 
 
-def read_text(path: Path) -> str:
-    """A user's file as text, with the size checked before reading it."""
-    name = str(path)
-    if not path.exists():
-        raise UserError("no such file", file=name, hint="check the path")
-    if path.is_dir():
-        raise UserError("is a folder, not a file", file=name, hint="give the plan file itself")
-    check_size(path.stat().st_size, name)
+def read_text(path: Path, limit: int = MAX_INPUT_BYTES) -> str:
+    """A user's file as UTF-8 text; see :func:`read_bytes` for what is refused."""
+    return decode_text(read_bytes(path, limit), str(path))
+
+
+def decode_text(data: bytes, name: str) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise UserError(
             f"not UTF-8 text (byte {e.start})", file=name, hint="save the file as UTF-8"
         ) from None
+
+
+def read_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """A regular file's bytes, its size checked before it is read.
+
+    A named pipe, a device or a folder given as a file is refused instead of
+    blocking or reading forever: the kind is checked before opening (stat),
+    the file is opened non-blocking, and checked again on what was opened
+    (fstat), so a file swapped in between is caught too.
+    """
+    name = str(path)
+    try:
+        before = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise UserError("no such file", file=name, hint="check the path") from None
     except OSError as e:
         raise UserError(f"cannot read: {e.strerror}", file=name) from None
+    _regular_file(before, name)
+    check_size(before.st_size, name, limit)
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK | _NOCTTY | os.O_CLOEXEC)
+    except OSError as e:
+        raise UserError(f"cannot read: {e.strerror}", file=name) from None
+    with os.fdopen(fd, "rb") as f:
+        opened = os.fstat(f.fileno())
+        _regular_file(opened, name)
+        if (opened.st_dev, opened.st_ino) != (before.st_dev, before.st_ino):
+            raise UserError("the file was replaced while being opened", file=name,
+                            hint="try again")
+        check_size(opened.st_size, name, limit)
+        try:
+            data = f.read(limit + 1)
+        except OSError as e:
+            raise UserError(f"cannot read: {e.strerror}", file=name) from None
+    check_size(len(data), name, limit)  # it grew after the check
+    return data
+
+
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_NOCTTY = getattr(os, "O_NOCTTY", 0)
+
+
+def _regular_file(st: os.stat_result, name: str) -> None:
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise UserError("is a folder, not a file", file=name, hint="give the file itself")
+    kind = (
+        "a named pipe" if stat.S_ISFIFO(mode)
+        else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket" if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    raise UserError(
+        f"is {kind}, not a file",
+        file=name,
+        hint="save the data to a file first and give that file",
+    )
+
+
+class PlanFiles(Protocol):
+    """Where the files a plan names (``route.geometry``, ``equipment:``) come from.
+
+    The CLI reads them beside the plan (:class:`FolderFiles`); the service
+    takes them from the upload or its catalogue folder, never from a path.
+    """
+
+    def read(self, field: str, ref: str) -> tuple[str, str]:
+        """(name for messages, text) of the file named ``ref`` in ``field``.
+
+        Raises UserError (without a file: it is the plan's) when there is none.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class FolderFiles:
+    """The CLI's rule: a file a plan names is relative to the plan's folder."""
+
+    folder: Path
+    limits: ReadLimits = DEFAULT_LIMITS
+
+    def read(self, field: str, ref: str) -> tuple[str, str]:
+        path = self.folder / ref
+        if not path.exists():
+            what = "geometry file" if field == "route.geometry" else "equipment catalogue"
+            raise UserError(f"{what} {ref!r} does not exist", hint=f"looked for {path}")
+        return str(path), read_text(path, self.limits.max_bytes)
+
+
+class NoFiles:
+    """Text on its own (tests, tools): a plan may name no file."""
+
+    def read(self, field: str, ref: str) -> tuple[str, str]:
+        what = "geometry file" if field == "route.geometry" else "catalogue file"
+        hint = (
+            "give checkpoints at_m, or upload the plan with its geometry"
+            if field == "route.geometry"
+            else "list the catalogue inline under `equipment:`"
+        )
+        raise UserError(f"{what} {ref!r} cannot be read here", hint=hint)
 
 
 def load_plan(path: Path | str) -> Plan:
     path = Path(path)
-    return parse_plan(read_text(path), str(path), base_dir=path.parent)
+    return parse_plan(read_text(path), str(path), files=FolderFiles(path.parent))
 
 
-def parse_plan(text: str, file: str, *, base_dir: Path | None = None) -> Plan:
+def parse_plan(
+    text: str,
+    file: str,
+    *,
+    files: PlanFiles | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
+) -> Plan:
     """Parse and check a whole plan; every problem is reported at once.
 
-    ``base_dir`` is where ``route.geometry`` is looked for; with ``None``
-    (text uploaded to the service) a plan may not refer to a geometry file.
+    ``files`` supplies the geometry and catalogue the plan names; without it
+    a plan may name none.
     """
-    data, locator = parse_yaml(text, file)
+    files = files or NoFiles()
+    data, locator = parse_yaml(text, file, limits)
     problems: list[Problem] = []
     plan: Plan | None = None
     try:
@@ -72,7 +183,7 @@ def parse_plan(text: str, file: str, *, base_dir: Path | None = None) -> Plan:
     has_geometry = isinstance(ref, str)
     if isinstance(ref, str) and isinstance(route, dict):
         try:
-            line = _read_geometry(ref, base_dir)
+            line = _read_geometry(ref, files, limits)
         except UserError as e:
             at = locator.line(("route", "geometry"))
             problems.extend(
@@ -87,7 +198,7 @@ def parse_plan(text: str, file: str, *, base_dir: Path | None = None) -> Plan:
             )
     from paradeops.io import catalogue
 
-    entries, found = catalogue.resolve(data, locator, file, base_dir)
+    entries, found = catalogue.resolve(data, locator, file, files, limits)
     problems.extend(found)
     issues = [
         *plan_issues(data, has_geometry=has_geometry, positions=positions),
@@ -131,21 +242,9 @@ def _place(
     return positions, problems
 
 
-def _read_geometry(ref: str, base_dir: Path | None) -> list[LonLat]:
-    if base_dir is None:
-        raise UserError(
-            f"geometry file {ref!r} cannot be read here",
-            hint="give checkpoints at_m, or upload the plan with its geometry inlined",
-        )
-    path = base_dir / ref
-    name = str(path)
-    if not path.is_file():
-        raise UserError(f"geometry file {ref!r} does not exist", hint=f"looked for {name}")
-    try:
-        doc: Any = json.loads(read_text(path))
-    except json.JSONDecodeError as e:
-        raise UserError(f"not valid JSON: {e.msg}", file=name, line=e.lineno) from None
-    return linestring(doc, name)
+def _read_geometry(ref: str, files: PlanFiles, limits: ReadLimits) -> list[LonLat]:
+    name, text = files.read("route.geometry", ref)
+    return linestring(parse_json(text, name, limits), name)
 
 
 def linestring(doc: Any, name: str) -> list[LonLat]:
@@ -204,4 +303,14 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return out
 
 
-__all__ = ["linestring", "load_plan", "parse_plan", "read_text"]
+__all__ = [
+    "FolderFiles",
+    "NoFiles",
+    "PlanFiles",
+    "decode_text",
+    "linestring",
+    "load_plan",
+    "parse_plan",
+    "read_bytes",
+    "read_text",
+]

@@ -27,6 +27,7 @@ from ruamel.yaml import YAML
 from paradeops.composition.rehearsals import Calibration, Measured, Run
 from paradeops.errors import Problem, UserError
 from paradeops.model.plan import AircraftUnit, Plan, parse_clock
+from paradeops.model.yamlsource import load_round_trip
 
 #: Beyond this many problems a file is surely the wrong one; stop listing.
 MAX_PROBLEMS = 20
@@ -217,10 +218,10 @@ def calibrated_plan(text: str, plan: Plan, calibration: Calibration) -> str:
     ``speed_kmh`` (or ``pace_m`` for a formation marching by cadence), gaps
     into ``gap_m`` of units that step off behind the one ahead.
     """
+    doc = load_round_trip(text, "plan")
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
     yaml.width = 4096
-    doc = yaml.load(text)
     where = {u.id: i for i, u in enumerate(plan.units)}
     for fit in calibration.units:
         node = doc["units"][where[fit.unit]]

@@ -9,20 +9,53 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.scanner import RoundTripScanner
 
 from paradeops.errors import Problem, UserError
 
 M = TypeVar("M", bound=BaseModel)
 
 #: Input files are hand-written; anything larger is almost surely the wrong file.
-MAX_INPUT_BYTES = 5 * 1024 * 1024
+#: The service's default upload limit (``serve --max-upload-mb``) is the same.
+MAX_INPUT_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much a document may ask of the reader before it is refused.
+
+    A plan is a few hundred lines a few levels deep; these bounds are far
+    beyond that, and far below what would stall the service or the machine.
+    """
+
+    #: Size of the text [bytes].
+    max_bytes: int = MAX_INPUT_BYTES
+    #: Nesting of lists and mappings, aliases expanded.
+    max_depth: int = 100
+    #: ``*name`` references in one document.
+    max_aliases: int = 10_000
+    #: Values after aliases are expanded: this many, or twice as many as the
+    #: text writes out, whichever is larger (so no alias-free file is refused).
+    max_expanded: int = 100_000
+    #: Wall-clock time to read the document [s].
+    max_seconds: float = 10.0
+
+
+DEFAULT_LIMITS = ReadLimits()
 
 
 class Locator:
@@ -53,22 +86,48 @@ def _own_line(node: Any) -> int | None:
     return None if lc is None or lc.line is None else int(lc.line) + 1
 
 
-def check_size(size: int, file: str) -> None:
-    if size > MAX_INPUT_BYTES:
+def check_size(size: int, file: str, limit: int = MAX_INPUT_BYTES) -> None:
+    if size > limit:
         raise UserError(
-            f"file is {size / 1e6:.1f} MB; input files are limited to "
-            f"{MAX_INPUT_BYTES / 1e6:.0f} MB",
+            f"file is {size / _MB:.1f} MB; input files are limited to {limit / _MB:.0f} MB",
             file=file,
             hint="check that this is the right file (a plan or guest list is a few kB)",
         )
 
 
-def parse_yaml(text: str, file: str) -> tuple[Any, Locator]:
-    """Parse YAML (or JSON, a subset of it) into plain data and its locator."""
-    check_size(len(text.encode("utf-8", "surrogatepass")), file)
-    yaml = YAML(typ="rt")
+_MB = 1024 * 1024
+
+
+def parse_yaml(
+    text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS
+) -> tuple[Any, Locator]:
+    """Parse YAML (or JSON, a subset of it) into plain data and its locator.
+
+    Every bound of ``limits`` is checked while the text is read, so a hostile
+    document is refused after a bounded amount of work, with the line where
+    it went too far.
+    """
+    budget = _Budget(limits)
+    doc = _load(text, file, budget)
     try:
+        return _plain(doc, budget), Locator(doc)
+    except UserError as e:
+        raise e.with_file(file) from None
+
+
+def load_round_trip(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> Any:
+    """The ruamel round-trip document (comments and quotes kept), read within ``limits``."""
+    return _load(text, file, _Budget(limits), preserve_quotes=True)
+
+
+def _load(text: str, file: str, budget: _Budget, *, preserve_quotes: bool = False) -> Any:
+    check_size(len(text.encode("utf-8", "surrogatepass")), file, budget.limits.max_bytes)
+    try:
+        yaml = _BoundedYAML(budget)
+        yaml.preserve_quotes = preserve_quotes
         doc = yaml.load(text)
+    except UserError as e:
+        raise e.with_file(file) from None
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -83,15 +142,242 @@ def parse_yaml(text: str, file: str) -> tuple[Any, Locator]:
         raise UserError(f"not valid YAML: {e}", file=file) from None
     if doc is None:
         raise UserError("the file is empty", file=file, hint="see `paradeops schema`")
-    return _plain(doc), Locator(doc)
+    return doc
 
 
-def _plain(node: Any) -> Any:
-    """Round-trip containers to dicts and lists; YAML timestamps stay dates."""
+class _Budget:
+    """What the document being read has used of its limits so far."""
+
+    def __init__(self, limits: ReadLimits) -> None:
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.max_seconds
+        self.aliases = 0
+        self.ticks = 0
+
+    def tick(self, line: int | None) -> None:
+        """Called for every value read; looks at the clock now and then."""
+        self.ticks += 1
+        if self.ticks % 256 == 0 and time.monotonic() > self.deadline:
+            raise UserError(
+                f"reading the file took longer than {self.limits.max_seconds:g} s",
+                line=line,
+                hint="a plan or guest list reads in well under a second; "
+                "check that this is the right file",
+            )
+
+    def alias(self, line: int) -> None:
+        self.aliases += 1
+        if self.aliases > self.limits.max_aliases:
+            raise UserError(
+                f"more than {self.limits.max_aliases:,} aliases (*name)",
+                line=line,
+                hint="write the values out; a plan needs only a few aliases",
+            )
+
+    def depth(self, depth: int, line: int) -> None:
+        if depth > self.limits.max_depth:
+            raise UserError(
+                f"lists and mappings are nested more than {self.limits.max_depth} deep",
+                line=line,
+                hint="check the brackets and indentation; a plan is nested a few levels deep",
+            )
+
+    def expansion(self, root: Node) -> None:
+        """Refuse a document whose aliases expand beyond the limit, before it is built.
+
+        Aliases are shared references until the data is copied into plain
+        dicts and lists; there ``n`` nested levels of ``k`` aliases become
+        ``k**n`` values. Each node's expanded size is computed once (a walk
+        of the node graph without recursion), so this costs one pass.
+        """
+        sizes: dict[int, int] = {}
+        depths: dict[int, int] = {}
+        entered: set[int] = set()
+        stack: list[tuple[Node, bool]] = [(root, False)]
+        while stack:
+            node, kids_done = stack.pop()
+            key = id(node)
+            kids = _children(node)
+            if not kids_done:
+                if key in sizes:
+                    continue
+                entered.add(key)
+                stack.append((node, True))
+                for kid in kids:
+                    if id(kid) in entered and id(kid) not in sizes:
+                        _refuse_cycle(kid)
+                    if id(kid) not in sizes:
+                        stack.append((kid, False))
+                continue
+            sizes[key] = 1 + sum(sizes[id(k)] for k in kids)
+            depths[key] = 1 + max(depths[id(k)] for k in kids) if kids else 0
+            line = node.start_mark.line + 1
+            self.depth(depths[key], line)
+            limit = max(self.limits.max_expanded, 2 * len(sizes))
+            if sizes[key] > limit:
+                raise UserError(
+                    f"aliases expand to more than {limit:,} values",
+                    line=line,
+                    hint="write the repeated part out, or use fewer levels of aliases "
+                    "(&name and *name)",
+                )
+            self.tick(line)
+
+
+def _refuse_cycle(node: Node) -> None:
+    raise UserError(
+        "an alias refers to a value that contains it",
+        line=node.start_mark.line + 1,
+        hint="an alias (*name) must refer to a value defined before it, not around it",
+    )
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+class _BoundedComposer(Composer):
+    """ruamel's composer, counting aliases and nesting as it goes.
+
+    The nesting is checked before a list or mapping is entered, so that
+    thousands of ``[`` are refused at the first one too many, not by a
+    RecursionError somewhere inside the parser.
+    """
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader=loader)
+        self.budget: _Budget = loader.budget
+        self.nesting = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        line = event.start_mark.line + 1
+        self.budget.tick(line)
+        if isinstance(event, AliasEvent):
+            self.budget.alias(line)
+            return super().compose_node(parent, index)
+        if isinstance(event, SequenceStartEvent | MappingStartEvent):
+            self.budget.depth(self.nesting + 1, line)
+        self.nesting += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.nesting -= 1
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        if node is not None:
+            self.budget.expansion(node)
+        return node
+
+
+class _BoundedScanner(RoundTripScanner):
+    """ruamel's scanner, refusing flow nesting (``[[[[``) beyond the limit.
+
+    The scanner looks far ahead inside flow collections, at a cost that grows
+    with their nesting, so the bound is applied here, at the first bracket
+    too many, before the composer sees anything.
+    """
+
+    def fetch_flow_collection_start(self, TokenClass: Any, to_push: Any) -> None:
+        budget: _Budget = self.loader.budget
+        budget.depth(len(self.flow_context) + 1, self.reader.line + 1)
+        super().fetch_flow_collection_start(TokenClass, to_push)
+
+
+class _BoundedConstructor(RoundTripConstructor):
+    """ruamel's round-trip constructor; a value Python cannot hold is a located error."""
+
+    def __init__(self, preserve_quotes: Any = None, loader: Any = None) -> None:
+        super().__init__(preserve_quotes=preserve_quotes, loader=loader)
+        self.budget: _Budget = loader.budget
+
+    def construct_non_recursive_object(self, node: Any, tag: Any = None) -> Any:
+        line = node.start_mark.line + 1
+        self.budget.tick(line)
+        try:
+            return super().construct_non_recursive_object(node, tag)
+        except (ValueError, OverflowError):
+            # e.g. ``date: 2025-02-30`` or an integer of 5,000 digits.
+            is_date = str(node.tag).endswith(":timestamp")
+            raise UserError(
+                f"{_shown(node.value)} is not a date on the calendar"
+                if is_date
+                else f"{_shown(node.value)} cannot be read as a value",
+                line=line,
+                hint="write a date as YYYY-MM-DD, one that exists"
+                if is_date
+                else "check the value; a number has at most a few dozen digits",
+            ) from None
+
+
+def _shown(value: Any) -> str:
+    if not isinstance(value, str):
+        return "this value"
+    return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class _BoundedYAML(YAML):
+    def __init__(self, budget: _Budget) -> None:
+        super().__init__(typ="rt")
+        self.budget = budget
+        self.Scanner = _BoundedScanner
+        self.Composer = _BoundedComposer
+        self.Constructor = _BoundedConstructor
+
+
+def parse_json(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> Any:
+    """A JSON document (such as GeoJSON) with its size and nesting bounded.
+
+    The nesting is measured before :func:`json.loads` runs, which would
+    otherwise recurse once per level.
+    """
+    check_size(len(text.encode("utf-8", "surrogatepass")), file, limits.max_bytes)
+    depth = 0
+    for token in _JSON_TOKEN.finditer(text):
+        if token.group() in ("[", "{"):
+            depth += 1
+            if depth > limits.max_depth:
+                raise UserError(
+                    f"lists and objects are nested more than {limits.max_depth} deep",
+                    file=file,
+                    line=text.count("\n", 0, token.start()) + 1,
+                    hint="check the brackets; a GeoJSON route is nested a few levels deep",
+                )
+        elif token.group() in ("]", "}"):
+            depth -= 1
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise UserError(f"not valid JSON: {e.msg}", file=file, line=e.lineno) from None
+    except (ValueError, RecursionError) as e:  # an integer of 5,000 digits, say
+        raise UserError(f"not valid JSON: {_short(str(e))}", file=file) from None
+
+
+# Strings (skipped whole, so brackets inside them do not count) and brackets.
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _plain(node: Any, budget: _Budget | None = None) -> Any:
+    """Round-trip containers to dicts and lists; YAML timestamps stay dates.
+
+    Expansion and depth were bounded while composing; the budget keeps the
+    deadline.
+    """
+    if budget is not None:
+        budget.tick(None)
     if isinstance(node, Mapping):
-        return {str(k): _plain(v) for k, v in node.items()}
+        return {str(k): _plain(v, budget) for k, v in node.items()}
     if isinstance(node, (list, tuple)):
-        return [_plain(v) for v in node]
+        return [_plain(v, budget) for v in node]
     if isinstance(node, dt.datetime | dt.date):
         return node
     if isinstance(node, bool | int | float | str) or node is None:

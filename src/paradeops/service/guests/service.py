@@ -1,7 +1,7 @@
 """Guest books: upload, the book with its appended events, append one event, reports.
 
 Everything the protocol decides is decided by the protocol core: the book is
-parsed and checked by :func:`paradeops.io.guestfiles.load_guests` (the CLI's
+parsed and checked by :func:`paradeops.io.guestfiles.parse_guests` (the CLI's
 reader, for the CLI's messages), an appended event is accepted only if
 :func:`paradeops.protocol.ledger.check` finds nothing wrong with it, and
 statuses and announcements are replayed by the ledger and
@@ -10,19 +10,20 @@ statuses and announcements are replayed by the ledger and
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
-import tempfile
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from paradeops.errors import Problem, UserError
-from paradeops.io.guestfiles import load_guests
+from paradeops.io.guestfiles import parse_guests
+from paradeops.io.planfile import decode_text
+from paradeops.model.yamlsource import DEFAULT_LIMITS, MAX_INPUT_BYTES, ReadLimits
 from paradeops.protocol.announcements import check_announcements, moment_text
 from paradeops.protocol.countries import country_name
 from paradeops.protocol.guests import Event, GuestBook, Moment
@@ -35,7 +36,6 @@ from paradeops.protocol.ledger import (
     status_as_of,
 )
 from paradeops.protocol.precedence import order_with_interpreters
-from paradeops.service.errors import TooLarge
 from paradeops.service.guests.models import EventIn, GuestBookRow, GuestRecordRow
 from paradeops.service.plans.upload import too_large
 from paradeops.service.users.service import audit
@@ -64,38 +64,22 @@ class Book:
     recorded: list[Recorded | None]
 
 
-def parse_upload(filename: str, data: bytes) -> GuestBook:
+def parse_upload(
+    filename: str, data: bytes, limits: ReadLimits = DEFAULT_LIMITS
+) -> GuestBook:
     """The book, or UserError with what ``paradeops guests status FILE`` prints for it.
 
-    The bytes are written under their own name to a private folder and read
-    by the CLI's own loader; the folder is then cut from the messages.
+    The CLI's own reader, on the bytes as uploaded: nothing is written to disk.
     """
-    too_large(len(data), filename)
-    with tempfile.TemporaryDirectory(prefix="paradeops-guests-") as tmp:
-        path = Path(tmp) / filename
-        path.write_bytes(data)
-        try:
-            return load_guests(path)
-        except UserError as e:
-            prefix = tmp + "/"
-
-            def cut(s: str | None) -> str | None:
-                return None if s is None else s.replace(prefix, "")
-
-            problems = [
-                Problem(cut(p.message) or "", cut(p.file), p.line, p.field, cut(p.hint))
-                for p in e.problems
-            ]
-            raise (TooLarge if isinstance(e, TooLarge) else UserError)(problems=problems) from None
+    too_large(len(data), filename, limits.max_bytes)
+    return parse_guests(decode_text(data, filename), filename, limits)
 
 
 def create(
-    session: Session, filename: str, data: bytes, *, actor: str, now: dt.datetime
-) -> tuple[int, GuestBook]:
-    book = parse_upload(filename, data)
-    row = GuestBookRow(
-        name=filename, text=data.decode("utf-8"), created_at=utcnow_iso(now), created_by=actor
-    )
+    session: Session, filename: str, book: GuestBook, text: str, *, actor: str, now: dt.datetime
+) -> int:
+    """Store a book parsed beforehand (:func:`parse_upload`), outside the write lock."""
+    row = GuestBookRow(name=filename, text=text, created_at=utcnow_iso(now), created_by=actor)
     session.add(row)
     session.flush()
     audit(
@@ -106,7 +90,7 @@ def create(
         target=f"guest book {row.id}",
         detail={"filename": filename, "guests": len(book.guests), "events": len(book.events)},
     )
-    return row.id, book
+    return row.id
 
 
 def books(session: Session) -> list[GuestBookRow]:
@@ -146,8 +130,11 @@ def load(session: Session, book_id: int, cache: dict[int, GuestBook]) -> Book:
 
 
 def load_from_text(row: GuestBookRow) -> GuestBook:
+    data = row.text.encode("utf-8")
+    # Accepted once: today's size limit does not apply to it.
+    limits = dataclasses.replace(DEFAULT_LIMITS, max_bytes=max(len(data), MAX_INPUT_BYTES))
     try:
-        return parse_upload(row.name, row.text.encode("utf-8"))
+        return parse_upload(row.name, data, limits)
     except UserError as e:  # stored books were checked on the way in
         raise RuntimeError(f"stored guest book {row.id} no longer loads: {e}") from e
 

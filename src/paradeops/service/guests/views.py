@@ -7,11 +7,13 @@ There is no route to change or delete anything: the history is append-only
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from paradeops.model.yamlsource import DEFAULT_LIMITS
 from paradeops.protocol.guests import GuestBook
 from paradeops.service.deps import CtxDep, OrganiserDep, ReaderDep, SessionDep
 from paradeops.service.errors import AUTH_ERRORS, BAD_INPUT, NOT_FOUND, ErrorOut
@@ -24,7 +26,8 @@ from paradeops.service.guests.models import (
     GuestsOut,
     HistoryOut,
 )
-from paradeops.service.plans.upload import MAX_INPUT_BYTES, safe_name, too_large
+from paradeops.service.plans.upload import safe_name, too_large
+from paradeops.service.plans.views import read_body
 from paradeops.service.users.tokens import Principal
 
 router = APIRouter(prefix="/api", tags=["guests"])
@@ -76,7 +79,8 @@ def _load(session: Any, book: int | None, cache: dict[int, GuestBook]) -> servic
     openapi_extra={
         "requestBody": {
             "required": True,
-            "description": "The text of a guests.yaml (see docs/protocol.md)",
+            "description": "The text of a guests.yaml (see docs/protocol.md); at most "
+            "`serve --max-upload-mb` (default 10 MB)",
             "content": {"application/yaml": {"schema": {"type": "string"}}},
         }
     },
@@ -90,19 +94,21 @@ async def upload_book(
 ) -> BookCreated:
     """A new guest book; it becomes the one ``/api/guests`` answers about."""
     name = safe_name(filename, "guests.yaml")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > 4 * MAX_INPUT_BYTES:  # cut off unread beyond this
-            too_large(size, name)
-        chunks.append(chunk)
-    data = b"".join(chunks)
+    limit = ctx.settings.max_upload_bytes
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        too_large(int(length), name, limit)
+    data = await read_body(request, name, limit)
+    # Parsed first, in the thread pool: never while holding the write lock.
+    limits = dataclasses.replace(DEFAULT_LIMITS, max_bytes=limit)
+    book = await run_in_threadpool(service.parse_upload, name, data, limits)
+    text = data.decode("utf-8")  # parse_upload has checked that it is UTF-8
 
-    def work() -> tuple[int, GuestBook]:
+    def work() -> int:
         with ctx.db.writing() as session:
-            return service.create(session, name, data, actor=who.name, now=ctx.now())
+            return service.create(session, name, book, text, actor=who.name, now=ctx.now())
 
-    book_id, book = await run_in_threadpool(work)
+    book_id = await run_in_threadpool(work)
     cache[book_id] = book
     return BookCreated(
         id=book_id,

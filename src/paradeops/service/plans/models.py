@@ -25,6 +25,9 @@ class RevisionRow(Base):
     text: Mapped[str] = mapped_column(Text)
     geometry_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     geometry: Mapped[str | None] = mapped_column(Text, nullable=True)
+    #: The catalogue the plan named, as read when the revision was checked.
+    equipment_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    equipment: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[str] = mapped_column(String(40))
     created_by: Mapped[str] = mapped_column(String(64))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -10,9 +11,17 @@ from sqlalchemy.orm import Session
 
 from paradeops.errors import UserError
 from paradeops.model.plan import Plan
+from paradeops.model.yamlsource import DEFAULT_LIMITS
 from paradeops.service.context import ServiceContext
 from paradeops.service.plans.models import PlanRow, RevisionRow
-from paradeops.service.plans.upload import Upload, check
+from paradeops.service.plans.upload import (
+    Checked,
+    Part,
+    Rules,
+    Upload,
+    database_files,
+    recheck,
+)
 from paradeops.service.users.service import audit
 from paradeops.store.base import utcnow_iso
 from paradeops.timing.schedule import Schedule
@@ -30,33 +39,46 @@ class Loaded:
     schedule: Schedule
 
 
-def create(session: Session, up: Upload, *, actor: str, now: dt.datetime) -> tuple[int, int]:
-    plan, _, text, geometry = check(up)
-    row = PlanRow(name=plan.parade.name, created_at=utcnow_iso(now), created_by=actor)
+def rules(ctx: ServiceContext) -> Rules:
+    """What the operator allows uploads: size, catalogue folder; the database is off limits."""
+    settings = ctx.settings
+    db_path = ctx.db.engine.url.database if ctx.db.is_sqlite else None
+    return Rules(
+        limits=dataclasses.replace(DEFAULT_LIMITS, max_bytes=settings.max_upload_bytes),
+        catalogue_dir=settings.catalogue_dir,
+        protected=database_files(db_path),
+    )
+
+
+def create(
+    session: Session, up: Upload, checked: Checked, *, actor: str, now: dt.datetime
+) -> tuple[int, int]:
+    """Store a plan checked beforehand (:func:`~paradeops.service.plans.upload.check`)."""
+    name = checked.plan.parade.name
+    row = PlanRow(name=name, created_at=utcnow_iso(now), created_by=actor)
     session.add(row)
     session.flush()
-    _add(session, row.id, 1, up, text, geometry, actor=actor, now=now)
+    _add(session, row.id, 1, up.filename, checked, actor=actor, now=now)
     audit(
         session,
         now=now,
         actor=actor,
         action="plan.create",
         target=f"plan {row.id}",
-        detail={"name": plan.parade.name, "filename": up.filename},
+        detail={"name": name, "filename": up.filename},
     )
     return row.id, 1
 
 
 def add_revision(
-    session: Session, plan_id: int, up: Upload, *, actor: str, now: dt.datetime
+    session: Session, plan_id: int, up: Upload, checked: Checked, *, actor: str, now: dt.datetime
 ) -> int:
     row = session.get(PlanRow, plan_id)
     if row is None:
         raise NotFound(plan_id)
-    plan, _, text, geometry = check(up)
     revision = (latest_revision(session, plan_id) or 0) + 1
-    row.name = plan.parade.name
-    _add(session, plan_id, revision, up, text, geometry, actor=actor, now=now)
+    row.name = checked.plan.parade.name
+    _add(session, plan_id, revision, up.filename, checked, actor=actor, now=now)
     audit(
         session,
         now=now,
@@ -72,21 +94,23 @@ def _add(
     session: Session,
     plan_id: int,
     revision: int,
-    up: Upload,
-    text: str,
-    geometry: str | None,
+    filename: str,
+    checked: Checked,
     *,
     actor: str,
     now: dt.datetime,
 ) -> None:
+    geometry, equipment = checked.geometry, checked.equipment
     session.add(
         RevisionRow(
             plan_id=plan_id,
             revision=revision,
-            filename=up.filename,
-            text=text,
-            geometry_name=up.geometry_name if geometry is not None else None,
-            geometry=geometry,
+            filename=filename,
+            text=checked.text,
+            geometry_name=geometry.name if geometry else None,
+            geometry=geometry.text if geometry else None,
+            equipment_name=equipment.name if equipment else None,
+            equipment=equipment.text if equipment else None,
             created_at=utcnow_iso(now),
             created_by=actor,
         )
@@ -124,6 +148,20 @@ def revisions(session: Session, plan_id: int) -> list[RevisionRow]:
     return rows
 
 
+def stored_upload(row: RevisionRow) -> Upload:
+    """A revision as it was uploaded: the plan with the files it named."""
+
+    def part(name: str | None, text: str | None, default: str) -> Part | None:
+        return None if text is None else Part(name or default, text.encode())
+
+    return Upload(
+        row.filename,
+        row.text.encode(),
+        geometry=part(row.geometry_name, row.geometry, "route.geojson"),
+        equipment=part(row.equipment_name, row.equipment, "equipment.yaml"),
+    )
+
+
 def load(
     ctx: ServiceContext, session: Session, plan_id: int, revision: int | None = None
 ) -> Loaded:
@@ -141,16 +179,9 @@ def load(
     if row is None:
         raise NotFound(plan_id)
     try:
-        plan, sched, _, _ = check(
-            Upload(
-                row.filename,
-                row.text.encode(),
-                row.geometry_name,
-                None if row.geometry is None else row.geometry.encode(),
-            )
-        )
+        checked = recheck(stored_upload(row), rules(ctx))
     except UserError as e:  # stored revisions were checked on the way in
         raise RuntimeError(f"stored plan {plan_id} revision {revision} no longer loads: {e}") from e
-    loaded = Loaded(plan_id, revision, plan, sched)
+    loaded = Loaded(plan_id, revision, checked.plan, checked.schedule)
     ctx.schedules[key] = loaded
     return loaded

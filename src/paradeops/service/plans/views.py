@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, UploadFile
 
 from paradeops.reports.schedule_json import schedule_to_dict
 from paradeops.service.deps import CtxDep, OrganiserDep, ReaderDep, SessionDep
@@ -14,18 +15,24 @@ from paradeops.service.errors import AUTH_ERRORS, BAD_INPUT, NOT_FOUND, ErrorOut
 from paradeops.service.plans import service
 from paradeops.service.plans.diff import diff
 from paradeops.service.plans.models import DiffOut, PlanCreated, PlanOut, RevisionOut
-from paradeops.service.plans.upload import MAX_INPUT_BYTES, Upload, safe_name, too_large
+from paradeops.service.plans.upload import Part, Upload, check, safe_name, too_large
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-#: Bodies beyond this are cut off unread (a plan is a few kB; the limit is 5 MB).
-HARD_CAP = 4 * MAX_INPUT_BYTES
+#: Room for a form's boundaries and part headers beyond the files themselves.
+FORM_FRAMING = 64 * 1024
+FORM_FIELDS = ("plan", "geometry", "equipment")
 
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "The plan file's text (YAML or JSON), or a form with the plan "
-        "and the GeoJSON geometry it refers to",
+        "description": "The plan file's text (YAML or JSON); or a form with the plan and the "
+        "files it names: the GeoJSON its `route.geometry` names and the equipment catalogue "
+        "its `equipment:` names. A file the plan names is taken from the form whatever folder "
+        "the plan's reference gives; the service never reads a path named in a plan. A "
+        "catalogue not sent may be one of the operator's catalogue folder "
+        "(`serve --catalogue-dir`), named by its plain file name (such as `equipment.yaml`). "
+        "All parts together may be at most `serve --max-upload-mb` (default 10 MB).",
         "content": {
             "application/yaml": {"schema": {"type": "string"}},
             "application/json": {"schema": {"type": "object"}},
@@ -33,8 +40,22 @@ UPLOAD_BODY: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "properties": {
-                        "plan": {"type": "string", "format": "binary"},
-                        "geometry": {"type": "string", "format": "binary"},
+                        "plan": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The plan (YAML or JSON)",
+                        },
+                        "geometry": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The GeoJSON LineString the plan's route.geometry "
+                            "names",
+                        },
+                        "equipment": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The equipment catalogue the plan's equipment: names",
+                        },
                     },
                     "required": ["plan"],
                 }
@@ -45,38 +66,66 @@ UPLOAD_BODY: dict[str, Any] = {
 UPLOAD_ERRORS = {
     **AUTH_ERRORS,
     **BAD_INPUT,
-    413: {"model": ErrorOut, "description": "The file is over the size limit"},
+    413: {"model": ErrorOut, "description": "The upload is over the size limit"},
 }
 
 
-async def _read_upload(request: Request, filename: str | None) -> Upload:
+async def read_body(request: Request, name: str, limit: int) -> bytes:
+    """The whole body, refused (413) at the first byte over ``limit``."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            too_large(size, name, limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _read_upload(request: Request, filename: str | None, limit: int) -> Upload:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     default = "plan.json" if ctype == "application/json" else "plan.yaml"
     name = safe_name(filename, default)
     length = request.headers.get("content-length", "")
-    if (
-        length.isdigit()
-        and int(length) > (3 if ctype == "multipart/form-data" else 1) * MAX_INPUT_BYTES
-    ):
-        too_large(int(length), name)
-    if ctype == "multipart/form-data":
-        form = await request.form(max_files=2, max_fields=4, max_part_size=MAX_INPUT_BYTES + 1)
-        plan, geo = form.get("plan"), form.get("geometry")
-        if plan is None or isinstance(plan, str):
-            raise HTTPException(400, detail="the form needs a file field named 'plan'")
-        up_name = safe_name(filename or plan.filename, "plan.yaml")
-        geometry = geometry_name = None
-        if geo is not None and not isinstance(geo, str):
-            geometry_name = safe_name(geo.filename, "route.geojson")
-            geometry = await geo.read()
-        return Upload(up_name, await plan.read(), geometry_name, geometry)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > HARD_CAP:
-            too_large(size, name)
-        chunks.append(chunk)
-    return Upload(name, b"".join(chunks))
+    framing = FORM_FRAMING if ctype == "multipart/form-data" else 0
+    if length.isdigit() and int(length) > limit + framing:
+        too_large(int(length), name, limit)
+    if ctype != "multipart/form-data":
+        return Upload(name, await read_body(request, name, limit))
+    form = await request.form(max_files=3, max_fields=3, max_part_size=limit + 1)
+    try:
+        up = await _form_upload(form, filename)
+    finally:
+        await form.close()  # the parts spooled to temporary files
+    too_large(up.size, up.filename, limit)
+    return up
+
+
+async def _form_upload(form: FormData, filename: str | None) -> Upload:
+    unknown = sorted(set(form.keys()) - set(FORM_FIELDS))
+    if unknown:
+        raise HTTPException(
+            400,
+            detail=f"unknown form field {unknown[0]!r}; the fields are plan, geometry "
+            "and equipment",
+        )
+    plan = await _part(form.get("plan"), filename, "plan.yaml")
+    if plan is None:
+        raise HTTPException(400, detail="the form needs a field named 'plan'")
+    return Upload(
+        plan.name,
+        plan.data,
+        geometry=await _part(form.get("geometry"), None, "route.geojson"),
+        equipment=await _part(form.get("equipment"), None, "equipment.yaml"),
+    )
+
+
+async def _part(value: UploadFile | str | None, name: str | None, default: str) -> Part | None:
+    """A form field as a file: its client-side name (made safe) and bytes."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return Part(safe_name(name, default), value.encode("utf-8", "surrogatepass"))
+    return Part(safe_name(name or value.filename, default), await value.read())
 
 
 @router.post(
@@ -92,11 +141,14 @@ async def create_plan(
     who: OrganiserDep,
     filename: Annotated[str | None, Query(max_length=200, description="Name in messages")] = None,
 ) -> PlanCreated:
-    up = await _read_upload(request, filename)
+    up = await _read_upload(request, filename, ctx.settings.max_upload_bytes)
+    # Parsed and scheduled first, in the thread pool: an expensive upload must
+    # never hold the write lock that every check-in waits for.
+    checked = await run_in_threadpool(check, up, service.rules(ctx))
 
     def work() -> tuple[int, int]:
         with ctx.db.writing() as session:
-            return service.create(session, up, actor=who.name, now=ctx.now())
+            return service.create(session, up, checked, actor=who.name, now=ctx.now())
 
     plan_id, revision = await run_in_threadpool(work)
     return PlanCreated(id=plan_id, revision=revision)
@@ -116,11 +168,14 @@ async def revise_plan(
     who: OrganiserDep,
     filename: Annotated[str | None, Query(max_length=200)] = None,
 ) -> PlanCreated:
-    up = await _read_upload(request, filename)
+    up = await _read_upload(request, filename, ctx.settings.max_upload_bytes)
+    checked = await run_in_threadpool(check, up, service.rules(ctx))
 
     def work() -> int:
         with ctx.db.writing() as session:
-            return service.add_revision(session, plan_id, up, actor=who.name, now=ctx.now())
+            return service.add_revision(
+                session, plan_id, up, checked, actor=who.name, now=ctx.now()
+            )
 
     try:
         revision = await run_in_threadpool(work)

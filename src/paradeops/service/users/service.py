@@ -232,7 +232,8 @@ def _check_plan(session: Session, plan_id: int, checkpoints: Iterable[str]) -> N
 def plan_checkpoints(session: Session, plan_id: int) -> list[str] | None:
     """The checkpoint ids of a plan's latest revision (None if it cannot be read here)."""
     from paradeops.service.plans.models import RevisionRow
-    from paradeops.service.plans.upload import Upload, check
+    from paradeops.service.plans.service import stored_upload
+    from paradeops.service.plans.upload import Rules, recheck
 
     row = session.scalar(
         select(RevisionRow)
@@ -243,14 +244,7 @@ def plan_checkpoints(session: Session, plan_id: int) -> list[str] | None:
     if row is None:
         return None
     try:
-        plan = check(
-            Upload(
-                row.filename,
-                row.text.encode(),
-                row.geometry_name,
-                None if row.geometry is None else row.geometry.encode(),
-            )
-        )[0]
+        plan = recheck(stored_upload(row), Rules()).plan
     except (UserError, RuntimeError):
         return None
     return [c.id for c in plan.route.checkpoints]
