@@ -1,7 +1,9 @@
 """End to end in Debian's chromium: sign in, upload the city parade example, check in (one
-offline), control room.
+offline, the page reopened offline), undo, control room, sign out with a check-in unsent.
 
-Screenshots of the control room and the marshal page go to ``test-output/``.
+The pages never hold the session token, no page breaks its Content-Security-Policy, and
+after sign-out the browser keeps no page and no queue. Screenshots of the control room
+and the marshal page go to ``test-output/``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,6 +40,18 @@ TIMEOUT_MS = 30_000
 PARADE = dt.datetime(2025, 8, 23, 13, 0, 30, tzinfo=ZoneInfo("Europe/London"))
 GUESTS = PLAN.parents[1] / "victory-day-2025" / "guests.yaml"
 FIRST = "mounted-police"  # the first unit in its order of march
+SECOND = "fire-engines"  # and the second
+COOKIE = "paradeops_token"
+#: Everything the browser keeps for the service after sign-out: caches, workers, storage.
+KEPT = """async () => {
+  const cached = [];
+  for (const name of await caches.keys()) {
+    for (const request of await (await caches.open(name)).keys()) cached.push(request.url);
+  }
+  const workers = (await navigator.serviceWorker.getRegistrations()).length;
+  const stored = Object.keys(localStorage).filter((k) => k.startsWith("paradeops."));
+  return { cached, workers, stored };
+}"""
 
 pytestmark = [
     pytest.mark.browser,
@@ -77,19 +92,46 @@ def sign_in(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url(re.compile(r".*/$"))
 
 
+def watch_for_trouble(page, trouble: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Collect what the page's console says about blocked content or script errors."""
+    page.on(
+        "console",
+        lambda m: (
+            trouble.append(m.text)
+            if m.type == "error" and "Content Security Policy" in m.text
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: trouble.append(str(e)))
+
+
+def session_cookie(context) -> str:  # type: ignore[no-untyped-def]
+    (value,) = [c["value"] for c in context.cookies() if c["name"] == COOKIE]
+    assert value
+    return str(value)
+
+
+def count_is(page, box: str, n: int) -> None:  # type: ignore[no-untyped-def]
+    # Predicates are functions, not strings: a string is eval'd, which the CSP forbids.
+    page.wait_for_function(f"() => document.getElementById('{box}').textContent === '{n}'")
+
+
 def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     OUT.mkdir(exist_ok=True)
+    trouble: list[str] = []
 
     org_ctx = browser.new_context(viewport={"width": 1200, "height": 900})
     org = org_ctx.new_page()
     org.set_default_timeout(TIMEOUT_MS)
+    watch_for_trouble(org, trouble)
     sign_in(org, server.base, "org")
+    assert session_cookie(org_ctx) not in org.content()  # the page has no token, only the cookie
     org.set_input_files("#plan-file", str(PLAN))
     org.click("#upload-button")
     org.wait_for_url(re.compile(r".*/plans/\d+$"))
     plan_id = int(org.url.rsplit("/", 1)[1])
-    assign_marshal(server.url_db, plan_id, ("start",))  # assignments are per plan
     assert "Riverside City Carnival 2025" in org.inner_text("h1")
+    assign_marshal(server.url_db, plan_id, ("start",))
 
     # A malformed plan shows the service's (the CLI's) message.
     org.goto(server.base + "/")
@@ -101,31 +143,47 @@ def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Pa
     assert "bad.yaml:" in org.inner_text("#upload-error")
 
     org.goto(f"{server.base}/plans/{plan_id}/control")
-    org.wait_for_function("document.body.dataset.updates >= 1")
+    org.wait_for_function("() => document.body.dataset.updates >= 1")
 
     mar_ctx = browser.new_context(viewport={"width": 420, "height": 900})
     mar = mar_ctx.new_page()
     mar.set_default_timeout(TIMEOUT_MS)
+    watch_for_trouble(mar, trouble)
     mar.clock.set_system_time(PARADE)  # the phone's clock: the parade's afternoon
     sign_in(mar, server.base, "mar")
     mar.goto(f"{server.base}/plans/{plan_id}/marshal")
+    mar.wait_for_selector(f'button[data-unit="{FIRST}"][data-part="head"]')
+    assert session_cookie(mar_ctx) not in mar.content()
     mar.select_option("#checkpoint", "start")
-    mar.click(f'button[data-unit="{FIRST}"][data-part="head"]')
-    mar.wait_for_function("document.getElementById('sent-count').textContent === '1'")
 
-    # Offline: the tap is kept, shown as unsent, and sent when the network returns.
+    # A wrong tap, undone within the minute: voided on the service, not counted.
+    mar.click(f'button[data-unit="{SECOND}"][data-part="head"]')
+    count_is(mar, "sent-count", 1)
+    mar.click("#sent button.undo")
+    mar.wait_for_selector("#sent li.voided")
+    count_is(mar, "sent-count", 0)
+    mar.click(f'button[data-unit="{FIRST}"][data-part="head"]')
+    count_is(mar, "sent-count", 1)
+
+    # Offline: the tap is kept, shown as unsent; the page even reopens (the service
+    # worker's static shell and the phone's copy of the plan), and sends it when the
+    # network returns.
+    mar.wait_for_function("() => navigator.serviceWorker.controller !== null")
     mar_ctx.set_offline(True)
     mar.click(f'button[data-unit="{FIRST}"][data-part="tail"]')
-    mar.wait_for_function("document.getElementById('unsent-count').textContent === '1'")
+    count_is(mar, "unsent-count", 1)
+    mar.reload()
+    mar.wait_for_selector(f'button[data-unit="{FIRST}"][data-part="head"]')
+    count_is(mar, "unsent-count", 1)
     assert "unsent" in mar.inner_text("#unsent")
     mar.screenshot(path=str(OUT / "marshal-offline.png"), full_page=True)
     mar_ctx.set_offline(False)
-    mar.wait_for_function("document.getElementById('unsent-count').textContent === '0'")
-    mar.wait_for_function("document.getElementById('sent-count').textContent === '2'")
+    count_is(mar, "unsent-count", 0)
+    count_is(mar, "sent-count", 2)
     mar.screenshot(path=str(OUT / "marshal.png"), full_page=True)
 
-    # The control room hears both without a reload.
-    org.wait_for_function("document.body.dataset.checkins === '2'")
+    # The control room hears both without a reload, and not the undone one.
+    org.wait_for_function("() => document.body.dataset.checkins === '2'")
     assert org.locator("#graph circle.actual").count() == 2
     assert "tail at start" in org.inner_text(f'#units tr[data-unit="{FIRST}"]')
     org.screenshot(path=str(OUT / "control-room.png"), full_page=True)
@@ -150,12 +208,39 @@ def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Pa
     org.fill("#event-reason", "illustrative: a late cancellation")
     org.click("#event-button")
     org.wait_for_function(
-        """document.querySelector('#guests tr[data-guest="by-leader"] td.status')"""
+        """() => document.querySelector('#guests tr[data-guest="by-leader"] td.status')"""
         """.textContent === 'cancelled'"""
     )
     assert org.locator("#announcements tr.differs").count() == 1
     org.screenshot(path=str(OUT / "guests.png"), full_page=True)
     mar.goto(server.base + "/guests")
     assert "Marshals do not read guests" in mar.inner_text("body")
+
+    # Sign-out with a check-in still unsent: offline it is refused, saying so, and the
+    # check-in stays; online it is sent first, then the browser forgets everything.
+    mar.goto(f"{server.base}/plans/{plan_id}/marshal")
+    mar.wait_for_selector(f'button[data-unit="{SECOND}"][data-part="head"]')
+    mar_ctx.set_offline(True)
+    mar.click(f'button[data-unit="{SECOND}"][data-part="head"]')
+    count_is(mar, "unsent-count", 1)
+    said: list[str] = []
+    mar.once("dialog", lambda d: (said.append(d.message), d.accept()))
+    mar.click("#sign-out button")
+    mar.wait_for_function("() => !document.querySelector('#sign-out button').disabled")
+    assert said and "1 check-in has not reached the service" in said[0], said
+    assert "nothing was discarded" in said[0]
+    count_is(mar, "unsent-count", 1)
+    assert mar.url.endswith("/marshal")
+    mar_ctx.set_offline(False)
+    mar.click("#sign-out button")
+    mar.wait_for_url(re.compile(r".*/login$"))
+    kept = mar.evaluate(KEPT)
+    assert kept == {"cached": [], "workers": 0, "stored": []}, kept
+    headers = server.token("org")
+    stored = httpx.get(f"{server.base}/api/plans/{plan_id}/checkins", headers=headers).json()
+    assert (SECOND, "head") in {(c["unit"], c["part"]) for c in stored}  # sent, not dropped
+    mar.goto(f"{server.base}/plans/{plan_id}/marshal")
+    assert "/login" in mar.url  # the session is over: no page from anywhere
+    assert trouble == [], trouble
     org_ctx.close()
     mar_ctx.close()
