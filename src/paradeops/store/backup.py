@@ -242,8 +242,7 @@ def restore(backup_file: Path, database: str, *, force: bool = False) -> None:
     wanted = "sqlite" if target.is_sqlite else "postgresql"
     if kind != wanted:
         raise UserError(
-            f"{backup_file} is a backup of {_kind_name(kind)}, "
-            f"the target is {_kind_name(wanted)}",
+            f"{backup_file} is a backup of {_kind_name(kind)}, the target is {_kind_name(wanted)}",
             field="FILE",
             hint="restore it into a database of the same kind",
         )
