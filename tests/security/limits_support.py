@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import select
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
-
-import httpx
 
 from tests.service.server import Server
 
@@ -20,33 +15,14 @@ MB = 1024 * 1024
 
 
 class OptionServer(Server):
-    """:class:`Server` started with extra ``serve`` options (``--header-timeout 2`` …)."""
+    """:class:`Server` started with extra ``serve`` options, whose memory can be read."""
 
     def __init__(self, url: str, log: Path, options: Sequence[str] = ()) -> None:
-        super().__init__(url, log)
-        self.options = list(options)
+        super().__init__(url, log, args=tuple(options))
 
     def start(self, timeout: float = 90.0) -> OptionServer:
-        command = [sys.executable, "-m", "paradeops.service", "--database", self.url_db]
-        command += ["--port", str(self.port), *self.options]
-        with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                command,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
-            try:
-                if httpx.get(self.base + "/login", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError(f"server did not start in {timeout} s: {self.log.read_text()[-2000:]}")
+        super().start(timeout)
+        return self
 
     def rss_bytes(self) -> int:
         assert self.proc is not None
