@@ -204,7 +204,7 @@ def test_security_headers_on_pages_api_and_static(client: TestClient, org: dict[
         assert r.headers["cache-control"] == want, path
     api = [
         client.get(f"/api/plans/{pid}/status", headers=org),
-        client.get("/api/plans"),  # a refusal (401)
+        client.get("/api/plans", headers={"Authorization": "Bearer forged"}),  # a refusal
         client.post(  # the check-in fast path answers without FastAPI
             f"/api/plans/{pid}/checkins",
             json=checkin("band", "start", "head", "10:01:00"),

@@ -35,10 +35,11 @@ HSTS_VALUE = "max-age=31536000"
 
 @dataclass(frozen=True)
 class Rule:
-    """The headers for paths starting with ``prefix``."""
+    """The headers for paths starting with ``prefix`` (and ending with ``suffix``)."""
 
     prefix: str
     policy: str
+    suffix: str = ""
     #: Who may frame these paths: ``'none'``, or a list of origins for an embeddable page.
     frame_ancestors: str = "'none'"
     #: Cache-Control when the answer names none.
@@ -48,6 +49,8 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("/api/", API_POLICY),
     Rule("/openapi.json", API_POLICY),
+    # Data for the pages' scripts (/plans/N/marshal.json): data, like the API.
+    Rule("/", API_POLICY, suffix=".json"),
     # Scripts, styles and the marshal shell: the same bytes for everyone, so a
     # browser may keep them but asks (ETag) whether a release changed them.
     Rule("/static/", PAGE_POLICY, cache="no-cache"),
@@ -59,7 +62,7 @@ RULES: tuple[Rule, ...] = (
 
 def rule_for(path: str) -> Rule:
     for rule in RULES:
-        if path.startswith(rule.prefix):
+        if path.startswith(rule.prefix) and path.endswith(rule.suffix):
             return rule
     return RULES[-1]
 
