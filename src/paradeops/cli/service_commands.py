@@ -110,6 +110,16 @@ def serve(
     hsts: Annotated[
         bool, typer.Option("--hsts", help="Send Strict-Transport-Security (behind TLS only)")
     ] = False,
+    checkin_window_days: Annotated[
+        float,
+        typer.Option(
+            "--checkin-window-days",
+            help="Check-ins must say they happened within the parade's date ± this many days "
+            "(a plan's own window, set by an organiser, takes precedence)",
+            min=0,
+            max=366,
+        ),
+    ] = 1.0,
     clock_start: Annotated[
         str | None,
         typer.Option(
@@ -139,6 +149,7 @@ def serve(
         secret_key_file=secret_key_file,
         forwarded_allow_ips=forwarded_allow_ips,
         hsts=hsts,
+        checkin_window_days=checkin_window_days,
     )
     err.print(Text(f"ParadeOps on http://{host}:{port}/ (database {database})"))
     try:
