@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from paradeops.service.control import merge_patch
+
 from .server import Server, add_users
 from .support import MSK
 
@@ -138,10 +140,15 @@ def test_control_room_is_pushed_each_checkin(server: Server) -> None:
         assert events.headers["content-type"].startswith("text/event-stream")
         lines = events.iter_lines()
 
+        doc: dict = {}
+
         def next_status() -> dict:
+            # A snapshot is the whole document; a delta, a merge patch of the last one.
+            nonlocal doc
             for line in lines:
                 if line.startswith("data: "):
-                    return json.loads(line[6:])
+                    doc = merge_patch.apply(doc, json.loads(line[6:]))
+                    return doc
             raise AssertionError("stream ended")
 
         assert next_status()["checkins"] == 0
