@@ -85,11 +85,17 @@ def test_an_existing_and_a_missing_path_get_the_same_answer(
     client: TestClient, org: dict[str, str], secret: Path
 ) -> None:
     missing = secret.with_name("no-such-file")
-    for make in (
-        lambda ref: with_refs(equipment=ref),
-        lambda ref: with_refs(geometry=ref),
-        lambda ref: with_refs(equipment="../" * 20 + ref.lstrip("/")),
-    ):
+
+    def as_catalogue(ref: str) -> str:
+        return with_refs(equipment=ref)
+
+    def as_geometry(ref: str) -> str:
+        return with_refs(geometry=ref)
+
+    def climbing(ref: str) -> str:
+        return with_refs(equipment="../" * 20 + ref.lstrip("/"))
+
+    for make in (as_catalogue, as_geometry, climbing):
         there = post(client, org, make(str(secret)))
         absent = post(client, org, make(str(missing)))
         assert there[0] == absent[0] == 400
