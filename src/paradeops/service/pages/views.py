@@ -28,7 +28,7 @@ from paradeops.service.guests import service as guests
 from paradeops.service.guests.views import CacheDep
 from paradeops.service.plans import service as plans
 from paradeops.service.plans.views import PlanId
-from paradeops.service.users.signin import BadCredentials, Throttled, sign_in, sign_out
+from paradeops.service.users.signin import BadCredentials, Busy, Throttled, sign_in, sign_out
 from paradeops.service.users.tokens import LIFETIME, Principal
 
 _here = resources.files("paradeops.service.pages")
@@ -63,13 +63,30 @@ def _same_site(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is None:
         return True
-    return origin != "null" and urlsplit(origin).netloc == request.headers.get("host")
+    # Behind a proxy that rewrites Host, X-Forwarded-Host names the site; another
+    # site's form cannot set either header, so both are safe to compare with.
+    ours = {request.headers.get("host"), request.headers.get("x-forwarded-host")}
+    return origin != "null" and urlsplit(origin).netloc in ours - {None}
 
 
 def _login_page(request: Request, next: str, error: str | None, status: int = 200) -> Response:
     return templates.TemplateResponse(
         request, "login.html", {"next": _local(next), "error": error}, status_code=status
     )
+
+
+def _throttled_page(request: Request, next: str, refusal: Throttled) -> Response:
+    wait = max(1, int(refusal.retry_after_s))
+    if isinstance(refusal, Busy):
+        why = f"The service is checking many sign-ins just now. Wait {wait} s, then try again."
+    else:
+        why = (
+            f"Too many failed sign-ins. Wait {wait} s, then try again "
+            "(an organiser can lift this at once with `paradeops user unlock NAME`)."
+        )
+    page = _login_page(request, next, why, 429)
+    page.headers["Retry-After"] = str(wait)
+    return page
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -91,16 +108,7 @@ def login(
     try:
         token = sign_in(ctx, username, password, address)
     except Throttled as t:
-        wait = max(1, int(t.retry_after_s))
-        page = _login_page(
-            request,
-            next,
-            f"Too many failed sign-ins. Wait {wait} s, then try again "
-            "(an organiser can lift this with `paradeops user unlock`).",
-            429,
-        )
-        page.headers["Retry-After"] = str(wait)
-        return page
+        return _throttled_page(request, next, t)
     except BadCredentials:
         return _login_page(request, next, "Wrong user name or password.", 401)
     resp = RedirectResponse(_local(next), status_code=303)
