@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from paradeops.errors import UserError
+from paradeops.service import logs
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -69,13 +70,33 @@ def new_request_id() -> str:
 def logged_path(scope: Scope) -> str:
     """The route's template (``/api/guests/{guest}/events``), never ids or names in it.
 
-    A path no route matched is cut after two segments: it is the client's text.
+    A path no route matched (or that was refused before routing) keeps only the
+    segments some route spells out; numbers become ``{n}``, anything else ``…``:
+    it is the client's text, and may hold a guest's name.
     """
     template = getattr(scope.get("route"), "path", None)
     if isinstance(template, str):
         return template
-    segments = str(scope.get("path", "")).split("/")
-    return "/".join(segments[:3])[:80] + ("/…" if len(segments) > 3 else "")
+    known = _literal_segments(scope["app"]) if "app" in scope else frozenset()
+    shown = []
+    for segment in str(scope.get("path", "")).split("/")[1:8]:
+        if segment in known:
+            shown.append(segment)
+        else:
+            shown.append("{n}" if segment.isdigit() else "…")
+    return "/" + "/".join(shown)
+
+
+def _literal_segments(app: Any) -> frozenset[str]:
+    """The fixed words of the app's route paths (``api``, ``plans``, ``checkins`` …)."""
+    words: frozenset[str] | None = getattr(app.state, "route_words", None)
+    if words is None:
+        found = {""}
+        for route in app.routes:
+            path = str(getattr(route, "path", ""))
+            found.update(s for s in path.split("/") if not s.startswith("{"))
+        words = app.state.route_words = frozenset(found)
+    return words
 
 
 class RequestLog:
@@ -97,6 +118,7 @@ class RequestLog:
             return await self.app(scope, receive, send)
         request_id = new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
+        logs.request_id.set(request_id)  # this task's context only: no reset needed
         id_header = (b"x-request-id", request_id.encode())
         status = 0
 
@@ -131,14 +153,11 @@ def _log(scope: Scope, request_id: str, status: int, started: float, *, failed: 
         "throttle_key": f"status {status}",
     }
     if failed:
-        request_log.error(
-            "%s %s failed", fields["method"], fields["path"], extra=fields, exc_info=True
-        )
+        request_log.error("unhandled exception", extra=fields, exc_info=True)
+    elif status >= 500:
+        request_log.error("error answer", extra=fields)
     else:
-        level = logging.ERROR if status >= 500 else logging.INFO
-        request_log.log(
-            level, "%s %s answered %d", fields["method"], fields["path"], status, extra=fields
-        )
+        request_log.info("refused", extra=fields)
 
 
 async def _internal_error(send: Send, request_id: str) -> None:

@@ -22,7 +22,8 @@ import re
 import sys
 import threading
 import time
-from typing import Any
+from contextvars import ContextVar
+from typing import Any, TextIO
 
 from paradeops.service.settings import ServiceSettings
 
@@ -40,12 +41,17 @@ _SECRETS = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
+#: The id of the request being answered (set by errors.RequestLog): every line
+#: logged while answering it, by any module, carries it.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
 #: Attributes every LogRecord has; anything else was passed as ``extra``.
 _STANDARD = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
     "taskName",
     "throttle_key",
+    "color_message",  # uvicorn's copy of the message with terminal colours
 }
 
 
@@ -135,10 +141,11 @@ class Throttle(logging.Filter):
         return True
 
 
-def configure(settings: ServiceSettings) -> logging.Handler:
-    """Send every logger's lines to stderr as text (or JSON lines with ``log_json``)."""
-    handler = logging.StreamHandler(sys.stderr)
+def configure(settings: ServiceSettings, stream: TextIO | None = None) -> logging.Handler:
+    """Send every logger's lines to ``stream`` (stderr) as text, or JSON lines with ``log_json``."""
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if settings.log_json else TextFormatter())
+    handler.addFilter(_with_request_id)
     handler.addFilter(Throttle())
     root = logging.getLogger()
     for old in list(root.handlers):
@@ -150,8 +157,17 @@ def configure(settings: ServiceSettings) -> logging.Handler:
     logging.getLogger("uvicorn.error").setLevel(logging.INFO)
     access = logging.getLogger("uvicorn.access")
     access.setLevel(logging.INFO if settings.access_log else logging.WARNING)
-    access.addFilter(_without_query)
+    if _without_query not in access.filters:
+        access.addFilter(_without_query)
     return handler
+
+
+def _with_request_id(record: logging.LogRecord) -> bool:
+    if not hasattr(record, "request_id"):
+        current = request_id.get()
+        if current is not None:
+            record.request_id = current
+    return True
 
 
 def _without_query(record: logging.LogRecord) -> bool:
