@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Path, Request
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from paradeops.service.checkins.models import (
     WindowOut,
     WindowRow,
 )
+from paradeops.service.checkins.writer import Writer
 from paradeops.service.context import ServiceContext
 from paradeops.service.deps import CtxDep, OrganiserDep, ReaderDep, UserDep
 from paradeops.service.errors import AUTH_ERRORS, BAD_INPUT, NOT_FOUND, ErrorOut
@@ -178,6 +179,16 @@ def _current(ctx: ServiceContext, session: Session, plan_id: int) -> WindowOut:
 
 
 def _append_window(
+    ctx: ServiceContext, writer: Writer, plan_id: int, who: Principal, bounds: WindowIn | None
+) -> WindowOut:
+    """Append the change and its audit entry; the writer sees it from its next batch."""
+    try:
+        return _appended(ctx, plan_id, who, bounds)
+    finally:
+        writer.windows.forget(plan_id)
+
+
+def _appended(
     ctx: ServiceContext, plan_id: int, who: Principal, bounds: WindowIn | None
 ) -> WindowOut:
     now = ctx.now()
@@ -217,12 +228,14 @@ def get_window(plan_id: PlanId, who: ReaderDep, ctx: CtxDep) -> WindowOut:
     response_model=WindowOut,
     responses={**WINDOW_ERRORS, **BAD_INPUT},
 )
-def put_window(plan_id: PlanId, body: WindowIn, who: OrganiserDep, ctx: CtxDep) -> WindowOut:
+def put_window(
+    plan_id: PlanId, body: WindowIn, who: OrganiserDep, ctx: CtxDep, request: Request
+) -> WindowOut:
     """Give the plan its own window (a rehearsal, a replay): within a year of its date."""
-    return _append_window(ctx, plan_id, who, body)
+    return _append_window(ctx, request.app.state.writer, plan_id, who, body)
 
 
 @router.delete("/{plan_id}/checkin-window", response_model=WindowOut, responses=WINDOW_ERRORS)
-def reset_window(plan_id: PlanId, who: OrganiserDep, ctx: CtxDep) -> WindowOut:
+def reset_window(plan_id: PlanId, who: OrganiserDep, ctx: CtxDep, request: Request) -> WindowOut:
     """Back to the default window around the parade's date (the change is kept in history)."""
-    return _append_window(ctx, plan_id, who, None)
+    return _append_window(ctx, request.app.state.writer, plan_id, who, None)

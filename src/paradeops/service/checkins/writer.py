@@ -59,6 +59,8 @@ class Writer:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        #: The plans' own check-in windows (the routes that change one forget it here).
+        self.windows = windows.Cache()
         self._threads = [
             threading.Thread(target=self._run, name=f"checkin-writer-{i}", daemon=True)
             for i in range(1 if ctx.db.is_sqlite else PG_WRITERS)
@@ -159,7 +161,7 @@ class Writer:
     ) -> dict[int, tuple[plans.Loaded, windows.Window] | plans.NotFound]:
         """Per plan of the batch: its latest revision and check-in window (one query)."""
         found: dict[int, tuple[plans.Loaded, windows.Window] | plans.NotFound] = {}
-        own = windows.plan_windows(session, plan_ids)
+        own = self.windows.get(session, plan_ids)
         days = self.ctx.settings.checkin_window_days
         for plan_id in plan_ids:
             try:
@@ -167,7 +169,7 @@ class Writer:
             except plans.NotFound as e:
                 found[plan_id] = e
             else:
-                found[plan_id] = (loaded, windows.effective(loaded.plan, days, own.get(plan_id)))
+                found[plan_id] = (loaded, windows.effective(loaded.plan, days, own[plan_id]))
         return found
 
     def _after_commit(self, batch: list[_Job], results: list[Result]) -> None:
