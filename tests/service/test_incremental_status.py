@@ -162,3 +162,29 @@ def test_rows_committed_during_the_cold_read_are_kept(
 
     assert len(cache.view(read, pid, 1, s).actuals) == 2
     assert len(cache.view(lambda: [], pid, 1, s).actuals) == 2
+
+
+def test_voids_leave_the_same_view_as_a_cold_read_without_them(
+    client: TestClient, org: dict[str, str]
+) -> None:
+    pid = upload(client, org)
+    ctx: ServiceContext = client.app.state.ctx  # type: ignore[attr-defined]
+    with ctx.db.sessions() as session:
+        s = plans.load(ctx, session, pid).schedule
+    rows = [
+        _row(0, "2025-05-09T07:00:01+00:00", "colour-guard", "start", "head", "10:00:01"),
+        _row(1, "2025-05-09T07:00:02+00:00", "colour-guard", "start", "head", "10:00:05"),
+        _row(2, "2025-05-09T07:00:03+00:00", "band", "start", "head", "10:01:00"),
+        _row(3, "2025-05-09T07:00:04+00:00", "band", "start", "head", "10:00:58"),
+        _row(4, "2025-05-09T07:00:05+00:00", "tanks", "start", "head", "10:05:00"),
+    ]
+    warm = ActualsCache()
+    warm.view(lambda: rows[:3], pid, 1, s)
+    # The earliest report of colour-guard's head and the later, earlier-timed one of the
+    # band's go: the first report per key is found again among the others.
+    warm.voided(pid, [rows[0].id, rows[3].id])
+    warm.voided(pid, [rows[4].id])  # voided before its row was handed over
+    warm.committed(pid, rows[3:])
+    kept = [rows[1], rows[2]]
+    assert warm.view(lambda: [], pid, 1, s) == ActualsCache().view(lambda: kept, pid, 1, s)
+    assert [a.t for a in warm.view(lambda: [], pid, 1, s).first] == [5.0, 60.0]
