@@ -6,7 +6,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from paradeops.store.base import Base
@@ -14,8 +14,10 @@ from paradeops.store.base import Base
 
 class CheckinRow(Base):
     __tablename__ = "checkins"
+    # Named as migration 0001 created it.
+    __table_args__ = (Index("ix_checkins_plan", "plan_id"),)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
     unit: Mapped[str] = mapped_column(String(64))
     checkpoint: Mapped[str] = mapped_column(String(64))
     part: Mapped[str] = mapped_column(String(8))
