@@ -156,6 +156,8 @@ class Channel:
         #: Resolved when the producer (re)started has brought the document up to date.
         self.fresh: asyncio.Future[None] | None = None
         self._snapshot: tuple[int, bytes] | None = None
+        #: The producer's own state between rounds (one producer at a time uses it).
+        self.memo: dict[str, Any] = {}
         #: When an event (or a keep-alive) last went out [monotonic s].
         self.last_sent = time.monotonic()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 JSON = Any
+_ABSENT: Any = object()
 
 
 def apply(target: JSON, patch: JSON) -> JSON:
@@ -36,20 +37,19 @@ def diff(source: dict[str, JSON], target: dict[str, JSON]) -> dict[str, JSON]:
     ``apply(source, diff(source, target)) == target`` whenever ``target``'s
     objects hold no ``null`` values (see the module's note).
     """
-    patch: dict[str, JSON] = {}
-    for name in source:
-        if name not in target:
-            patch[name] = None
+    # Built for the streamed documents: thousands of members, nearly all the
+    # very same objects as before, so the common case is one identity check.
+    patch: dict[str, JSON] = {name: None for name in source.keys() - target.keys()}
     for name, new in target.items():
-        if name not in source:
+        old = source.get(name, _ABSENT)
+        if old is new:
+            continue
+        if old is _ABSENT:
             patch[name] = new
-            continue
-        old = source[name]
-        if same(old, new):
-            continue
-        if isinstance(old, dict) and isinstance(new, dict):
-            patch[name] = diff(old, new)
-        else:
+        elif isinstance(old, dict) and isinstance(new, dict):
+            if not same(old, new):
+                patch[name] = diff(old, new)
+        elif not same(old, new):
             patch[name] = new
     return patch
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import operator
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,7 +51,8 @@ RETRY_AFTER_S = 10
 MAX_EVENT_ID_DIGITS = 20
 
 Document = dict[str, Any]
-Build = Callable[[service.Snapshot], Document]
+#: Builds a stream's document from a snapshot; the dict is the producer's memo between rounds.
+Build = Callable[[service.Snapshot, dict[str, Any]], Document]
 
 
 # --- the documents ---------------------------------------------------------------------
@@ -90,36 +92,47 @@ def alerts_keyed(alerts: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def points_keyed(points: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> dict[str, Any]:
+def points_keyed(
+    points: tuple[dict[str, Any], ...] | list[dict[str, Any]], memo: dict[str, Any]
+) -> dict[str, Any]:
     """The graph's actual points keyed by what they show (unit, part, time, place).
 
     A key that depends on nothing else stays the same when a check-in is
     added, voided or committed out of order, so a delta carries only the
     points that came or went. The point dicts themselves are shared with the
-    actuals cache (built once per check-in) and never changed.
+    actuals cache (built once per check-in) and never changed; when the new
+    points are the previous ones plus some (the usual case), only those are
+    keyed (``memo`` keeps the previous round's; 15k points took ~35 ms to key).
     """
-    out: dict[str, Any] = {}
-    for p in points:
+    before, keyed_before = memo.get("points", ()), memo.get("keyed", {})
+    n = len(before)
+    if n and len(points) >= n and all(map(operator.is_, before, points)):
+        out = dict(keyed_before) if len(points) > n else keyed_before
+        fresh = points[n:]
+    else:
+        out, fresh = {}, points
+    for p in fresh:
         base = f"{p['unit']}/{p['part']}/{p['t']}/{p['x']}"
         out[base if base not in out else _unique(base, out)] = p
+    memo["points"], memo["keyed"] = tuple(points), out
     return out
 
 
-def control_document(snap: service.Snapshot) -> Document:
+def control_document(snap: service.Snapshot, memo: dict[str, Any]) -> Document:
     """What the control room draws (the ``/live`` status and graph), keyed for small deltas."""
     status = plain(service.status(snap).model_dump())
     graph = service.graph(snap)
     actuals = graph.pop("actuals")
     graph = plain(graph)
     graph["units"] = keyed(graph["units"], "id")
-    graph["actuals"] = points_keyed(actuals)
+    graph["actuals"] = points_keyed(actuals, memo)
     status["units"] = keyed(status["units"], "id")
     status["alerts"] = alerts_keyed(status["alerts"])
     status["graph"] = graph
     return status  # type: ignore[no-any-return]
 
 
-def announcer_document(snap: service.Snapshot) -> Document:
+def announcer_document(snap: service.Snapshot, memo: dict[str, Any]) -> Document:
     """The announcer's script in running order (``order``), keyed by unit."""
     return {
         "plan": snap.loaded.plan_id,
@@ -145,11 +158,13 @@ class Step:
     data: bytes = b""
 
 
-def _compute(ctx: ServiceContext, plan_id: int, build: Build, before: Document | None) -> Step:
+def _compute(
+    ctx: ServiceContext, plan_id: int, build: Build, before: Document | None, memo: dict[str, Any]
+) -> Step:
     """In a worker thread: the new document, and its delta from ``before`` encoded once."""
     with ctx.db.sessions() as session:
         snap = service.snapshot(ctx, session, plan_id)
-    document = build(snap)
+    document = build(snap, memo)
     if before is None:
         return Step(document, "first")
     if before.get("revision") != document.get("revision"):
@@ -169,7 +184,9 @@ async def _produce(ctx: ServiceContext, plan_id: int, stream: str, channel: Chan
         while channel.members > 0:
             seen = ctx.broadcaster.version(plan_id)
             try:
-                step = await run_in_threadpool(_compute, ctx, plan_id, build, channel.document)
+                step = await run_in_threadpool(
+                    _compute, ctx, plan_id, build, channel.document, channel.memo
+                )
             except Exception as e:
                 if not fresh.done():  # nobody has a document yet: the joiners hear why
                     fresh.set_exception(e)
