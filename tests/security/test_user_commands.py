@@ -33,17 +33,13 @@ def _plan(database_url: str) -> int:
     import datetime as dt
 
     from paradeops.service.plans.service import create
-    from paradeops.service.plans.upload import Upload
+    from paradeops.service.plans.upload import Upload, check
 
+    up = Upload("plan.yaml", SMALL_PLAN.encode())
     db = open_database(database_url)
     try:
         with db.writing() as s:
-            plan_id, _ = create(
-                s,
-                Upload("plan.yaml", SMALL_PLAN.encode(), None, None),
-                actor="test",
-                now=dt.datetime.now(dt.UTC),
-            )
+            plan_id, _ = create(s, up, check(up), actor="test", now=dt.datetime.now(dt.UTC))
         return plan_id
     finally:
         db.dispose()

@@ -246,6 +246,7 @@ def plan_checkpoints(session: Session, plan_id: int) -> list[str] | None:
     try:
         plan = recheck(stored_upload(row), Rules()).plan
     except (UserError, RuntimeError):
+        # e.g. it needs the operator's catalogue folder: the service checks it anyway.
         return None
     return [c.id for c in plan.route.checkpoints]
 
