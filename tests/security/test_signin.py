@@ -62,6 +62,19 @@ def test_wrong_password_flood_is_throttled_and_signed_in_marshal_goes_on(
     assert _sign_in(client, PASSWORD).status_code == 200
 
 
+def test_odd_names_and_passwords_are_401_never_500(client: TestClient) -> None:
+    for name, password in [
+        ("a\x00b", "x"),
+        ("é" * 200, "x"),
+        ("org", "\x00" * 20),
+        ("' OR 1=1 --", "' OR 1=1 --"),
+        ("", ""),
+    ]:
+        r = _sign_in(client, password, name)
+        assert r.status_code in (401, 422), (name, r.status_code, r.text)
+    assert _sign_in(client, "x", "é" * 201).status_code == 422  # over the form's bound
+
+
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
     add_users(database_url)

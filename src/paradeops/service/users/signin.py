@@ -112,6 +112,8 @@ def _verify(password_hash: str, password: str) -> bool:
 
 def sign_in(ctx: ServiceContext, name: str, password: str, client_address: str) -> str:
     """A new session's token, or :class:`Throttled` / :class:`Busy` / :class:`BadCredentials`."""
+    # PostgreSQL refuses NUL in text: such a name is nobody's, and must not be a 500.
+    name, client_address = name.replace("\0", "\ufffd"), client_address.replace("\0", "\ufffd")
     keys_ = [throttle.account_key(name), throttle.address_key(client_address)]
     now = ctx.now()
     with ctx.db.sessions() as session:
