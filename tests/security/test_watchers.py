@@ -258,6 +258,18 @@ def test_an_unknown_or_too_old_last_event_id_gets_a_snapshot(
     asyncio.run(scenario())
 
 
+def test_no_stream_for_a_plan_that_does_not_exist(server: Server) -> None:
+    org = server.token("org")
+
+    async def scenario() -> None:
+        for path in ("/api/plans/987654/events", "/api/plans/987654/announcer/events"):
+            s = await Stream.open(server.port, path, org)
+            assert s.status == 404 and json.loads(s.body) == {"detail": "no plan 987654"}
+            s.close()
+
+    asyncio.run(scenario())
+
+
 def test_a_new_revision_is_sent_as_a_snapshot(server: Server) -> None:
     org = server.token("org")
     pid = new_plan(server, org)

@@ -92,6 +92,11 @@ class Broadcaster:
             ch = self.channels[key] = Channel()
         return ch
 
+    def forget(self, plan_id: int, stream: str, channel: Channel) -> None:
+        """Drop ``channel`` (if it is still the one kept for the plan's stream)."""
+        if self.channels.get((plan_id, stream)) is channel:
+            del self.channels[(plan_id, stream)]
+
 
 class Watcher:
     """One open stream: the events waiting to be written to it, at most :data:`WATCHER_QUEUE`."""

@@ -190,6 +190,10 @@ async def _produce(ctx: ServiceContext, plan_id: int, stream: str, channel: Chan
             except Exception as e:
                 if not fresh.done():  # nobody has a document yet: the joiners hear why
                     fresh.set_exception(e)
+                    if channel.document is None:
+                        # No such plan (say): keep no channel for it, or any number
+                        # of made-up plan ids would each leave one behind.
+                        ctx.broadcaster.forget(plan_id, stream, channel)
                     return
                 # Keep the watchers and what they have; the next change tries again.
                 logger.exception("plan %d: the %s stream's update failed", plan_id, stream)
