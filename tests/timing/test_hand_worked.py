@@ -13,6 +13,9 @@ TANKS = "- {id: t90m, kind: vehicles, count: 6, vehicle_length_m: 9.6, spacing_m
 BOX = "- {id: box, kind: foot, ranks: 10, files: 10, rank_spacing_m: 1.4, cadence_spm: 116, pace_m: 0.8}\n"
 V20 = 20 / 3.6
 V_FOOT = 116 * 0.8 / 60
+# The box's road space: 9 spacings of 1.4 m between its 10 ranks, plus the
+# 0.5 m depth of the last rank (the foot default): 12.6 + 0.5 = 13.1 m.
+BOX_LENGTH = 9 * 1.4 + 0.5
 
 
 def run(units: str, **kw: str):  # type: ignore[no-untyped-def]
@@ -33,7 +36,7 @@ def test_single_vehicle_column_pass_time_is_road_space_over_speed() -> None:
 def test_second_unit_steps_off_when_the_planned_gap_has_opened() -> None:
     s = run(BOX + BOX.replace("id: box", "id: box2"), extra="defaults: {gap_m: 20, min_gap_m: 5}\n")
     a, b = s.units
-    length = 9 * 1.4
+    length = BOX_LENGTH
     assert b.step_off == pytest.approx((length + 20) / V_FOOT)
     for pa, pb in zip(a.passes, b.passes, strict=True):
         # Same speed: the 20 m gap is kept the whole way.
@@ -45,7 +48,7 @@ def test_second_unit_steps_off_when_the_planned_gap_has_opened() -> None:
 def test_faster_unit_is_held_behind_a_slower_one() -> None:
     s = run(BOX + TANKS, extra="defaults: {gap_m: 20, min_gap_m: 5}\n")
     box, tanks = s.units
-    length = 9 * 1.4
+    length = BOX_LENGTH
     step_off = (length + 20) / V_FOOT
     assert tanks.step_off == pytest.approx(step_off)
     # Caught where 20 km/h closes the 20 m gap down to 5 m: 15 m at (V20 - V_FOOT).
@@ -135,7 +138,7 @@ def test_aircraft_is_timed_over_its_point_and_takes_no_road_space() -> None:
     assert [p.checkpoint for p in plane.passes] == ["tribune"]
     assert plane.passes[0].head == pytest.approx(1800.0)
     # The tanks follow the box, not the aircraft.
-    assert s.units[2].step_off == pytest.approx((9 * 1.4 + 20) / V_FOOT)
+    assert s.units[2].step_off == pytest.approx((BOX_LENGTH + 20) / V_FOOT)
 
 
 def test_window_finding_is_an_error() -> None:
@@ -153,7 +156,7 @@ def test_gap_finding_in_front_of_the_reviewing_stand() -> None:
     (f,) = s.findings
     assert f.kind == "gap" and f.unit == "late" and f.checkpoint == "tribune"
     # Both march at the same pace: the gap is the 120 s head start minus the box's length.
-    assert f.amount == pytest.approx(120 * V_FOOT - 9 * 1.4)
+    assert f.amount == pytest.approx(120 * V_FOOT - BOX_LENGTH)
 
 
 def test_flypast_over_a_show_stop_is_a_finding_when_forbidden() -> None:

@@ -164,6 +164,9 @@ class _Formation(_UnitBase):
     ranks: Annotated[int, Field(ge=1)]
     files: Annotated[int, Field(ge=1)] = 1
     rank_spacing_m: Positive = 1.4
+    rank_depth_m: Positive = Field(
+        0.5, description="Depth of the last rank, front to back [m] (a horse: 2.4)"
+    )
     cadence_spm: Positive | None = Field(None, description="Steps per minute")
     pace_m: Positive | None = Field(None, description="Length of one step [m]")
     speed_kmh: Positive | None = None
@@ -179,6 +182,7 @@ class BandUnit(_Formation):
 
 class MountedUnit(_Formation):
     kind: Literal["mounted"]
+    rank_depth_m: Positive = Field(2.4, description="Length of the last horse [m]")
 
 
 class VehicleUnit(_UnitBase):

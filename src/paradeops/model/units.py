@@ -1,4 +1,4 @@
-"""Road space and march speed of a unit, in SI (DESIGN.md "Geometry of a unit")."""
+"""Road space and march speed of a unit, in SI (docs/timing.md "Road space")."""
 
 from __future__ import annotations
 
@@ -16,9 +16,14 @@ KMH = 1 / 3.6  # m/s per km/h
 
 
 def length_m(unit: Unit) -> float:
-    """Road space [m]: the head-to-tail length of the unit on the march."""
+    """Road space [m]: the head-to-tail length of the unit on the march.
+
+    A formation's ``rank_spacing_m`` runs from one rank's front to the next
+    rank's front, so the last rank adds its own depth, not a spacing: a
+    one-rank unit still takes ``rank_depth_m`` of road.
+    """
     if isinstance(unit, FootUnit | BandUnit | MountedUnit):
-        return (unit.ranks - 1) * unit.rank_spacing_m
+        return (unit.ranks - 1) * unit.rank_spacing_m + unit.rank_depth_m
     if isinstance(unit, VehicleUnit):
         if unit.vehicle_length_m is None:  # the loader fills it from the catalogue
             raise ValueError(f"unit {unit.id} has no vehicle_length_m and no catalogue entry")
