@@ -6,16 +6,15 @@ import numpy as np
 from hypothesis import given
 
 from paradeops.model.plan import Plan
-from paradeops.timing.engine import schedule
 from paradeops.timing.envelope import constraint, free_flow, hold_behind
 from paradeops.timing.schedule import Trajectory
-from tests.timing.test_properties import COMMON, plans
+from tests.timing.test_properties import COMMON, plans, scheduled
 
 
 @COMMON
 @given(plans())
 def test_kernel_matches_the_reference_envelope(plan: Plan) -> None:
-    s = schedule(plan)
+    s = scheduled(plan)
     x_end = s.checkpoints[-1].at_m + 2 * max(
         u.length_m + max(plan.defaults.gap_m if p.gap_m is None else p.gap_m, plan.defaults.min_gap_m)
         for u, p in zip(s.units, plan.units, strict=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -171,6 +172,8 @@ def _column(ctx: _Ctx, ground: Sequence[tuple[int, Unit]]) -> list[UnitSchedule]
     for j, (index, u) in enumerate(ground):
         if u.target is not None:
             _check_target(ctx, index, u, heads[j], tails[j])
+        elif u.step_off is not None:
+            _check_step_off(ctx, index, u, t0_l[j], heads[j][0])
         if stop_dur[j] > 0:
             stop_leaves = tuple(
                 lv if lv - h > 1e-9 else None for h, lv in zip(heads[j], leaves[j], strict=True)
@@ -223,6 +226,32 @@ def _check_target(
                 field=f"units[{index}].target",
                 hint=f"set the target at {earliest:%H:%M:%S} or later, "
                 "or move the units ahead earlier",
+            )
+        ]
+    )
+
+
+def _check_step_off(ctx: _Ctx, index: int, unit: Unit, wanted: float, got: float) -> None:
+    """A fixed step-off the unit ahead prevents is an error, as a target is.
+
+    ``got`` is when the head really crosses the start: later than ``wanted``
+    when the unit ahead has not yet cleared ``min_gap_m`` beyond the start.
+    """
+    if got - wanted <= TARGET_TOLERANCE_S:
+        return
+    assert unit.step_off is not None
+    # Rounded up: a whole second earlier would still be too early.
+    utc = ctx.reference.astimezone(dt.UTC) + dt.timedelta(seconds=math.ceil(got - 1e-6))
+    earliest = utc.astimezone(ctx.reference.tzinfo)
+    raise UserError(
+        problems=[
+            Problem(
+                f"{unit.id} cannot step off at {unit.step_off.isoformat()}: "
+                f"the unit ahead holds it back at the start until {earliest:%H:%M:%S}",
+                line=ctx.plan.line_of(("units", index, "step_off")),
+                field=f"units[{index}].step_off",
+                hint=f"set step_off at {earliest:%H:%M:%S} or later, or leave it out to "
+                "step off when the planned gap has opened",
             )
         ]
     )
