@@ -138,7 +138,7 @@ def test_a_date_that_does_not_exist_is_a_located_400(
     plan = SMALL_PLAN.replace("date: 2025-05-09", "date: 2025-02-30")
     r = client.post("/api/plans", content=plan, headers={**org, **YAML})
     assert r.status_code == 400, r.text
-    assert "plan.yaml:4: '2025-02-30' is not a date on the calendar" in r.json()["detail"]
+    assert "plan.yaml:4: parade.date: '2025-02-30' is not a date on the calendar" in r.json()["detail"]
 
 
 def test_the_cli_refuses_the_same_files_located_quickly(tmp_path: Path) -> None:

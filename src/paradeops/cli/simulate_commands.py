@@ -113,6 +113,20 @@ def result_tables(r: SimulationResult, s: Schedule) -> list[Table | Text]:
     return [t, Text("\n".join(lines))]
 
 
+#: NumPy takes seeds of 0 or more; 2**128 is as much entropy as its generator holds.
+MAX_SEED = 2**128 - 1
+
+
+def check_seed(seed: int | None) -> None:
+    """A seed NumPy accepts, or a UserError saying which (NumPy's own is a traceback)."""
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise UserError(
+            f"the seed must be a whole number from 0 to 2**128 - 1, got {seed}",
+            field="--seed",
+            hint="e.g. --seed 42; the same seed gives the same runs",
+        )
+
+
 @app.command()
 def simulate(
     plan: PlanArg,
@@ -130,6 +144,7 @@ def simulate(
     """What the day may bring: head/tail percentiles, held units, gaps, the window."""
     from paradeops.simulation import simulate as run_simulation
 
+    check_seed(seed)
     fmt = None if output is None else image_format(output, field="--output", what="fan chart")
     p, s = load_and_schedule(plan)
     rng = np.random.default_rng(seed)

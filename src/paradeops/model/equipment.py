@@ -11,9 +11,11 @@ plain data, no file access (see :mod:`paradeops.io.catalogue`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from paradeops.model.input_types import AirSpeed, PositiveMetres
 
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str, str]
@@ -43,13 +45,18 @@ class EquipmentModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    model: str = Field(min_length=1, description="Name units refer to, e.g. T-90M")
-    class_: EquipmentClass = Field(alias="class")
-    length_m: Annotated[float, Field(gt=0)] | None = Field(
-        None, description="Length of one vehicle or airframe [m]"
+    model: str = Field(
+        min_length=1, max_length=200, description="Name units refer to, e.g. T-90M",
+        examples=["T-90M"],
     )
-    speed_kmh: Annotated[float, Field(gt=0)] | None = Field(
-        None, description="Typical parade speed [km/h]"
+    class_: EquipmentClass = Field(
+        alias="class", description="What it is: tank, tractor, aircraft, ...", examples=["tank"]
+    )
+    length_m: PositiveMetres | None = Field(
+        None, description="Length of one vehicle or airframe [m]", examples=[9.63]
+    )
+    speed_kmh: AirSpeed | None = Field(
+        None, description="Typical parade speed [km/h]", examples=[20]
     )
     name: str | None = Field(None, description="Full name, for tables")
     note: str | None = Field(None, description="Source of the figures, or 'illustrative'")
@@ -64,8 +71,10 @@ class EquipmentCatalogue(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    version: Literal[1]
-    equipment: list[EquipmentModel] = Field(min_length=1)
+    version: Literal[1] = Field(description="Version of the catalogue format: 1")
+    equipment: list[EquipmentModel] = Field(
+        min_length=1, max_length=10_000, description="The models, each once"
+    )
 
 
 def index(entries: Sequence[EquipmentModel]) -> dict[str, EquipmentModel]:

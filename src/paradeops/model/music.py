@@ -13,11 +13,27 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from paradeops.model.input_types import (
+    Flag,
+    Fraction,
+    PerMinute,
+    PositiveMetres,
+    PositiveSeconds,
+    SignedMetres,
+    SignedSeconds,
+)
+
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str, str]
 
-_Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
-_Positive = Annotated[float, Field(gt=0)]
+_Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=64,
+        description="Short identifier: letters, digits, '-', '_' or '.'",
+    ),
+]
 
 
 class _Strict(BaseModel):
@@ -27,19 +43,23 @@ class _Strict(BaseModel):
 class Piece(_Strict):
     """One piece on a cue sheet."""
 
-    title: str = Field(min_length=1)
-    composer: str | None = None
-    duration_s: _Positive = Field(description="Length of one playing [s]")
-    tempo_bpm: _Positive = Field(description="Beats per minute; one beat is one step")
+    title: str = Field(min_length=1, description="Title of the piece", examples=["Slavianka"])
+    composer: str | None = Field(None, description="Composer, for the programme")
+    duration_s: PositiveSeconds = Field(description="Length of one playing [s]", examples=[180])
+    tempo_bpm: PerMinute = Field(
+        description="Beats per minute; one beat is one step", examples=[116]
+    )
     cue: str | None = Field(
         None,
         description="Unit id: the piece starts when that unit's head reaches the band "
         "(the piece before is cut there, or repeated until then)",
     )
-    note: str | None = None
+    note: str | None = Field(None, description="Free text")
 
 
 class Span(_Strict):
+    """The units a band accompanies: from one unit to another, in order of march."""
+
     from_: str = Field(alias="from", description="First unit accompanied (order of march)")
     to: str = Field(description="Last unit accompanied")
 
@@ -48,14 +68,16 @@ class Band(_Strict):
     """A band playing in place beside the route, and its cue sheet."""
 
     id: _Id
-    name: str | None = None
+    name: str | None = Field(None, description="Name for tables (default: the id)")
     at: str | None = Field(None, description="Checkpoint id; default the reviewing stand")
-    offset_m: float = Field(0.0, description="Along the route from `at` [m] (negative: before)")
+    offset_m: SignedMetres = Field(
+        0.0, description="Along the route from `at` [m] (negative: before)"
+    )
     accompanies: list[str] | Span = Field(
         description="Unit ids (the band plays from the first to the last of them, in order "
         "of march) or {from: X, to: Y}"
     )
-    start_offset_s: float = Field(
+    start_offset_s: SignedSeconds = Field(
         0.0, description="Start this long after the first unit's head reaches the band [s]"
     )
     repeat: Literal["last", "sheet"] = Field(
@@ -63,7 +85,9 @@ class Band(_Strict):
         description="When the pieces run out before the last tail has passed: repeat the "
         "last piece, or the whole sheet (da capo)",
     )
-    pieces: list[Piece] = Field(min_length=1)
+    pieces: list[Piece] = Field(
+        min_length=1, max_length=1000, description="The cue sheet, in the order played"
+    )
 
     @property
     def label(self) -> str:
@@ -71,18 +95,22 @@ class Band(_Strict):
 
 
 class MusicProgram(_Strict):
-    hearing_distance_m: _Positive = Field(
+    """The ``music:`` section of a plan."""
+
+    hearing_distance_m: PositiveMetres = Field(
         150.0,
         description="Two bands closer than this are heard together; a band this close "
         "to the reviewing stand is heard there",
     )
-    tempo_tolerance_spm: Annotated[float, Field(ge=0)] = Field(
+    tempo_tolerance_spm: Annotated[Fraction, Field(ge=0, le=300)] = Field(
         4.0, description="Largest allowed |tempo_bpm - cadence_spm|"
     )
-    require_for_vehicles: bool = Field(
+    require_for_vehicles: Flag = Field(
         False, description="Vehicles and floats must be covered too (else silence is allowed)"
     )
-    bands: list[Band] = Field(min_length=1)
+    bands: list[Band] = Field(
+        min_length=1, max_length=1000, description="Bands playing in place beside the route"
+    )
 
 
 def music_issues(data: Any) -> Iterator[Issue]:

@@ -1,4 +1,4 @@
-"""The plan file, version 1 (see DESIGN.md): pydantic models, pure.
+"""The plan file, version 1 (docs/plan-format.md): pydantic models, pure.
 
 Field names carry their unit (``speed_kmh``, ``gap_m``) and are converted to SI
 once, by :mod:`paradeops.model.units`. Cross-field rules (ids unique,
@@ -17,6 +17,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from paradeops.model.equipment import EquipmentModel
+from paradeops.model.input_types import (
+    AirSpeed,
+    Count,
+    Files,
+    Flag,
+    GroundSpeed,
+    Latitude,
+    Longitude,
+    Metres,
+    PerMinute,
+    Personnel,
+    PositiveMetres,
+    PositiveSeconds,
+    Seconds,
+)
 from paradeops.model.music import MusicProgram
 from paradeops.model.rehearsals import Rehearsal
 from paradeops.model.simulation_spec import SimulationSpec
@@ -29,8 +44,9 @@ Id = Annotated[
         description="Short identifier: letters, digits, '-', '_' or '.'",
     ),
 ]
-Positive = Annotated[float, Field(gt=0)]
-NonNegative = Annotated[float, Field(ge=0)]
+# Numbers are strict, finite and bounded (see paradeops.model.input_types).
+Positive = PositiveMetres
+NonNegative = Metres
 
 _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d(?:\.\d+)?))?$")
 
@@ -58,9 +74,11 @@ class _Strict(BaseModel):
 
 
 class Parade(_Strict):
-    name: str = Field(min_length=1)
-    date: dt.date
-    timezone: str = Field(description="IANA time zone, e.g. Europe/Moscow")
+    name: str = Field(min_length=1, description="Name of the parade, for titles",
+                      examples=["Victory Day Parade"])
+    date: dt.date = Field(description="Date of the parade, YYYY-MM-DD", examples=["2025-05-09"])
+    timezone: str = Field(description="IANA time zone, e.g. Europe/Moscow",
+                          examples=["Europe/Moscow"])
     start: Clock = Field(description="Reference time: head of the first unit at the start point")
     window_end: Clock | None = Field(
         None, description="The last tail must pass the reviewing stand by then"
@@ -84,11 +102,14 @@ class Parade(_Strict):
 
 class Checkpoint(_Strict):
     id: Id
-    name: str | None = None
-    at_m: NonNegative | None = Field(None, description="Distance along the route [m]")
-    lon: float | None = Field(None, ge=-180, le=180)
-    lat: float | None = Field(None, ge=-90, le=90)
-    reviewing: bool = False
+    name: str | None = Field(None, description="Name for tables (default: the id)")
+    at_m: Metres | None = Field(None, description="Distance along the route [m]",
+                                examples=[180])
+    lon: Longitude | None = Field(None, description="Longitude [°], with lat and route.geometry",
+                                  examples=[37.6196])
+    lat: Latitude | None = Field(None, description="Latitude [°], with lon and route.geometry",
+                                 examples=[55.7537])
+    reviewing: Flag = Field(False, description="The reviewing stand (at most one)")
 
     @property
     def label(self) -> str:
@@ -96,14 +117,21 @@ class Checkpoint(_Strict):
 
 
 class SpeedLimit(_Strict):
-    from_: str = Field(alias="from")
-    to: str
-    max_kmh: Positive
+    from_: str = Field(alias="from", description="Checkpoint id where the limit begins",
+                       examples=["start"])
+    to: str = Field(description="Checkpoint id where the limit ends", examples=["tribune"])
+    max_kmh: GroundSpeed = Field(description="Speed limit [km/h]; a unit moves at most this "
+                                 "fast while any part of it is in the stretch", examples=[12])
 
 
 class Route(_Strict):
-    checkpoints: list[Checkpoint] = Field(min_length=2)
-    speed_limits: list[SpeedLimit] = Field(default_factory=list)
+    checkpoints: list[Checkpoint] = Field(
+        min_length=2, max_length=1000,
+        description="Points along the route in the order the parade reaches them",
+    )
+    speed_limits: list[SpeedLimit] = Field(
+        default_factory=list, description="Stretches of the route with a lower speed"
+    )
     geometry: str | None = Field(
         None, description="GeoJSON file (LineString, lon/lat) relative to the plan file"
     )
@@ -112,10 +140,10 @@ class Route(_Strict):
 class Defaults(_Strict):
     gap_m: NonNegative = Field(20, description="Planned distance from a tail to the next head")
     min_gap_m: NonNegative = Field(5, description="Closer than this, the follower is held back")
-    max_gap_m: Positive | None = Field(
+    max_gap_m: PositiveMetres | None = Field(
         None, description="A larger gap opening before the reviewing stand is a finding"
     )
-    flypast_clear_s: NonNegative | None = Field(
+    flypast_clear_s: Seconds | None = Field(
         None,
         description="If set, no aircraft may pass over a checkpoint within this many "
         "seconds of a show stop there",
@@ -124,8 +152,8 @@ class Defaults(_Strict):
 
 class Target(_Strict):
     at: str = Field(description="Checkpoint id")
-    head: Clock | None = None
-    tail: Clock | None = None
+    head: Clock | None = Field(None, description="Clock time the head should pass `at`")
+    tail: Clock | None = Field(None, description="Clock time the tail should pass `at`")
 
     _clock = field_validator("head", "tail", mode="before")(
         lambda v: None if v is None else parse_clock(v)
@@ -134,20 +162,25 @@ class Target(_Strict):
 
 class ShowStop(_Strict):
     at: str = Field(description="Checkpoint id where the head halts")
-    duration_s: Positive
+    duration_s: PositiveSeconds = Field(description="How long the head halts there [s]",
+                                        examples=[30])
 
 
 class _UnitBase(_Strict):
     id: Id
-    name: str | None = None
+    name: str | None = Field(None, description="Name for tables (default: the id)")
     description: str | None = Field(None, description="One sentence for the announcer")
     gap_m: NonNegative | None = Field(None, description="Overrides defaults.gap_m before this unit")
-    step_off: Clock | None = None
-    target: Target | None = None
-    show_stop: ShowStop | None = None
-    debut: bool = False
+    step_off: Clock | None = Field(
+        None, description="Clock time the head crosses the start (default: behind the unit ahead)"
+    )
+    target: Target | None = Field(
+        None, description="A time the head or tail must pass a checkpoint; sets the step-off"
+    )
+    show_stop: ShowStop | None = Field(None, description="A halt of the head at a checkpoint")
+    debut: Flag = Field(False, description="First appearance in a parade, for the announcer")
     country: str | None = Field(None, description="ISO 3166 alpha-2 code of a foreign contingent")
-    personnel: Annotated[int, Field(ge=0)] | None = Field(
+    personnel: Personnel | None = Field(
         None, description="Number of people, where it is not ranks × files"
     )
 
@@ -161,57 +194,69 @@ class _UnitBase(_Strict):
 
 
 class _Formation(_UnitBase):
-    ranks: Annotated[int, Field(ge=1)]
-    files: Annotated[int, Field(ge=1)] = 1
-    rank_spacing_m: Positive = 1.4
+    ranks: Count = Field(description="Ranks (rows) one behind the other", examples=[10])
+    files: Files = Field(1, description="People (or horses) side by side in a rank")
+    rank_spacing_m: PositiveMetres = Field(
+        1.4, description="Front of one rank to the front of the next [m]"
+    )
     rank_depth_m: Positive = Field(
         0.5, description="Depth of the last rank, front to back [m] (a horse: 2.4)"
     )
-    cadence_spm: Positive | None = Field(None, description="Steps per minute")
-    pace_m: Positive | None = Field(None, description="Length of one step [m]")
-    speed_kmh: Positive | None = None
+    cadence_spm: PerMinute | None = Field(None, description="Steps per minute", examples=[116])
+    pace_m: PositiveMetres | None = Field(
+        None, description="Length of one step [m]", examples=[0.8]
+    )
+    speed_kmh: GroundSpeed | None = Field(
+        None, description="March speed [km/h]; default cadence_spm × pace_m", examples=[5.5]
+    )
 
 
 class FootUnit(_Formation):
-    kind: Literal["foot"]
+    kind: Literal["foot"] = Field(description="A formation on foot")
 
 
 class BandUnit(_Formation):
-    kind: Literal["band"]
+    kind: Literal["band"] = Field(description="A marching band")
 
 
 class MountedUnit(_Formation):
-    kind: Literal["mounted"]
+    kind: Literal["mounted"] = Field(description="A formation on horseback")
     rank_depth_m: Positive = Field(2.4, description="Length of the last horse [m]")
 
 
 class VehicleUnit(_UnitBase):
-    kind: Literal["vehicles"]
-    equipment: str | None = None
-    count: Annotated[int, Field(ge=1)]
-    vehicle_length_m: Positive | None = Field(
+    kind: Literal["vehicles"] = Field(description="A column of vehicles")
+    equipment: str | None = Field(
+        None, description="Model name in the equipment catalogue", examples=["T-90M"]
+    )
+    count: Count = Field(description="Number of vehicles, one behind the other", examples=[6])
+    vehicle_length_m: PositiveMetres | None = Field(
         None, description="Default: length_m of the equipment in the catalogue"
     )
-    spacing_m: NonNegative = Field(description="Back of one vehicle to the front of the next [m]")
-    speed_kmh: Positive | None = Field(
-        None, description="Default: speed_kmh of the equipment in the catalogue"
+    spacing_m: Metres = Field(
+        description="Back of one vehicle to the front of the next [m]", examples=[25]
+    )
+    speed_kmh: GroundSpeed | None = Field(
+        None, description="Speed [km/h]; default: speed_kmh of the equipment in the catalogue"
     )
 
 
 class FloatUnit(_UnitBase):
-    kind: Literal["float"]
-    length_m: Positive
-    speed_kmh: Positive
+    kind: Literal["float"] = Field(description="A float (a decorated vehicle or platform)")
+    length_m: PositiveMetres = Field(description="Length of the float [m]", examples=[12])
+    speed_kmh: GroundSpeed = Field(description="Speed [km/h]", examples=[4])
 
 
 class AircraftUnit(_UnitBase):
-    kind: Literal["aircraft"]
-    equipment: str | None = None
-    count: Annotated[int, Field(ge=1)] = 1
+    kind: Literal["aircraft"] = Field(description="A flypast: aircraft over one checkpoint")
+    equipment: str | None = Field(
+        None, description="Model name in the equipment catalogue", examples=["Su-57"]
+    )
+    count: Count = Field(1, description="Number of aircraft in the formation")
     over: str = Field(description="Checkpoint id the formation passes over")
     at: Clock = Field(description="Time the lead aircraft is over that checkpoint")
-    speed_kmh: Positive = 450
-    length_m: NonNegative = Field(0, description="Length of the formation [m]")
+    speed_kmh: AirSpeed = Field(450, description="Ground speed of the formation [km/h]")
+    length_m: Metres = Field(0, description="Length of the formation [m]")
 
     _at = field_validator("at", mode="before")(parse_clock)
 
@@ -226,19 +271,30 @@ GroundUnit = FootUnit | BandUnit | MountedUnit | VehicleUnit | FloatUnit
 class Plan(_Strict):
     """A whole plan file."""
 
-    version: Literal[1]
-    parade: Parade
-    route: Route
-    defaults: Defaults = Field(default_factory=Defaults)
-    units: list[Unit] = Field(min_length=1)
+    version: Literal[1] = Field(description="Version of the plan format: 1")
+    parade: Parade = Field(description="Name, date, time zone and start of the parade")
+    route: Route = Field(description="Checkpoints, speed limits and the route's geometry")
+    defaults: Defaults = Field(
+        default_factory=Defaults, description="Gaps and limits that apply to every unit"
+    )
+    units: list[Unit] = Field(
+        min_length=1, max_length=10_000, description="The units in order of march"
+    )
     equipment: str | list[EquipmentModel] | None = Field(
         None,
         description="Equipment catalogue: a file relative to the plan, or the list inline. "
         "After loading, always the list (the file resolved).",
     )
-    music: MusicProgram | None = None
-    rehearsals: list[Rehearsal] = Field(default_factory=list)
-    simulation: SimulationSpec = Field(default_factory=SimulationSpec)
+    music: MusicProgram | None = Field(
+        None, description="Bands beside the route and their cue sheets (docs/composition.md)"
+    )
+    rehearsals: list[Rehearsal] = Field(
+        default_factory=list, description="Rehearsals: when, where, which units"
+    )
+    simulation: SimulationSpec = Field(
+        default_factory=SimulationSpec,
+        description="What may go wrong on the day, for `paradeops simulate` (docs/simulation.md)",
+    )
 
     # Set by the loader: maps a field path such as ("units", 3, "target") to
     # its line, so that problems found later (by the engine) still name one.

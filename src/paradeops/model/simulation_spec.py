@@ -23,6 +23,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from paradeops.model.input_types import Fraction, Metres, Real, Seconds
+
 DistKind = Literal["fixed", "normal", "lognormal", "uniform", "triangular"]
 
 #: Which parameters each distribution takes (all required).
@@ -44,15 +46,17 @@ class Distribution(_Strict):
     (``median`` and ``sigma`` of the logarithm: right-skewed, never negative),
     ``uniform`` or ``triangular``."""
 
-    dist: DistKind
-    value: float | None = None
-    mean: float | None = None
-    sd: float | None = None
-    median: float | None = None
-    sigma: float | None = None
-    low: float | None = None
-    mode: float | None = None
-    high: float | None = None
+    dist: DistKind = Field(description="fixed, normal, lognormal, uniform or triangular")
+    value: Real | None = Field(None, description="fixed: the value")
+    mean: Real | None = Field(None, description="normal: the mean")
+    sd: Real | None = Field(None, description="normal: the standard deviation (0 or more)")
+    median: Real | None = Field(None, description="lognormal: the median (above 0)")
+    sigma: Real | None = Field(
+        None, description="lognormal: the standard deviation of the logarithm (0 or more)"
+    )
+    low: Real | None = Field(None, description="uniform, triangular: the smallest value")
+    mode: Real | None = Field(None, description="triangular: the most likely value")
+    high: Real | None = Field(None, description="uniform, triangular: the largest value")
 
     @model_validator(mode="after")
     def _parameters(self) -> Distribution:
@@ -122,15 +126,17 @@ def _positive_factor(d: Distribution | None) -> Distribution | None:
 class IdmParams(_Strict):
     """Intelligent Driver Model parameters (Treiber, Hennecke & Helbing 2000)."""
 
-    accel_ms2: Annotated[float, Field(gt=0, le=10)] = Field(
-        1.0, description="Maximum acceleration a"
+    accel_ms2: Annotated[Fraction, Field(gt=0, le=10)] = Field(
+        1.0, description="Maximum acceleration a [m/s²]"
     )
-    decel_ms2: Annotated[float, Field(gt=0, le=10)] = Field(
-        1.5, description="Comfortable braking b"
+    decel_ms2: Annotated[Fraction, Field(gt=0, le=10)] = Field(
+        1.5, description="Comfortable braking b [m/s²]"
     )
-    tau_s: Annotated[float, Field(ge=0, le=10)] = Field(1.0, description="Desired time headway T")
-    delta: Annotated[float, Field(gt=0, le=20)] = Field(4.0, description="Acceleration exponent")
-    min_gap_m: Annotated[float, Field(ge=0)] | None = Field(
+    tau_s: Annotated[Fraction, Field(ge=0, le=10)] = Field(
+        1.0, description="Desired time headway T [s]"
+    )
+    delta: Annotated[Fraction, Field(gt=0, le=20)] = Field(4.0, description="Acceleration exponent")
+    min_gap_m: Metres | None = Field(
         None, description="Jam distance s0 to the unit ahead; default defaults.min_gap_m"
     )
 
@@ -138,23 +144,32 @@ class IdmParams(_Strict):
 class IdmByKind(_Strict):
     """IDM parameters for the agent leading each unit (and every vehicle and float)."""
 
-    foot: IdmParams = Field(default_factory=lambda: IdmParams(accel_ms2=1.5, decel_ms2=2.0))
-    band: IdmParams = Field(default_factory=lambda: IdmParams(accel_ms2=1.5, decel_ms2=2.0))
-    mounted: IdmParams = Field(default_factory=IdmParams)
-    vehicles: IdmParams = Field(default_factory=IdmParams)
-    float: IdmParams = Field(default_factory=lambda: IdmParams(accel_ms2=0.5, decel_ms2=1.0))
+    foot: IdmParams = Field(
+        default_factory=lambda: IdmParams(accel_ms2=1.5, decel_ms2=2.0),
+        description="Formations on foot",
+    )
+    band: IdmParams = Field(
+        default_factory=lambda: IdmParams(accel_ms2=1.5, decel_ms2=2.0),
+        description="Bands",
+    )
+    mounted: IdmParams = Field(default_factory=IdmParams, description="Mounted formations")
+    vehicles: IdmParams = Field(default_factory=IdmParams, description="Vehicles")
+    float: IdmParams = Field(
+        default_factory=lambda: IdmParams(accel_ms2=0.5, decel_ms2=1.0),
+        description="Floats",
+    )
 
 
 class RankKeeping(_Strict):
     """How the ranks behind a formation's first rank keep their distance (docs/simulation.md)."""
 
-    relax_s: Annotated[float, Field(gt=0, le=30)] = Field(
+    relax_s: Annotated[Fraction, Field(gt=0, le=30)] = Field(
         2.0, description="Time in which a rank closes an error in its distance to the rank ahead"
     )
-    max_pace_factor: Annotated[float, Field(ge=1, le=2)] = Field(
+    max_pace_factor: Annotated[Fraction, Field(ge=1, le=2)] = Field(
         1.15, description="A rank may lengthen its pace by at most this factor to close up"
     )
-    accel_ms2: Annotated[float, Field(gt=0, le=10)] = Field(
+    accel_ms2: Annotated[Fraction, Field(gt=0, le=10)] = Field(
         1.5, description="How quickly a rank changes speed (one pace to full speed)"
     )
 
@@ -162,9 +177,15 @@ class RankKeeping(_Strict):
 class UnitOverride(_Strict):
     """What-ifs for one unit: replace the parade-wide distributions."""
 
-    step_off_delay_s: Distribution | None = None
-    speed_factor: Distribution | None = None
-    show_stop_overrun_s: Distribution | None = None
+    step_off_delay_s: Distribution | None = Field(
+        None, description="Replaces simulation.step_off_delay_s for this unit [s]"
+    )
+    speed_factor: Distribution | None = Field(
+        None, description="Replaces simulation.speed_factor for this unit"
+    )
+    show_stop_overrun_s: Distribution | None = Field(
+        None, description="Replaces simulation.show_stop_overrun_s for this unit [s]"
+    )
 
     _factor = field_validator("speed_factor")(_positive_factor)
 
@@ -187,16 +208,24 @@ class SimulationSpec(_Strict):
     units: dict[str, UnitOverride] = Field(
         default_factory=dict, description="Per-unit what-ifs, by unit id"
     )
-    idm: IdmByKind = Field(default_factory=IdmByKind)
-    ranks: RankKeeping = Field(default_factory=RankKeeping)
+    idm: IdmByKind = Field(
+        default_factory=IdmByKind,
+        description="How the head of each kind of unit accelerates and follows (IDM)",
+    )
+    ranks: RankKeeping = Field(
+        default_factory=RankKeeping,
+        description="How ranks behind the first keep their distance",
+    )
     unit_following: Literal["iidm", "idm"] = Field(
         "iidm",
         description="How a unit's first agent follows the unit ahead: the improved IDM "
         "(Treiber & Kesting 2013; no slowing while the gap exceeds the desired one, so a "
         "planned gap costs no time) or the plain IDM (a little slower at any gap)",
     )
-    step_s: Annotated[float, Field(gt=0, le=1)] = Field(0.2, description="Simulation time step")
-    held_threshold_s: Annotated[float, Field(ge=0)] = Field(
+    step_s: Annotated[Fraction, Field(gt=0, le=1)] = Field(
+        0.2, description="Simulation time step [s]"
+    )
+    held_threshold_s: Seconds = Field(
         5.0,
         description="A unit is held in a run when its head reaches the reviewing stand "
         "this much later than it would have with the road ahead empty",

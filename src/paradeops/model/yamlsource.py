@@ -26,6 +26,7 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ruamel.yaml.scanner import RoundTripScanner
 
 from paradeops.errors import Problem, UserError
+from paradeops.model.input_messages import translate
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -302,16 +303,15 @@ class _BoundedConstructor(RoundTripConstructor):
         try:
             return super().construct_non_recursive_object(node, tag)
         except (ValueError, OverflowError):
-            # e.g. ``date: 2025-02-30`` or an integer of 5,000 digits.
-            is_date = str(node.tag).endswith(":timestamp")
+            if str(node.tag).endswith(":timestamp") and isinstance(node.value, str):
+                # ``date: 2025-02-30``: kept as the text written, so that the
+                # model reports it with its field (and a text field keeps it).
+                return node.value
+            # e.g. an integer of 5,000 digits.
             raise UserError(
-                f"{_shown(node.value)} is not a date on the calendar"
-                if is_date
-                else f"{_shown(node.value)} cannot be read as a value",
+                f"{_shown(node.value)} cannot be read as a value",
                 line=line,
-                hint="write a date as YYYY-MM-DD, one that exists"
-                if is_date
-                else "check the value; a number has at most a few dozen digits",
+                hint="check the value; a number has at most a few dozen digits",
             ) from None
 
 
@@ -397,60 +397,23 @@ def validate(model: type[M], data: Any, locator: Locator, file: str) -> M:
 
 
 def problems_from(e: ValidationError, locator: Locator, file: str) -> list[Problem]:
-    problems = []
-    for err in e.errors(include_url=False):
-        loc = tuple(err["loc"])
-        problems.append(
-            Problem(
-                _message(err),
-                file=file,
-                line=locator.line(loc),
-                field=field_path(loc),
-                hint=_hint(err),
-            )
-        )
-    return problems
+    """Each error of ``e`` in plain words (:mod:`~paradeops.model.input_messages`), located."""
+    return [
+        Problem(t.message, file=file, line=locator.line(t.loc), field=field_path(t.path),
+                hint=t.hint)
+        for t in translate(e.errors(include_url=False), locator.root)
+    ]
 
 
 def field_path(loc: Sequence[str | int]) -> str:
+    """``("units", 3, "count")`` as the user reads it: ``units[3].count``."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part.startswith("function-") or part in _UNION_TAGS:
-            continue
         else:
             out += f".{part}" if out else part
     return out
-
-
-# Discriminator values pydantic puts into error locations; not user fields.
-_UNION_TAGS = {"foot", "band", "mounted", "vehicles", "float", "aircraft"}
-
-
-def _message(err: Mapping[str, Any]) -> str:
-    kind = err["type"]
-    if kind == "missing":
-        return "required field is missing"
-    if kind == "extra_forbidden":
-        return "unknown field"
-    msg = str(err["msg"])
-    if msg.startswith("Value error, "):
-        msg = msg[len("Value error, ") :]
-    return msg[:1].lower() + msg[1:]
-
-
-def _hint(err: Mapping[str, Any]) -> str | None:
-    kind = err["type"]
-    if kind == "missing":
-        return "add this field; `paradeops schema` lists every field"
-    if kind == "extra_forbidden":
-        return "remove it or fix its spelling; `paradeops schema` lists the allowed fields"
-    if kind.startswith("greater_than"):
-        return "give a positive number"
-    if kind == "union_tag_invalid":
-        return "use one of the kinds listed"
-    return None
 
 
 def dump_json(data: Any) -> str:

@@ -12,7 +12,15 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    Strict,
+    WithJsonSchema,
+    field_validator,
+)
 
 from paradeops.protocol.countries import check_language, normalise_country
 
@@ -148,7 +156,7 @@ class Announcement(BaseModel):
     by: str = Field(min_length=1)
     where: str | None = None
     category: AnnouncedCategory = AnnouncedCategory.leader
-    count: int = Field(ge=0)
+    count: Annotated[int, Strict()] = Field(ge=0, le=100_000)
     foreign_only: bool = True
     text: str | None = None
     illustrative: bool = False
@@ -207,7 +215,7 @@ class GuestBook(BaseModel):
     event: str | None = Field(default=None, description="the ceremony these guests attend")
     host_country: str
     language: str = Field(default="en", description="the host language, for country names")
-    guests: list[Guest]
+    guests: list[Guest] = Field(max_length=100_000)
     events: list[Event] = Field(default_factory=list)
     announcements: list[Announcement] = Field(default_factory=list)
     precedence: PrecedenceRules = Field(default_factory=PrecedenceRules)

@@ -15,17 +15,20 @@ one to the left at the same distance: centre, right 1, left 1, right 2, …
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+
+#: A whole number as written (not true, not 2.0, not "2").
+Whole = Annotated[int, Strict()]
 
 
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    number: int = Field(ge=1, description="1 is the front row")
-    seats: int = Field(ge=1, le=1000)
-    offset: int = Field(default=0, ge=0, description="empty columns before seat 1")
+    number: Whole = Field(ge=1, le=1000, description="1 is the front row")
+    seats: Whole = Field(ge=1, le=1000, description="seats in the row")
+    offset: Whole = Field(default=0, ge=0, le=1000, description="empty columns before seat 1")
 
 
 class Section(BaseModel):
@@ -33,8 +36,8 @@ class Section(BaseModel):
 
     id: str = Field(min_length=1)
     name: str | None = None
-    tier: int = Field(default=0, ge=0, description="0 is the most honourable tier")
-    rows: list[Row] = Field(min_length=1)
+    tier: Whole = Field(default=0, ge=0, le=100, description="0 is the most honourable tier")
+    rows: list[Row] = Field(min_length=1, max_length=1000)
 
     @model_validator(mode="after")
     def _unique_rows(self) -> Section:
@@ -48,8 +51,8 @@ class SeatRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     section: str
-    row: int = Field(ge=1)
-    seat: int = Field(ge=1)
+    row: Whole = Field(ge=1, le=1000)
+    seat: Whole = Field(ge=1, le=1000)
 
 
 class Tribunes(BaseModel):
@@ -59,9 +62,9 @@ class Tribunes(BaseModel):
 
     version: Literal[1] = 1
     name: str | None = None
-    aisle: int = Field(default=1, ge=0, description="empty columns between two sections")
+    aisle: Whole = Field(default=1, ge=0, le=100, description="empty columns between two sections")
     host_seat: SeatRef | None = None
-    sections: list[Section] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1, max_length=1000)
 
     @model_validator(mode="after")
     def _check(self) -> Tribunes:
