@@ -9,8 +9,7 @@ from hypothesis import given
 
 from paradeops.model.plan import Plan
 from paradeops.reports.schedule_json import schedule_json_schema, schedule_to_json
-from paradeops.timing.engine import schedule
-from tests.timing.test_properties import COMMON, plans
+from tests.timing.test_properties import COMMON, plans, scheduled
 
 VALIDATOR = jsonschema.Draft202012Validator(schedule_json_schema())
 
@@ -18,6 +17,6 @@ VALIDATOR = jsonschema.Draft202012Validator(schedule_json_schema())
 @COMMON
 @given(plans())
 def test_schedule_json_validates_against_the_schema(plan: Plan) -> None:
-    doc = json.loads(schedule_to_json(schedule(plan)))
+    doc = json.loads(schedule_to_json(scheduled(plan)))
     VALIDATOR.validate(doc)
     assert [u["id"] for u in doc["units"]] == [u.id for u in plan.units]

@@ -92,16 +92,19 @@ def test_follower_waits_behind_a_show_stop() -> None:
     assert g.at("tribune").head == pytest.approx(f.at("tribune").head_leaves + 17 / v)  # type: ignore[union-attr,operator]
 
 
-def test_speed_limit_caps_the_head_in_its_stretch() -> None:
+def test_speed_limit_holds_the_whole_unit_until_its_tail_leaves_the_stretch() -> None:
     s = run(TANKS, extra="  speed_limits:\n    - {from: tribune, to: release, max_kmh: 12}\n")
     (u,) = s.units
     v12 = 12 / 3.6
+    # 20 km/h to the tribune (180 m), then 12 km/h from when the head enters
+    # the stretch until the tail leaves it at 450 m: head from 180 to 632.6 m.
     assert u.at("release").head == pytest.approx(180 / V20 + 270 / v12)  # type: ignore[union-attr]
     # The tail passes the tribune when the head is 182.6 m into the slow stretch.
     assert u.at("tribune").tail == pytest.approx(180 / V20 + 182.6 / v12)  # type: ignore[union-attr]
-    # Past the limit the head speeds up again: its tail leaves release at 20 km/h.
+    # The tail is in the stretch until it leaves release: 452.6 m at 12 km/h,
+    # not 270 m at 12 and 182.6 m at 20 (the head-only rule).
     tail = u.at("release").tail  # type: ignore[union-attr]
-    assert tail == pytest.approx(180 / V20 + 270 / v12 + 182.6 / V20)
+    assert tail == pytest.approx(180 / V20 + 452.6 / v12)
 
 
 def test_step_off_is_worked_backwards_from_a_target() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 
 from paradeops.model.plan import Plan
-from paradeops.timing.envelope import constraint, free_flow, hold_behind
+from paradeops.timing.envelope import constraint, free_flow, hold_behind, limits_on_head
 from paradeops.timing.schedule import Trajectory
 from tests.timing.test_properties import COMMON, plans, scheduled
 
@@ -30,7 +30,7 @@ def test_kernel_matches_the_reference_envelope(plan: Plan) -> None:
         if p.show_stop is not None:
             at = next(c.at_m for c in s.checkpoints if c.id == p.show_stop.at)
             stop = (at, p.show_stop.duration_s)
-        free = free_flow(u.speed_ms, x_end, s.speed_limits, stop)
+        free = free_flow(u.speed_ms, x_end, limits_on_head(s.speed_limits, u.length_m), stop)
         if leader is None:
             ref = Trajectory(free.x, free.t_left + u.step_off, free.t_right + u.step_off)
             first = float("nan")

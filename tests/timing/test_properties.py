@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from paradeops.errors import UserError
 from paradeops.model.plan import Plan
 from paradeops.timing.engine import schedule
-from paradeops.timing.envelope import free_flow
+from paradeops.timing.envelope import free_flow, limits_on_head
 from paradeops.timing.schedule import Schedule
 
 TOL = 1e-6
@@ -148,7 +148,8 @@ def test_a_held_unit_never_arrives_before_its_free_flow_time(plan: Plan) -> None
         if unit.show_stop is not None:
             stop = (next(c.at_m for c in s.checkpoints if c.id == unit.show_stop.at),
                     unit.show_stop.duration_s)
-        free = free_flow(u.speed_ms, ys[-1] + u.length_m + 1, limits, stop)
+        caps = limits_on_head(limits, u.length_m)
+        free = free_flow(u.speed_ms, ys[-1] + u.length_m + 1, caps, stop)
         assert np.all(u.trajectory.arrive(ys) >= u.step_off + free.arrive(ys) - 1e-6)
         assert u.held_s >= 0
 

@@ -38,7 +38,7 @@ from paradeops.live.model import (
     UnitState,
     UnitStatus,
 )
-from paradeops.timing.envelope import constraint, free_flow, hold_behind
+from paradeops.timing.envelope import constraint, free_flow, hold_behind, limits_on_head
 from paradeops.timing.schedule import Schedule, Trajectory, UnitSchedule
 
 _EPS = 1e-6
@@ -146,7 +146,8 @@ def _ground(
         ),
         None,
     )
-    free = free_flow(u.speed_ms, x_end, s.speed_limits, stop)
+    caps = limits_on_head(s.speed_limits, u.length_m)  # the whole unit keeps to a limit
+    free = free_flow(u.speed_ms, x_end, caps, stop)
     mine = [a for (unit, _, _), a in seen.items() if unit == u.id]
 
     def head_at(a: Actual) -> float:
@@ -161,7 +162,7 @@ def _ground(
         nxt_cp = s.checkpoints[0]
     nxt = None if nxt_cp is None else nxt_cp.at_m
     behind = _through(free, [(head_at(a), a.t) for a in mine], p, t)
-    ahead_free = free_flow(u.speed_ms, x_end - p, _cut(s.speed_limits, p), _cut_stop(stop, p))
+    ahead_free = free_flow(u.speed_ms, x_end - p, _cut(caps, p), _cut_stop(stop, p))
     if nxt_cp is not None and nxt_cp.id in reporting:
         # No news is late news: not seen at the next checkpoint, so not there before now.
         t = max(t, now - float(ahead_free.arrive(nxt_cp.at_m - p)))

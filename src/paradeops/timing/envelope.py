@@ -4,8 +4,9 @@ A trajectory is written as the time its head reaches each position, T(x)
 (see :class:`~paradeops.timing.schedule.Trajectory`). A unit moving freely
 from step-off time T0 follows ``T0 + F(x)``, where ``F`` is its free travel
 time from the start, which depends on position only (its speed, the speed
-limits of each stretch, its own show stop). Once held behind the unit ahead,
-it moves on freely from wherever it was released, so
+limits of each stretch while any part of it is inside, its own show stop).
+Once held behind the unit ahead, it moves on freely from wherever it was
+released, so
 
     T(x) = F(x) + max(T0, max_{y <= x} (C(y) - F(y)))
 
@@ -26,6 +27,20 @@ from paradeops.timing.schedule import FloatArray, Trajectory
 _EPS = 1e-9
 
 
+def limits_on_head(
+    limits: Sequence[tuple[float, float, float]], length: float
+) -> tuple[tuple[float, float, float], ...]:
+    """Where a rigid unit ``length`` m long is capped, by its head's position.
+
+    A formation keeps its dress at every speed, so the whole unit moves at a
+    stretch's limit while any part of it is inside: from when the head
+    enters (``from_m``) until the tail leaves (head at ``to_m + length``).
+    The head's speed at ``x`` is its own capped by every limit over
+    ``[x - length, x]``.
+    """
+    return tuple((a, b + length, v) for a, b, v in limits)
+
+
 def free_flow(
     speed: float,
     x_end: float,
@@ -35,7 +50,8 @@ def free_flow(
     """``F(x)``: free travel time from the start point [s], from T=0.
 
     ``limits`` are ``(from_m, to_m, max_speed)`` stretches capping the speed
-    while the head is in them; ``stop`` is ``(at_m, duration_s)``.
+    while the head is in them (for a route's limits, pass
+    :func:`limits_on_head`); ``stop`` is ``(at_m, duration_s)``.
     """
     cuts = [0.0, x_end]
     for a, b, _ in limits:

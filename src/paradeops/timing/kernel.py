@@ -55,7 +55,13 @@ def _position(x, tl, tr, t):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True)
-def _free_flow(speed, x_end, lim_from, lim_to, lim_v, stop_at, stop_dur):  # type: ignore[no-untyped-def]
+def _free_flow(speed, length, x_end, lim_from, lim_to, lim_v, stop_at, stop_dur):  # type: ignore[no-untyped-def]
+    """Free travel time from the start, by head position (``envelope.free_flow``).
+
+    A rigid unit is capped by a limit from when its head enters the stretch
+    until its tail leaves it: for the head, each stretch ends ``length`` later
+    (``envelope.limits_on_head``).
+    """
     m = lim_from.shape[0]
     cuts = np.empty(2 * m + 3)
     cuts[0] = 0.0
@@ -63,7 +69,7 @@ def _free_flow(speed, x_end, lim_from, lim_to, lim_v, stop_at, stop_dur):  # typ
     k = 2
     for i in range(m):
         cuts[k] = min(max(lim_from[i], 0.0), x_end)
-        cuts[k + 1] = min(max(lim_to[i], 0.0), x_end)
+        cuts[k + 1] = min(max(lim_to[i] + length, 0.0), x_end)
         k += 2
     if stop_dur > 0.0:
         cuts[k] = min(max(stop_at, 0.0), x_end)
@@ -78,7 +84,7 @@ def _free_flow(speed, x_end, lim_from, lim_to, lim_v, stop_at, stop_dur):  # typ
             mid = 0.5 * (xs[j - 1] + xs[j])
             v = speed
             for i in range(m):
-                if lim_from[i] <= mid < lim_to[i] and lim_v[i] < v:
+                if lim_from[i] <= mid < lim_to[i] + length and lim_v[i] < v:
                     v = lim_v[i]
             t += (xs[j] - xs[j - 1]) / v
         tl[j] = t
@@ -220,7 +226,9 @@ def schedule_column(  # type: ignore[no-untyped-def]
     tail = np.zeros((n, k))
     gap_at_rev = np.full(n, np.nan)
     for i in range(n):
-        fx, ftl, ftr = _free_flow(speed[i], x_end, lim_from, lim_to, lim_v, stop_at[i], stop_dur[i])
+        fx, ftl, ftr = _free_flow(
+            speed[i], length[i], x_end, lim_from, lim_to, lim_v, stop_at[i], stop_dur[i]
+        )
         if i == 0:
             t0 = 0.0
         elif mode[i] == STEP_FIXED:
