@@ -207,8 +207,9 @@ def schedule_column(  # type: ignore[no-untyped-def]
 
     Returns ``(off, bp_x, bp_tl, bp_tr, t0, first_held, held_at, free_end,
     head, leave, tail, gap_at_rev)``; ``head[i, k]`` is when unit ``i``'s
-    head reaches checkpoint ``k``, ``gap_at_rev[i]`` the distance from the
-    leader's tail to the reviewing stand when unit ``i``'s head reaches it.
+    head reaches checkpoint ``k``, ``gap_at_rev[i]`` the empty road from the
+    reviewing stand to the leader's tail (or to the release point, once the
+    leader has dispersed there) when unit ``i``'s head reaches the stand.
     """
     n = length.shape[0]
     k = cps.shape[0]
@@ -272,7 +273,10 @@ def schedule_column(  # type: ignore[no-untyped-def]
         if i > 0:
             a, b = off[i - 1], off[i]
             lead_head = _position(bp_x[a:b], bp_tl[a:b], bp_tr[a:b], head[i, rev])
-            gap_at_rev[i] = lead_head - length[i - 1] - cps[rev]
+            # Only the route counts: a leader whose tail has passed the release
+            # point has dispersed, and the empty road ends there.
+            lead_tail = min(lead_head - length[i - 1], cps[k - 1])
+            gap_at_rev[i] = lead_tail - cps[rev]
     return (
         off, bp_x[: off[n]], bp_tl[: off[n]], bp_tr[: off[n]], t0s, first_held, held_at,
         free_end, head, leave, tail, gap_at_rev,

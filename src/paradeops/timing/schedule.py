@@ -93,8 +93,9 @@ class UnitSchedule:
     #: Where [m] and when [s] the head first closes up on the unit ahead.
     hold_from_m: float | None = None
     hold_time: float | None = None
-    #: Road left empty in front of the reviewing stand, from the unit ahead's
-    #: tail, when this unit's head reaches it [m].
+    #: Road left empty in front of the reviewing stand when this unit's head
+    #: reaches it [m]: up to the unit ahead's tail, or up to the release point
+    #: once that unit has dispersed there (road past it is not the route's).
     gap_ahead_m: float | None = None
     description: str | None = None
     debut: bool = False
