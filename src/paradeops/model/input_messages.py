@@ -12,6 +12,7 @@ file. Pure: error dictionaries in, plain text out.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -88,6 +89,36 @@ def translate(errors: Sequence[Mapping[str, Any]], root: Any) -> list[Translated
             continue
         merged.add(branched_at)
         out.append(_merged([i[0] for i in siblings], loc, path))
+    return _misspellings(out)
+
+
+def _misspellings(found: list[Translated]) -> list[Translated]:
+    """An unknown field beside a missing one it resembles is one mistake, said once.
+
+    ``rnaks: 10`` gives pydantic's "ranks missing" and "rnaks not allowed";
+    the user needs "unknown field 'rnaks': did you mean 'ranks'?".
+    """
+    missing = {t.path: t for t in found if t.message == MISSING}
+    renamed: dict[Loc, Translated] = {}
+    for t in found:
+        if t.message != UNKNOWN or not t.path or not isinstance(t.path[-1], str):
+            continue
+        parent = t.path[:-1]
+        names = [str(p[-1]) for p in missing if p[:-1] == parent and p not in renamed]
+        close = difflib.get_close_matches(t.path[-1], names, n=1, cutoff=0.6)
+        if close:
+            renamed[(*parent, close[0])] = t
+    if not renamed:
+        return found
+    out = []
+    for t in found:
+        if t.path in renamed:
+            continue  # the missing field is the misspelt one
+        if t in renamed.values():
+            name = next(k[-1] for k, v in renamed.items() if v is t)
+            t = Translated(t.loc, t.path, f"unknown field {t.path[-1]!r}",
+                           f"did you mean {name!r}?")
+        out.append(t)
     return out
 
 
@@ -223,9 +254,12 @@ def _own_words(err: Mapping[str, Any]) -> str:
     return msg[:1].lower() + msg[1:]
 
 
+MISSING = "required field is missing"
+UNKNOWN = "unknown field"
+
 _MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
-    "missing": lambda e: "required field is missing",
-    "extra_forbidden": lambda e: "unknown field",
+    "missing": lambda e: MISSING,
+    "extra_forbidden": lambda e: UNKNOWN,
     "greater_than": lambda e: f"must be greater than {_number(_ctx(e, 'gt'))}, got {_got(e)}",
     "greater_than_equal": lambda e: f"must be {_number(_ctx(e, 'ge'))} or more, got {_got(e)}",
     "less_than": lambda e: f"must be less than {_number(_ctx(e, 'lt'))}, got {_got(e)}",
