@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from paradeops.io.planfile import load_plan
+from paradeops.model.clock import ClockTime
 from paradeops.model.plan import (
     AircraftUnit,
     BandUnit,
@@ -45,11 +46,13 @@ DELAY_MEAN_S, DELAY_SD_S = 3.0, 2.0
 NOISE_S = 0.3
 
 
-def _shift(t: dt.time | None, seconds: float) -> dt.time | None:
+def _shift(t: ClockTime | None, seconds: float) -> ClockTime | None:
+    """A plan's wall-clock time ``seconds`` later (Moscow keeps one offset all year)."""
     if t is None:
         return None
-    base = dt.datetime.combine(dt.date(2000, 1, 1), t) + dt.timedelta(seconds=seconds)
-    return base.time()
+    day = dt.date(2000, 1, 1)
+    base = dt.datetime.combine(day, t.wall) + dt.timedelta(days=t.days, seconds=seconds)
+    return ClockTime(base.time(), days=(base.date() - day).days)
 
 
 def perturb(plan: Plan, rng: np.random.Generator) -> tuple[Plan, dict[str, dict[str, float]]]:

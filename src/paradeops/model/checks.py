@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from paradeops.model.clock_checks import clock_issues
+
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str, str]
 
@@ -35,6 +37,7 @@ def plan_issues(
         *_checkpoint_issues(cps, has_geometry, positions or {}),
         *_speed_limit_issues(_list(route.get("speed_limits")), order),
         *_unit_issues(_list(data.get("units")), order),
+        *clock_issues(data),
     ]
 
 

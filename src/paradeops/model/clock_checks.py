@@ -20,7 +20,9 @@ from paradeops.model.clock import (
     iso,
     parse_clock_time,
     plan_spelling,
+    wall_instant,
 )
+from paradeops.model.plan import parse_clock
 
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str, str]
@@ -46,6 +48,7 @@ def clock_issues(data: Mapping[str, Any]) -> Iterator[Issue]:
             instants[loc] = clock, instant(clock, date, zone, _path(loc))
         except ClockError as e:
             yield loc, e.message, e.hint
+    yield from _rehearsal_issues(data, zone)
     if START not in instants:
         return
     start = instants[START][1]
@@ -74,6 +77,24 @@ def clock_fields(data: Mapping[str, Any]) -> Iterator[tuple[Loc, Any]]:
         for part in ("head", "tail"):
             if target.get(part) is not None:
                 yield ("units", i, "target", part), target[part]
+
+
+def _rehearsal_issues(data: Mapping[str, Any], zone: ZoneInfo) -> Iterator[Issue]:
+    """Rehearsal start and end: wall-clock times on the rehearsal's own date."""
+    rehearsals = data.get("rehearsals")
+    for r, raw in enumerate(rehearsals if isinstance(rehearsals, list) else []):
+        rehearsal = _map(raw)
+        day = parade_date(rehearsal.get("date"))
+        for key in ("start", "end"):
+            value = rehearsal.get(key)
+            if day is None or value is None:
+                continue
+            try:
+                wall_instant(day, parse_clock(value), zone, "")
+            except ClockError as e:
+                yield ("rehearsals", r, key), e.message, e.hint
+            except ValueError:
+                continue  # pydantic says what is wrong with the spelling
 
 
 def parade_date(value: Any) -> dt.date | None:

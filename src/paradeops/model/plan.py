@@ -14,8 +14,18 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    PrivateAttr,
+    WithJsonSchema,
+    field_validator,
+)
 
+from paradeops.model.clock import CLOCK_PATTERN, ClockTime, parse_clock_time
 from paradeops.model.equipment import EquipmentModel
 from paradeops.model.input_types import (
     AirSpeed,
@@ -52,7 +62,11 @@ _CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d(?:\.\d+)?))?$")
 
 
 def parse_clock(value: Any) -> dt.time:
-    """``"HH:MM[:SS[.f]]"`` (or a time) to a :class:`datetime.time`."""
+    """``"HH:MM[:SS[.f]]"`` (or a time) to a :class:`datetime.time`.
+
+    A time of day alone (rehearsal runs, CLI options); a plan's clock times
+    are :data:`Clock`, which also take ``24:MM`` and ISO date-times.
+    """
     if isinstance(value, dt.time):
         return value
     if isinstance(value, str):
@@ -66,7 +80,24 @@ def parse_clock(value: Any) -> dt.time:
     raise ValueError(f'expected a clock time "HH:MM:SS", got {value!r}')
 
 
-Clock = Annotated[dt.time, Field(json_schema_extra={"type": "string", "pattern": _CLOCK.pattern})]
+# A plan's clock time, by the one rule of :mod:`paradeops.model.clock`; it
+# becomes an instant once the parade's date and zone are known.
+Clock = Annotated[
+    ClockTime,
+    PlainValidator(parse_clock_time),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": CLOCK_PATTERN},
+                {"type": "string", "format": "date-time"},
+            ],
+            "description": "Local wall-clock time on the parade's date, HH:MM:SS; "
+            "24:00:00-47:59:59 for the next date; or an ISO 8601 date-time with offset",
+            "examples": ["10:30:00", "24:15:00", "2025-07-15T00:15:00+02:00"],
+        }
+    ),
+]
 
 
 class _Strict(BaseModel):
@@ -82,10 +113,6 @@ class Parade(_Strict):
     start: Clock = Field(description="Reference time: head of the first unit at the start point")
     window_end: Clock | None = Field(
         None, description="The last tail must pass the reviewing stand by then"
-    )
-
-    _clock = field_validator("start", "window_end", mode="before")(
-        lambda v: None if v is None else parse_clock(v)
     )
 
     @field_validator("timezone")
@@ -155,10 +182,6 @@ class Target(_Strict):
     head: Clock | None = Field(None, description="Clock time the head should pass `at`")
     tail: Clock | None = Field(None, description="Clock time the tail should pass `at`")
 
-    _clock = field_validator("head", "tail", mode="before")(
-        lambda v: None if v is None else parse_clock(v)
-    )
-
 
 class ShowStop(_Strict):
     at: str = Field(description="Checkpoint id where the head halts")
@@ -182,10 +205,6 @@ class _UnitBase(_Strict):
     country: str | None = Field(None, description="ISO 3166 alpha-2 code of a foreign contingent")
     personnel: Personnel | None = Field(
         None, description="Number of people, where it is not ranks × files"
-    )
-
-    _clock = field_validator("step_off", mode="before")(
-        lambda v: None if v is None else parse_clock(v)
     )
 
     @property
@@ -257,8 +276,6 @@ class AircraftUnit(_UnitBase):
     at: Clock = Field(description="Time the lead aircraft is over that checkpoint")
     speed_kmh: AirSpeed = Field(450, description="Ground speed of the formation [km/h]")
     length_m: Metres = Field(0, description="Length of the formation [m]")
-
-    _at = field_validator("at", mode="before")(parse_clock)
 
 
 Unit = Annotated[

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
+from paradeops.model.clock import offset_text, wall_instant
 from paradeops.model.plan import Plan
 from paradeops.model.rehearsals import Rehearsal
 
@@ -21,14 +22,17 @@ def rehearsal_window(
     scheduled duration, given by the caller), else one hour.
     """
     zone = ZoneInfo(plan.parade.timezone)
-    start = dt.datetime.combine(r.date, r.start, zone)
+    # The loader has refused times the clocks skip or show twice that day.
+    field = f"rehearsals[{r.id}]"
+    start = wall_instant(r.date, r.start, zone, f"{field}.start")
     if r.end is not None:
-        end = dt.datetime.combine(r.date, r.end, zone)
+        end = wall_instant(r.date, r.end, zone, f"{field}.end")
         if end <= start:
-            end = dt.datetime.combine(r.date + dt.timedelta(days=1), r.end, zone)
+            end = wall_instant(r.date + dt.timedelta(days=1), r.end, zone, f"{field}.end")
     else:
         seconds = r.duration_s if r.duration_s is not None else (default_s or 3600.0)
-        end = start + dt.timedelta(seconds=seconds)
+        # Through UTC: an hour after 01:30 on a spring-forward night is 03:30.
+        end = (start.astimezone(dt.UTC) + dt.timedelta(seconds=seconds)).astimezone(zone)
     return start, end
 
 
@@ -56,8 +60,8 @@ def rehearsals_ics(plan: Plan, stamp: dt.datetime, default_s: float | None = Non
         units = "all units" if r.units is None else ", ".join(labels[u] for u in r.units)
         lines = [f"Units: {units}."]
         lines.append(
-            f"Head of the first unit at the start point at {r.start:%H:%M:%S} "
-            f"({plan.parade.timezone})."
+            f"Head of the first unit at the start point at {start:%H:%M:%S} "
+            f"(UTC{offset_text(start)}, {plan.parade.timezone})."
         )
         if r.note:
             lines.append(r.note)

@@ -27,7 +27,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 from matplotlib.transforms import blended_transform_factory
 
-from paradeops.reports.schedule_table import hms
+from paradeops.reports.schedule_table import hms, zone_note
 from paradeops.timing.schedule import FloatArray, Schedule, UnitSchedule
 
 __all__ = ["KIND_COLOURS", "FanLine", "movement_graph"]
@@ -100,13 +100,16 @@ def _tick_step(span_s: float, width_in: float) -> float:
 
 def _time_axis(ax: Axes, s: Schedule, span_s: float, width_in: float) -> None:
     step = _tick_step(span_s, width_in)
-    midnight = s.reference.replace(hour=0, minute=0, second=0, microsecond=0)
-    past = (s.reference - midnight).total_seconds()
+    ref = s.reference
+    # The reference's time of day on its wall clock (not an elapsed time,
+    # which differs on a daylight-saving day).
+    past = ref.hour * 3600 + ref.minute * 60 + ref.second + ref.microsecond / 1e6
     # Ticks on whole clock minutes even if the reference time is not.
     ax.xaxis.set_major_locator(MultipleLocator(step, offset=-(past % step)))
     ax.xaxis.set_minor_locator(MultipleLocator(60.0, offset=-(past % 60)))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda t, _: s.clock(t).strftime("%H:%M")))
-    ax.set_xlabel(f"time ({s.reference.tzname()}, {s.reference:%Y-%m-%d})")
+    # Date, zone and offset, and the change of offset on a daylight-saving day.
+    ax.set_xlabel(f"time ({zone_note(s)})")
 
 
 def _route(ax: Axes, s: Schedule, top: float) -> None:

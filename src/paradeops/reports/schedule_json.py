@@ -23,9 +23,12 @@ def iso_clock(s: Schedule, seconds: float) -> str:
     The engine works to sub-millisecond precision, but a tenth of a second is
     all a parade can use, and whole seconds keep the contract's short form.
     """
-    t = s.clock(seconds)
-    tenths = round(t.microsecond / 100_000)
-    t = t.replace(microsecond=0) + dt.timedelta(seconds=tenths / 10)
+    utc = s.clock(seconds).astimezone(dt.UTC)
+    tenths = round(utc.microsecond / 100_000)
+    # Rounded in UTC: adding to a local time is wall-clock arithmetic, which
+    # puts 02:01+01:00 (after clocks go back) at 02:01+02:00, an hour early.
+    utc = utc.replace(microsecond=0) + dt.timedelta(seconds=tenths / 10)
+    t = utc.astimezone(s.reference.tzinfo)
     whole = t.isoformat(timespec="seconds")
     if t.microsecond == 0:
         return whole

@@ -1,6 +1,7 @@
 """The schedule as rich tables: movement table, findings and a summary.
 
-Clock times are ``HH:MM:SS`` in the parade's zone, durations ``M:SS`` (or
+Clock times are ``HH:MM:SS`` in the parade's zone (the title gives the date,
+zone and UTC offset; a time at another offset carries it), durations ``M:SS`` (or
 ``H:MM:SS``), as a planner reads them off a printed sheet.
 """
 
@@ -16,6 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from paradeops.model.clock import offset_changes, offset_text
 from paradeops.timing.schedule import Pass, Schedule, UnitSchedule
 
 __all__ = [
@@ -25,14 +27,45 @@ __all__ = [
     "schedule_renderables",
     "schedule_table",
     "summary_panel",
+    "zone_note",
 ]
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 
 
 def hms(s: Schedule, seconds: float) -> str:
-    """Clock time ``HH:MM:SS`` in the parade's zone, rounded to the second."""
-    return s.clock(round(seconds)).strftime("%H:%M:%S")
+    """Clock time ``HH:MM:SS`` in the parade's zone, rounded to the second.
+
+    On a daylight-saving day, a time at another offset than the start's
+    carries its own (``03:00:00+02:00``): the title gives the start's.
+    """
+    t = s.clock(round(seconds))
+    text = t.strftime("%H:%M:%S")
+    return text if t.utcoffset() == s.reference.utcoffset() else text + offset_text(t)
+
+
+def zone_note(s: Schedule) -> str:
+    """Date(s), zone and UTC offset of the times shown, and any change of offset.
+
+    ``2025-03-30, Europe/Paris, UTC+01:00; from 03:00:00 UTC+02:00 (marked)``.
+    """
+    lo, hi = _span(s)
+    first, last = s.clock(lo), s.clock(hi)
+    dates = f"{first:%Y-%m-%d}" if first.date() == last.date() else f"{first:%F} to {last:%F}"
+    zone = getattr(s.reference.tzinfo, "key", None)
+    text = f"{dates}, {zone + ', ' if zone else ''}UTC{offset_text(s.reference)}"
+    for change in offset_changes(first, last):
+        text += f"; from {change:%H:%M:%S} UTC{offset_text(change)} (marked)"
+    return text
+
+
+def _span(s: Schedule) -> tuple[float, float]:
+    """The earliest and the latest time the schedule shows [s from reference]."""
+    lo = min([0.0, *(u.step_off for u in s.units), *(p.head for u in s.units for p in u.passes)])
+    hi = max([0.0, *(p.tail for u in s.units for p in u.passes)])
+    if s.window_end is not None:
+        hi = max(hi, s.window_end)
+    return lo, hi
 
 
 def duration(seconds: float) -> str:
@@ -72,7 +105,7 @@ def schedule_table(
     shown = [c for c in s.checkpoints if checkpoints is None or c.id in checkpoints]
     omitted = len(s.checkpoints) - len(shown)
     table = Table(
-        title=f"{s.parade} — movement table ({s.reference:%Y-%m-%d}, {s.reference.tzname()})",
+        title=f"{s.parade} — movement table ({zone_note(s)})",
         box=box.SIMPLE_HEAD,
         header_style="bold",
         caption=(

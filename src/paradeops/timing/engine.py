@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from paradeops.errors import Problem, UserError
+from paradeops.model.clock import ClockTime, instant, plan_spelling, seconds_between
 from paradeops.model.plan import AircraftUnit, Plan, Unit
 from paradeops.model.units import length_m, speed_ms
 from paradeops.timing import kernel
@@ -47,18 +48,29 @@ class _Ctx:
     checkpoints: tuple[CheckpointInfo, ...]
     limits: tuple[tuple[float, float, float], ...]
 
-    def seconds(self, clock: dt.time) -> float:
-        at = dt.datetime.combine(self.plan.parade.date, clock, self.reference.tzinfo)
-        return (at - self.reference).total_seconds()
+    def instant(self, clock: ClockTime, field: str) -> dt.datetime:
+        """The instant a plan's clock time names (the rule of :mod:`paradeops.model.clock`)."""
+        return instant(clock, self.plan.parade.date, self.zone, field)
+
+    def seconds(self, clock: ClockTime, field: str = "a clock time") -> float:
+        """Seconds from the reference to ``clock``'s instant, through UTC."""
+        return seconds_between(self.reference, self.instant(clock, field))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.plan.parade.timezone)
 
     def index(self, checkpoint: str) -> int:
         return next(i for i, c in enumerate(self.checkpoints) if c.id == checkpoint)
 
 
 def reference_time(plan: Plan) -> dt.datetime:
-    """``parade.start`` on ``parade.date`` in ``parade.timezone``: time zero."""
+    """``parade.start`` on ``parade.date`` in ``parade.timezone``: time zero.
+
+    The loader has refused a start the clocks skip or show twice.
+    """
     zone = ZoneInfo(plan.parade.timezone)
-    return dt.datetime.combine(plan.parade.date, plan.parade.start, zone)
+    return instant(plan.parade.start, plan.parade.date, zone, "parade.start")
 
 
 def schedule(plan: Plan) -> Schedule:
@@ -113,7 +125,7 @@ def _gap(plan: Plan, unit: Unit) -> float:
 
 def _window_end(ctx: _Ctx) -> float | None:
     end = ctx.plan.parade.window_end
-    return None if end is None else ctx.seconds(end)
+    return None if end is None else ctx.seconds(end, "parade.window_end")
 
 
 def _column(ctx: _Ctx, ground: Sequence[tuple[int, Unit]]) -> list[UnitSchedule]:
@@ -216,15 +228,16 @@ def _check_target(
     if abs(got - ctx.seconds(clock)) <= TARGET_TOLERANCE_S:
         return
     utc = ctx.reference.astimezone(dt.UTC) + dt.timedelta(seconds=got)
-    earliest = utc.astimezone(ctx.reference.tzinfo)
+    # As the plan would write it: 24:03:55 after midnight, ISO in a repeated hour.
+    earliest = plan_spelling(utc, ctx.plan.parade.date, ctx.zone)
     raise UserError(
         problems=[
             Problem(
-                f"{unit.id}'s {part} cannot pass {target.at} at {clock.isoformat()}: "
-                f"the unit ahead holds it back until {earliest:%H:%M:%S}",
+                f"{unit.id}'s {part} cannot pass {target.at} at {clock}: "
+                f"the unit ahead holds it back until {earliest}",
                 line=ctx.plan.line_of(("units", index, "target")),
                 field=f"units[{index}].target",
-                hint=f"set the target at {earliest:%H:%M:%S} or later, "
+                hint=f"set the target at {earliest} or later, "
                 "or move the units ahead earlier",
             )
         ]
@@ -242,16 +255,16 @@ def _check_step_off(ctx: _Ctx, index: int, unit: Unit, wanted: float, got: float
     assert unit.step_off is not None
     # Rounded up: a whole second earlier would still be too early.
     utc = ctx.reference.astimezone(dt.UTC) + dt.timedelta(seconds=math.ceil(got - 1e-6))
-    earliest = utc.astimezone(ctx.reference.tzinfo)
+    earliest = plan_spelling(utc, ctx.plan.parade.date, ctx.zone)
     raise UserError(
         problems=[
             Problem(
-                f"{unit.id} cannot step off at {unit.step_off.isoformat()}: "
-                f"the unit ahead holds it back at the start until {earliest:%H:%M:%S}",
+                f"{unit.id} cannot step off at {unit.step_off}: "
+                f"the unit ahead holds it back at the start until {earliest}",
                 line=ctx.plan.line_of(("units", index, "step_off")),
                 field=f"units[{index}].step_off",
-                hint=f"set step_off at {earliest:%H:%M:%S} or later, or leave it out to "
-                "step off when the planned gap has opened",
+                hint=f"set step_off at {earliest} or later, or leave it out to step off "
+                "when the planned gap has opened",
             )
         ]
     )

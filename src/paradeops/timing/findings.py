@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 
 from paradeops.model.plan import AircraftUnit, Plan
+from paradeops.timing.clock_findings import early_flypasts
 from paradeops.timing.schedule import CheckpointInfo, Finding, UnitSchedule
 
 
@@ -21,6 +22,7 @@ def find_all(
         *gaps(plan, checkpoints, units),
         *window(checkpoints, units, window_end),
         *flypasts(plan, units),
+        *early_flypasts(plan, units),
     ]
 
 
