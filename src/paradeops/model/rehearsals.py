@@ -13,10 +13,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from paradeops.model.input_types import PositiveSeconds
+
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str, str]
 
-_Id = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=64)]
+_Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        max_length=64,
+        description="Short identifier: letters, digits, '-', '_' or '.'",
+    ),
+]
 
 
 def _clock(v: Any) -> Any:
@@ -29,14 +38,16 @@ class Rehearsal(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: _Id
-    name: str | None = None
-    date: dt.date
+    name: str | None = Field(None, description="Name for tables (default: the id)")
+    date: dt.date = Field(description="Date of the rehearsal, YYYY-MM-DD", examples=["2025-05-04"])
     start: dt.time = Field(description="Head of the first unit at the start point, HH:MM:SS")
     end: dt.time | None = Field(None, description="Clock time; before start means next day")
-    duration_s: Annotated[float, Field(gt=0)] | None = None
-    place: str = Field(min_length=1)
+    duration_s: PositiveSeconds | None = Field(
+        None, description="Length [s]; default: the parade's (or give end)"
+    )
+    place: str = Field(min_length=1, description="Where it is held", examples=["Alabino"])
     units: list[str] | None = Field(None, description="Unit ids taking part; default all")
-    note: str | None = None
+    note: str | None = Field(None, description="Free text")
 
     _clocks = field_validator("start", "end", mode="before")(_clock)
 

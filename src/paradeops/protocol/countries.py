@@ -1,8 +1,8 @@
 """Country codes and names (ISO 3166-1), in English or a host language.
 
 Uses pycountry's bundled ISO data and gettext catalogues: reference data that
-ships with the library, not user files, so the core stays pure in the sense
-of DESIGN.md (no user file, network, clock or database access).
+ships with the library, not user files, so the core stays pure (no user
+file, network, clock or database access).
 """
 
 from __future__ import annotations

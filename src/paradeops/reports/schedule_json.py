@@ -1,6 +1,6 @@
 """The schedule as the JSON document of ``paradeops schedule --format json``.
 
-Field names follow the contract in DESIGN.md; other tools parse them, so
+Field names follow the contract in ``schedule_schema.json``; other tools parse them, so
 fields may be added here but never renamed. The document's shape is also
 written down as a JSON Schema (``schedule_schema.json``) for those tools.
 """
@@ -86,7 +86,7 @@ def _checkpoint(c: CheckpointInfo) -> dict[str, Any]:
 
 
 def schedule_to_dict(s: Schedule) -> dict[str, Any]:
-    """The schedule as plain JSON-ready values (see DESIGN.md for the contract)."""
+    """The schedule as plain JSON-ready values (the contract: ``schedule_schema.json``)."""
     sm = s.summary
     return {
         "parade": s.parade,

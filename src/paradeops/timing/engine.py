@@ -1,4 +1,4 @@
-"""``schedule(plan)``: the movement table of a parade, by the rules of DESIGN.md.
+"""``schedule(plan)``: the movement table of a parade, by the rules of docs/timing.md.
 
 Units march in order. The first steps off at the reference time; each later
 one when the unit ahead has opened its planned gap, at an explicit time, or
