@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from paradeops.io.planfile import parse_plan
 from paradeops.model.plan import Plan
 from paradeops.simulation import simulate
-from paradeops.simulation.agents import follower_gap_params
 from paradeops.simulation.spec import without_noise
 from paradeops.timing.engine import schedule
 from tests.conftest import plan_text
@@ -62,13 +61,6 @@ def test_show_stop_holds_the_float_and_queues_the_unit_behind() -> None:
     # 270 m at 4 km/h is 243 s; with the 60 s stop it takes over 300 s.
     assert after.head.p50 - at.head.p50 > 243 + 60 - 1
     assert r.unit("t90m").held_probability == 1.0
-
-
-def test_follower_params_give_the_planned_spacing_at_march_speed() -> None:
-    s0, t = follower_gap_params(25.0, 20 / 3.6, 1.0, 4.0)
-    ratio = 1.2
-    equilibrium = (s0 + 20 / 3.6 * t) / np.sqrt(1 - ratio**-4)
-    assert equilibrium == pytest.approx(25.0)
 
 
 def test_same_seed_same_result_whatever_the_chunk() -> None:

@@ -7,14 +7,15 @@ leader always has a smaller index. Units are contiguous slices of agents.
 - The **first agent of a unit** (its first rank, first vehicle, the float)
   drives with the IDM parameters of its kind at the unit's (sampled) march
   speed, keeping at least ``min_gap_m`` to the tail of the unit ahead.
-- **Vehicles behind the first** also use IDM, but tuned to keep the planned
-  ``spacing_m`` at march speed: their desired speed is
-  :data:`FOLLOWER_SPEED_RATIO` times the unit's, and their jam distance and
-  time headway are chosen so that IDM's equilibrium gap at march speed is
-  the planned spacing (see :func:`follower_gap_params`). Without this, IDM
-  followers wanting the same speed as their leader fall ever further behind.
-- **Ranks behind the first** keep their distance with the rank-keeping model
-  of :mod:`paradeops.simulation.idm`.
+- **Vehicles and ranks behind the first** keep the planned distance
+  (``spacing_m``, ``rank_spacing_m``) at every speed with the rank-keeping
+  model of :mod:`paradeops.simulation.idm`, as the timing engine's rigid
+  units do: a time gap would close the column up whenever it slows (a
+  speed limit, a unit ahead) and the engine and simulation would disagree.
+  Vehicles may go :data:`FOLLOWER_SPEED_RATIO` times the unit's speed to
+  close up and change speed at their kind's ``accel_ms2``.
+- A speed limit holds a whole unit while any part of its planned road space
+  is inside the stretch.
 
 For each ground unit a **ghost** is added right after it (unit ``2j + 1``
 for real unit ``2j``): a copy of its first agent with the road ahead empty,
@@ -93,6 +94,13 @@ class Layout:
     u_ghost: IntArray
     u_stop_x: FloatArray
     u_retire_x: FloatArray
+    #: Planned road space [m]: a speed limit holds the whole unit, from when its
+    #: head enters the stretch until a tail this far behind leaves it (as in
+    #: the engine); a ghost has its unit's.
+    u_len: FloatArray
+    #: Once its tail passes this point (the release point) a unit has
+    #: dispersed and holds no one, as in the engine; inf for the plain column.
+    u_free_x: FloatArray
     u_t_plan: FloatArray  # planned step-off [s] (RULE_TIME)
     u_speed: FloatArray  # planned march speed [m/s]
     u_stop_s: FloatArray  # planned show-stop duration [s] (0 if none)
@@ -118,20 +126,6 @@ class Layout:
     @property
     def n_real(self) -> int:
         return len(self.unit_ids)
-
-
-def follower_gap_params(
-    spacing: float, speed: float, tau: float, delta: float, ratio: float = FOLLOWER_SPEED_RATIO
-) -> tuple[float, float]:
-    """``(s0, T)`` making IDM's equilibrium gap at ``speed`` equal ``spacing``.
-
-    With the leader at constant ``v`` and the follower's desired speed
-    ``ratio·v``, IDM's equilibrium gap is ``(s0 + v·T) / sqrt(1 − ratio^−δ)``.
-    ``T`` is kept unless that would make ``s0`` smaller than half the gap.
-    """
-    target = max(spacing, 0.5) * math.sqrt(1.0 - ratio**-delta)
-    t = min(tau, 0.5 * target / speed) if speed > 0 else tau
-    return target - speed * t, t
 
 
 @dataclass
@@ -183,6 +177,7 @@ def build(plan: Plan, sched: Schedule, spec: SimulationSpec | None = None) -> La
     stop_x: list[float] = []
     stop_s: list[float] = []
     speeds: list[float] = []
+    lengths: list[float] = []
     min_gap = plan.defaults.min_gap_m
     pos = {c.id: c.at_m for c in cps}
     prev_tail = -1
@@ -199,14 +194,16 @@ def build(plan: Plan, sched: Schedule, spec: SimulationSpec | None = None) -> La
             r = spec.ranks
             rank = (r.accel_ms2, r.accel_ms2, r.relax_s, 4.0, unit.rank_spacing_m)
             for k in range(1, unit.ranks):
-                idx = b.add(u, idx, 0.0, MODEL_RANK, r.max_pace_factor, rank,
+                # Ranks are points but the last: its depth ends the road space.
+                depth = unit.rank_depth_m if k == unit.ranks - 1 else 0.0
+                idx = b.add(u, idx, depth, MODEL_RANK, r.max_pace_factor, rank,
                             START_X - k * unit.rank_spacing_m)
         elif isinstance(unit, VehicleUnit):
-            fs0, ftau = follower_gap_params(unit.spacing_m, v, p.tau_s, p.delta)
-            follow = (p.accel_ms2, p.decel_ms2, ftau, p.delta, fs0)
+            # A column keeps its planned spacing at every speed, as ranks do.
+            follow = (p.accel_ms2, p.accel_ms2, spec.ranks.relax_s, 4.0, unit.spacing_m)
             each = _element_length(unit)
             for k in range(1, unit.count):
-                idx = b.add(u, idx, each, MODEL_IDM, FOLLOWER_SPEED_RATIO, follow,
+                idx = b.add(u, idx, each, MODEL_RANK, FOLLOWER_SPEED_RATIO, follow,
                             START_X - k * (each + unit.spacing_m))
         last.append(idx)
         prev_tail = idx
@@ -219,6 +216,7 @@ def build(plan: Plan, sched: Schedule, spec: SimulationSpec | None = None) -> La
         gaps += [gap, 0.0]
         t_plan += [planned[unit.id].step_off] * 2
         speeds += [v, v]
+        lengths += [length_m(unit)] * 2
         if unit.show_stop is not None:
             stop_x += [pos[unit.show_stop.at]] * 2
             stop_s += [unit.show_stop.duration_s] * 2
@@ -252,6 +250,8 @@ def build(plan: Plan, sched: Schedule, spec: SimulationSpec | None = None) -> La
         u_ghost=_interleave(2 * ids + 1, -1),
         u_stop_x=np.array(stop_x, f64),
         u_retire_x=np.full(2 * n, end),
+        u_len=np.array(lengths, f64),
+        u_free_x=np.full(2 * n, cps[-1].at_m),
         u_t_plan=np.array(t_plan, f64),
         u_speed=np.array(speeds, f64),
         u_stop_s=np.array(stop_s, f64),
@@ -275,11 +275,12 @@ def _interleave(a: IntArray, fill: int) -> IntArray:
 
 
 def _element_length(unit: Unit) -> float:
-    """Length of one agent: a vehicle, the float; ranks are points (0)."""
+    """Length of a unit's first agent: a vehicle, the float; the first rank is a
+    point (0), unless it is the only one: then it is ``rank_depth_m`` deep."""
     if isinstance(unit, VehicleUnit):
         return (length_m(unit) - (unit.count - 1) * unit.spacing_m) / unit.count
     if isinstance(unit, FootUnit | BandUnit | MountedUnit):
-        return 0.0
+        return unit.rank_depth_m if unit.ranks == 1 else 0.0
     return length_m(unit)
 
 
@@ -337,6 +338,8 @@ def column(
         u_ghost=np.full(n, -1, np.int64),
         u_stop_x=np.full(n, np.inf),
         u_retire_x=np.full(n, probe_arr[-1] + COLUMN_RETIRE_BEYOND_M),
+        u_len=np.full(n, vehicle_length),
+        u_free_x=np.full(n, np.inf),
         u_t_plan=np.zeros(n),
         u_speed=np.full(n, speed),
         u_stop_s=np.zeros(n),

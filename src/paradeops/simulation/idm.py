@@ -63,11 +63,15 @@ RANK_MIN_M = 0.4
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
-def _limit(x, lim_a, lim_b, lim_v):  # type: ignore[no-untyped-def]
-    """The speed limit at position ``x`` (inf where there is none)."""
+def _limit(tail, head, lim_a, lim_b, lim_v):  # type: ignore[no-untyped-def]
+    """The lowest speed limit over ``[tail, head]`` (inf where there is none).
+
+    A formation keeps its dress at every speed: it keeps to a limit while any
+    part of it is inside the stretch.
+    """
     vmax = np.inf
     for k in range(lim_a.shape[0]):
-        if lim_a[k] <= x < lim_b[k] and lim_v[k] < vmax:
+        if lim_a[k] <= head and tail < lim_b[k] and lim_v[k] < vmax:
             vmax = lim_v[k]
     return vmax
 
@@ -108,8 +112,8 @@ def _record(u, back, xo, xn, vo, vn, t, dt, probes, out, nxt):  # type: ignore[n
 def _run(  # type: ignore[no-untyped-def]
     x, v,  # [A] state, in place
     a_unit, a_leader, a_len, a_model, a_ratio, a_accel, a_decel, a_tau, a_delta, a_s0,
-    u_first, u_last, u_rule, u_prev, u_next, u_gap, u_ghost, u_stop_x, u_retire_x,
-    t_rel, vdes, delay, stop_dur,  # [U] this run's release times and samples
+    u_first, u_last, u_rule, u_prev, u_next, u_gap, u_ghost, u_stop_x, u_retire_x, u_len,
+    u_free_x, t_rel, vdes, delay, stop_dur,  # [U] this run's release times and samples
     lim_a, lim_b, lim_v, probes, p_stand,
     t0, dt, n_steps,
     head_t, tail_t, gap_m,  # [U, P], [U, P], [U] outputs
@@ -148,15 +152,16 @@ def _run(  # type: ignore[no-untyped-def]
                 continue
             first = u_first[u]
             last = u_last[u]
-            vd_unit = vdes[u]
+            vd = vdes[u]
+            if has_limits:
+                # One desired speed for the whole unit, capped by every limit
+                # over its planned road space (the engine's rule).
+                lim = _limit(x[first] - u_len[u], x[first], lim_a, lim_b, lim_v)
+                if lim < vd:
+                    vd = lim
             for a in range(last, first - 1, -1):
                 xa = x[a]
                 va = v[a]
-                vd = vd_unit
-                if has_limits:
-                    lim = _limit(xa, lim_a, lim_b, lim_v)
-                    if lim < vd:
-                        vd = lim
                 v0 = a_ratio[a] * vd
                 lead = a_leader[a]
                 gap = np.inf
@@ -164,6 +169,11 @@ def _run(  # type: ignore[no-untyped-def]
                 if lead >= 0 and state[a_unit[lead]] != RETIRED:
                     gap = x[lead] - a_len[lead] - xa
                     vl = v[lead]
+                    if a == first and gap + xa >= u_free_x[a_unit[lead]]:
+                        # The unit ahead's tail has passed the release point:
+                        # it has dispersed and holds no one (the engine's rule).
+                        gap = np.inf
+                        vl = 0.0
                 model = a_model[a]
                 if model == MODEL_RANK:
                     target = vl + (gap - a_s0[a]) / a_tau[a]
@@ -248,7 +258,11 @@ def _run(  # type: ignore[no-untyped-def]
                         if w >= 0:
                             tl = u_last[w]
                             tc = head_t[u, p_stand] - t
-                            gap_m[u] = x[tl] - a_len[tl] + v[tl] * tc - probes[p_stand]
+                            tail_x = x[tl] - a_len[tl] + v[tl] * tc
+                            # Only the route counts (the engine's rule).
+                            if tail_x > u_free_x[w]:
+                                tail_x = u_free_x[w]
+                            gap_m[u] = tail_x - probes[p_stand]
                 if a == last:
                     rear = a_len[a]
                     _record(u, rear, xa, xn, va, vn, t, dt, probes, tail_t, tail_nxt)
@@ -287,8 +301,8 @@ def _run(  # type: ignore[no-untyped-def]
 def run_chunk(  # type: ignore[no-untyped-def]
     x, v,  # [R, A]
     a_unit, a_leader, a_len, a_model, a_ratio, a_accel, a_decel, a_tau, a_delta, a_s0,
-    u_first, u_last, u_rule, u_prev, u_next, u_gap, u_ghost, u_stop_x, u_retire_x,
-    t_rel, vdes, delay, stop_dur,  # [R, U]
+    u_first, u_last, u_rule, u_prev, u_next, u_gap, u_ghost, u_stop_x, u_retire_x, u_len,
+    u_free_x, t_rel, vdes, delay, stop_dur,  # [R, U]
     lim_a, lim_b, lim_v, probes, p_stand,
     t0, dt, n_steps,
     head_t, tail_t, gap_m,  # [R, U, P], [R, U, P], [R, U]
@@ -300,7 +314,7 @@ def run_chunk(  # type: ignore[no-untyped-def]
             x[r], v[r],
             a_unit, a_leader, a_len, a_model, a_ratio, a_accel, a_decel, a_tau, a_delta, a_s0,
             u_first, u_last, u_rule, u_prev, u_next, u_gap, u_ghost, u_stop_x, u_retire_x,
-            t_rel[r], vdes[r], delay[r], stop_dur[r],
+            u_len, u_free_x, t_rel[r], vdes[r], delay[r], stop_dur[r],
             lim_a, lim_b, lim_v, probes, p_stand,
             t0, dt, n_steps,
             head_t[r], tail_t[r], gap_m[r],

@@ -88,7 +88,7 @@ def run(
         L.a_unit, L.a_leader, L.a_len, L.a_model, L.a_ratio, L.a_accel, L.a_decel, L.a_tau,
         L.a_delta, L.a_s0,
         L.u_first, L.u_last, L.u_rule, L.u_prev, L.u_next, L.u_gap, L.u_ghost, L.u_stop_x,
-        L.u_retire_x,
+        L.u_retire_x, L.u_len, L.u_free_x,
         t_rel, np.ascontiguousarray(vdes), np.ascontiguousarray(delay),
         np.ascontiguousarray(stop_dur),
         L.lim_a, L.lim_b, L.lim_v, L.probes, L.p_stand,
