@@ -229,11 +229,17 @@ def _type_message(noun: str) -> Callable[[Mapping[str, Any]], str]:
 
 def _pattern(err: Mapping[str, Any]) -> str:
     what = _PATTERNS.get(str(_ctx(err, "pattern")), "in the expected form")
-    return f"{_got(err)} is not {what}"
+    return f"{_written(err)} is not {what}"
 
 
 def _literal(err: Mapping[str, Any]) -> str:
-    return f"{_got(err)} is not allowed here; expected {_ctx(err, 'expected')}"
+    return f"{_written(err)} is not allowed here; expected {_ctx(err, 'expected')}"
+
+
+def _written(err: Mapping[str, Any]) -> str:
+    """A short text input quoted as written (``'tnk'``), anything else described."""
+    value = err.get("input")
+    return repr(value) if isinstance(value, str) and len(value) <= 40 else _got(err)
 
 
 def _tag_invalid(err: Mapping[str, Any]) -> str:
@@ -241,9 +247,7 @@ def _tag_invalid(err: Mapping[str, Any]) -> str:
 
 
 def _date(err: Mapping[str, Any]) -> str:
-    written = err.get("input")
-    shown = repr(written) if isinstance(written, str) and len(written) <= 40 else _got(err)
-    return f"{shown} is not a date on the calendar"
+    return f"{_written(err)} is not a date on the calendar"
 
 
 def _own_words(err: Mapping[str, Any]) -> str:
@@ -251,7 +255,8 @@ def _own_words(err: Mapping[str, Any]) -> str:
     msg = str(err["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         msg = msg.removeprefix(prefix)
-    return msg[:1].lower() + msg[1:]
+    msg = msg[:1].lower() + msg[1:]
+    return msg.replace("input should be", "must be").replace("Input should be", "must be")
 
 
 MISSING = "required field is missing"
@@ -328,12 +333,8 @@ _HINTS: dict[str, str] = {
 
 def message(err: Mapping[str, Any]) -> str:
     """The error in plain words; a kind not listed keeps pydantic's text, de-jargoned."""
-    say = _MESSAGES.get(str(err["type"]))
-    if say is not None:
-        return say(err)
-    text = _own_words(err).replace("input should be", "must be").replace("Input should be",
-                                                                          "must be")
-    return text
+    say = _MESSAGES.get(str(err["type"]), _own_words)
+    return say(err)
 
 
 def hint(err: Mapping[str, Any]) -> str | None:
