@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from paradeops.io.planfile import load_plan
-from paradeops.model.clock import ClockTime
+from paradeops.model.clock import ClockTime, instant
 from paradeops.model.plan import (
     AircraftUnit,
     BandUnit,
@@ -119,7 +119,7 @@ def generate(
     for rid in runs:
         r = by_id[rid]
         perturbed, truth = perturb(plan, rng)
-        reference = dt.datetime.combine(r.date, r.start, zone)
+        reference = instant(r.start, r.date, zone, f"rehearsals[{rid}].start")
         texts[rid] = measured_csv(perturbed, reference, rng)
         # A unit held behind a slower one ahead shows that one's speed, not its own.
         held = {f.unit for f in schedule(perturbed).findings if f.kind == "catch_up"}

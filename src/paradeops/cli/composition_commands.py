@@ -22,7 +22,7 @@ from paradeops.composition.rehearsals import Calibration, UnitComparison, calibr
 from paradeops.composition.rehearsals import compare as compare_run
 from paradeops.errors import UserError
 from paradeops.io.planfile import load_plan, read_text
-from paradeops.model.plan import parse_clock
+from paradeops.model.clock import offset_text, parse_clock_time
 from paradeops.timing.schedule import Schedule
 
 
@@ -304,19 +304,38 @@ def rehearsals(
         return
     if ics is not None and output is None:
         return
-    t = Table(title=f"{p.parade.name}: rehearsals", title_justify="left")
-    for col in ("id", "date", "from", "to", "place", "units"):
+    zone = p.parade.timezone
+    t = Table(
+        title=f"{p.parade.name}: rehearsals ({zone}; UTC: the offset at the start)",
+        title_justify="left",
+    )
+    for col in ("id", "date", "from", "to", "UTC", "place", "units"):
         t.add_column(col)
-    for it, r in zip(items, p.rehearsals, strict=True):
+    for r in p.rehearsals:
+        start, end = rehearsal_window(p, r, default)
         t.add_row(
             r.id,
             f"{r.date}",
-            str(it["start"])[11:16],
-            str(it["end"])[11:16],
+            rehearsal_time(start, r.date, start),
+            rehearsal_time(end, r.date, start),
+            offset_text(start),
             r.place,
             "all" if r.units is None else str(len(r.units)),
         )
     _emit(output, t, [])
+
+
+def rehearsal_time(moment: dt.datetime, date: dt.date, start: dt.datetime) -> str:
+    """``HH:MM`` (``HH:MM:SS`` if not whole) of a rehearsal on ``date``.
+
+    A time on a later date carries ``(+1)`` (or ``(+2)``), one at another
+    offset than the start's carries its own (``03:30+02:00``).
+    """
+    text = f"{moment:%H:%M:%S}" if moment.second or moment.microsecond else f"{moment:%H:%M}"
+    if moment.utcoffset() != start.utcoffset():
+        text += offset_text(moment)
+    days = (moment.date() - date).days
+    return text + (f" ({days:+d})" if days else "")
 
 
 # -------------------------------------------------------------- calibrate
@@ -386,8 +405,9 @@ def calibrate_cmd(
         str | None,
         typer.Option(
             "--start",
-            help="Rehearsal reference time HH:MM:SS (default: the first unit's head "
-            "at the first checkpoint)",
+            help="Rehearsal reference time on its date: HH:MM:SS, 24:MM:SS after "
+            "midnight or ISO with offset (default: the first unit's head at the first "
+            "checkpoint)",
         ),
     ] = None,
     format: FormatOpt = Format.table,
@@ -408,9 +428,11 @@ def calibrate_cmd(
     ref = None
     if start is not None:
         try:
-            ref = parse_clock(start)
+            ref = parse_clock_time(start)
         except ValueError as e:
-            raise UserError(str(e), field="--start", hint="e.g. --start 22:00:00") from None
+            raise UserError(
+                str(e), field="--start", hint="e.g. 22:00:00, or 24:10:00 for 00:10 the next day"
+            ) from None
     runs = [load_run(m, p, start=ref) for m in measured]
     comparisons = [compare_run(s, r) for r in runs]
     cal = calibrate(p, s, runs)

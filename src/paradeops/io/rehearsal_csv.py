@@ -6,9 +6,16 @@ Two shapes are read (docs/composition.md, "Rehearsal CSV"):
 - long: ``unit,checkpoint,event,time`` with ``event`` ``head`` or ``tail`` —
   one row per tap, the shape of the marshals' check-ins export.
 
-Other columns are ignored. Times are ISO 8601 date-times (an offset, or the
-plan's time zone if none) or clock times ``HH:MM:SS[.f]``, one style per file.
-Every problem is reported with its row (the file's line number).
+Other columns are ignored. Times follow the plan's rule for clock times
+(:mod:`paradeops.model.clock`), one style per file: ISO 8601 date-times (with
+an offset, or a wall-clock time in the plan's zone), or clock times
+``HH:MM:SS[.f]`` on the rehearsal's date, ``24:00:00``-``47:59:59`` on the
+next. The rehearsal's date is that of the plan's rehearsal the file is named
+after (``night-1.csv`` or ``rehearsal-night-1.csv``), else the date of the
+first ISO time, else the parade's. A wall-clock time the zone skips or shows
+twice that day, and a time more than 12 h from the run's reference (an
+``00:10:00`` meant after midnight), are errors. Every problem is reported
+with its row (the file's line number).
 """
 
 from __future__ import annotations
@@ -19,21 +26,35 @@ import difflib
 import io
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from ruamel.yaml import YAML
 
 from paradeops.composition.rehearsals import Calibration, Measured, Run
 from paradeops.errors import Problem, UserError
-from paradeops.model.plan import AircraftUnit, Plan, parse_clock
+from paradeops.model.clock import (
+    ClockError,
+    ClockTime,
+    instant,
+    iso,
+    parse_clock_time,
+    plan_spelling,
+    seconds_between,
+    wall_instant,
+)
+from paradeops.model.plan import AircraftUnit, Plan
 from paradeops.model.yamlsource import load_round_trip
 
 #: Beyond this many problems a file is surely the wrong one; stop listing.
 MAX_PROBLEMS = 20
+#: A measured time further than this from the run's reference is a mistake [s].
+MAX_FROM_REFERENCE_S = 12 * 3600.0
+
+#: A time as the file writes it: a plan clock time, or an ISO date-time without offset.
+Written = ClockTime | dt.datetime
 
 
-def load_run(path: Path | str, plan: Plan, *, start: dt.time | None = None) -> Run:
+def load_run(path: Path | str, plan: Plan, *, start: ClockTime | None = None) -> Run:
     from paradeops.io.planfile import read_text
 
     path = Path(path)
@@ -41,12 +62,19 @@ def load_run(path: Path | str, plan: Plan, *, start: dt.time | None = None) -> R
 
 
 def parse_run(
-    text: str, file: str, plan: Plan, *, start: dt.time | None = None, name: str | None = None
+    text: str,
+    file: str,
+    plan: Plan,
+    *,
+    start: ClockTime | None = None,
+    name: str | None = None,
+    date: dt.date | None = None,
 ) -> Run:
     """One rehearsal's measurements, in seconds from its reference time.
 
     The reference is ``start`` on the rehearsal's date when given, else the
-    time the first unit's head passed the first checkpoint.
+    time the first unit's head passed the first checkpoint. ``date`` is the
+    rehearsal's date (default: see the module's docstring).
     """
     zone = ZoneInfo(plan.parade.timezone)
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -67,7 +95,7 @@ def parse_run(
     units = {u.id: u for u in plan.units}
     cps = [c.id for c in plan.route.checkpoints]
     problems: list[Problem] = []
-    raw: dict[tuple[str, str], dict[str, tuple[Any, int]]] = {}
+    raw: dict[tuple[str, str], dict[str, tuple[Written, int, str]]] = {}
     style: str | None = None
 
     def bad(line: int, message: str, hint: str | None = None, field: str | None = None) -> None:
@@ -103,16 +131,17 @@ def parse_run(
             if not value:
                 continue
             seen_any = True
-            parsed = _time(value, zone)
+            parsed = _time(value)
             if parsed is None:
                 bad(
                     line,
                     f"cannot read time {value!r}",
-                    "use HH:MM:SS(.f) or ISO 8601 like 2025-05-04T22:07:01+03:00",
+                    "use HH:MM:SS(.f), 24:MM:SS after midnight, or ISO 8601 like "
+                    "2025-05-04T22:07:01+03:00",
                     ev if not long else "time",
                 )
                 continue
-            kind = "iso" if isinstance(parsed, dt.datetime) else "clock"
+            kind = "clock" if isinstance(parsed, ClockTime) and parsed.fixed is None else "iso"
             if style is None:
                 style = kind
             elif kind != style:
@@ -121,7 +150,7 @@ def parse_run(
             if ev in slot:
                 bad(line, f"{uid} {ev} at {cid} is already given on line {slot[ev][1]}")
                 continue
-            slot[ev] = (parsed, line)
+            slot[ev] = (parsed, line, ev if not long else "time")
         if not seen_any:
             bad(line, "no time on this row", "give head and/or tail")
         if len(problems) > MAX_PROBLEMS:
@@ -133,12 +162,26 @@ def parse_run(
     if not raw:
         raise UserError("no measurements in the file", file=file, hint="is this the right file?")
 
-    ref = _reference(raw, plan, zone, start, style, file)
+    day = date or _run_date(plan, name or Path(file).stem, raw, zone)
+    moments: dict[tuple[str, str], dict[str, tuple[dt.datetime, int]]] = {}
+    for key, slot in raw.items():
+        for ev, (written, line, field) in slot.items():
+            try:
+                moments.setdefault(key, {})[ev] = (_instant(written, day, zone, field), line)
+            except ClockError as e:
+                bad(line, e.message, e.hint, field)
+    if problems:
+        raise UserError(problems=problems[:MAX_PROBLEMS])
+    ref = _reference(moments, plan, day, zone, start, file)
     rows = []
-    for (uid, cid), slot in raw.items():
-        head = _seconds(slot["head"][0], ref) if "head" in slot else None
-        tail = _seconds(slot["tail"][0], ref) if "tail" in slot else None
-        line = min(v[1] for v in slot.values())
+    for (uid, cid), found in moments.items():
+        for ev, (moment, line) in found.items():
+            if abs(seconds_between(ref, moment)) > MAX_FROM_REFERENCE_S:
+                field = raw[uid, cid][ev][2]
+                bad(line, *_far(raw[uid, cid][ev][0], moment, ref, day, zone), field)
+        head = seconds_between(ref, found["head"][0]) if "head" in found else None
+        tail = seconds_between(ref, found["tail"][0]) if "tail" in found else None
+        line = min(v[1] for v in found.values())
         if head is not None and tail is not None and tail < head:
             problems.append(
                 Problem(f"{uid}'s tail passes {cid} before its head", file=file, line=line)
@@ -149,59 +192,83 @@ def parse_run(
     return Run(name or file, tuple(rows), reference_from_first=start is None)
 
 
-def _time(value: str, zone: ZoneInfo) -> dt.datetime | dt.time | None:
+def _time(value: str) -> Written | None:
+    """A plan clock time (``HH:MM:SS``, ``24:MM:SS``, ISO with offset), or ISO without."""
     try:
-        return parse_clock(value)
+        return parse_clock_time(value)
     except ValueError:
         pass
     try:
         d = dt.datetime.fromisoformat(value)
     except ValueError:
         return None
-    return d if d.tzinfo is not None else d.replace(tzinfo=zone)
+    return d if d.tzinfo is None else None
+
+
+def _instant(written: Written, day: dt.date, zone: ZoneInfo, field: str) -> dt.datetime:
+    """The instant a time names; a wall-clock time skipped or shown twice raises."""
+    if isinstance(written, ClockTime):
+        return instant(written, day, zone, field)
+    # An ISO date-time without offset: a wall-clock time in the plan's zone.
+    return wall_instant(written.date(), written.time(), zone, field, written.isoformat())
+
+
+def _run_date(
+    plan: Plan,
+    name: str,
+    raw: dict[tuple[str, str], dict[str, tuple[Written, int, str]]],
+    zone: ZoneInfo,
+) -> dt.date:
+    """The rehearsal's date: the plan's rehearsal named like the file, else the first ISO date."""
+    for r in plan.rehearsals:
+        if name in (r.id, f"rehearsal-{r.id}"):
+            return r.date
+    for slot in raw.values():
+        for written, _, _ in slot.values():
+            if isinstance(written, dt.datetime):
+                return written.date()
+            if written.fixed is not None:
+                return written.fixed.astimezone(zone).date()
+    return plan.parade.date
 
 
 def _reference(
-    raw: dict[tuple[str, str], dict[str, tuple[Any, int]]],
+    moments: dict[tuple[str, str], dict[str, tuple[dt.datetime, int]]],
     plan: Plan,
+    day: dt.date,
     zone: ZoneInfo,
-    start: dt.time | None,
-    style: str | None,
+    start: ClockTime | None,
     file: str,
-) -> dt.datetime | dt.time:
+) -> dt.datetime:
     if start is not None:
-        if style == "iso":
-            first = min(v[0] for slot in raw.values() for v in slot.values())
-            return dt.datetime.combine(first.astimezone(zone).date(), start, zone)
-        return start
+        try:
+            return instant(start, day, zone, "--start")
+        except ClockError as e:
+            raise UserError(e.message, field="--start", hint=e.hint) from None
     first_unit = next(u.id for u in plan.units if not isinstance(u, AircraftUnit))
     first_cp = plan.route.checkpoints[0].id
-    got = raw.get((first_unit, first_cp), {}).get("head")
+    got = moments.get((first_unit, first_cp), {}).get("head")
     if got is None:
         raise UserError(
             f"cannot align the times: no head time of {first_unit} at {first_cp}",
             file=file,
             hint="give the rehearsal's start with --start HH:MM:SS",
         )
-    ref: dt.datetime | dt.time = got[0]
-    return ref
+    return got[0]
 
 
-def _seconds(t: dt.datetime | dt.time, ref: dt.datetime | dt.time) -> float:
-    if isinstance(t, dt.datetime) and isinstance(ref, dt.datetime):
-        return (t - ref).total_seconds()
-    assert isinstance(t, dt.time) and isinstance(ref, dt.time)
-    s = _sod(t) - _sod(ref)
-    # Clock times cross midnight in night rehearsals: take the nearest day.
-    if s <= -43200:
-        s += 86400
-    elif s > 43200:
-        s -= 86400
-    return s
-
-
-def _sod(t: dt.time) -> float:
-    return t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6
+def _far(
+    written: Written, moment: dt.datetime, ref: dt.datetime, day: dt.date, zone: ZoneInfo
+) -> tuple[str, str]:
+    """Message and hint for a time more than 12 h from the reference."""
+    message = (
+        f"{written} ({iso(moment)}) is more than 12 h from the rehearsal's reference "
+        f"{plan_spelling(ref, day, zone)} ({iso(ref)})"
+    )
+    if isinstance(written, ClockTime) and written.fixed is None and written.days == 0:
+        later = ClockTime(written.wall, days=1)
+        return message, f"a time after midnight is written {later}"
+    return message, "check the date, or give the rehearsal's start with --start"
 
 
 def _near(name: str, known: Iterable[str]) -> str:

@@ -20,9 +20,7 @@ from paradeops.model.clock import (
     iso,
     parse_clock_time,
     plan_spelling,
-    wall_instant,
 )
-from paradeops.model.plan import parse_clock
 
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str, str]
@@ -80,21 +78,40 @@ def clock_fields(data: Mapping[str, Any]) -> Iterator[tuple[Loc, Any]]:
 
 
 def _rehearsal_issues(data: Mapping[str, Any], zone: ZoneInfo) -> Iterator[Issue]:
-    """Rehearsal start and end: wall-clock times on the rehearsal's own date."""
+    """Rehearsal start and end: clock times on the rehearsal's own date.
+
+    The same rule as the parade's: ``24:MM`` is the next date, a skipped or
+    repeated wall-clock time is an error, and an ``end`` not after the
+    ``start`` is an error that says how to write a time after midnight.
+    """
     rehearsals = data.get("rehearsals")
     for r, raw in enumerate(rehearsals if isinstance(rehearsals, list) else []):
         rehearsal = _map(raw)
         day = parade_date(rehearsal.get("date"))
+        if day is None:
+            continue
+        found: dict[str, tuple[ClockTime, dt.datetime]] = {}
         for key in ("start", "end"):
             value = rehearsal.get(key)
-            if day is None or value is None:
+            if value is None:
                 continue
             try:
-                wall_instant(day, parse_clock(value), zone, "")
-            except ClockError as e:
-                yield ("rehearsals", r, key), e.message, e.hint
+                clock = parse_clock_time(value)
             except ValueError:
                 continue  # pydantic says what is wrong with the spelling
+            try:
+                found[key] = clock, instant(clock, day, zone, "")
+            except ClockError as e:
+                yield ("rehearsals", r, key), e.message, e.hint
+        if "start" in found and "end" in found:
+            (_, start), (end_clock, end) = found["start"], found["end"]
+            if end <= start:
+                yield (
+                    ("rehearsals", r, "end"),
+                    f"{end_clock} ({iso(end)}) is not after the rehearsal's start "
+                    f"{plan_spelling(start, day, zone)} ({iso(start)})",
+                    _hint(end_clock, start, day, zone),
+                )
 
 
 def parade_date(value: Any) -> dt.date | None:

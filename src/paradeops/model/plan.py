@@ -9,9 +9,8 @@ so that every problem in a file is reported at once, not just the first.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -57,28 +56,6 @@ Id = Annotated[
 # Numbers are strict, finite and bounded (see paradeops.model.input_types).
 Positive = PositiveMetres
 NonNegative = Metres
-
-_CLOCK = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d(?:\.\d+)?))?$")
-
-
-def parse_clock(value: Any) -> dt.time:
-    """``"HH:MM[:SS[.f]]"`` (or a time) to a :class:`datetime.time`.
-
-    A time of day alone (rehearsal runs, CLI options); a plan's clock times
-    are :data:`Clock`, which also take ``24:MM`` and ISO date-times.
-    """
-    if isinstance(value, dt.time):
-        return value
-    if isinstance(value, str):
-        m = _CLOCK.match(value.strip())
-        if m:
-            seconds = float(m.group(3) or 0)
-            whole = int(seconds)
-            return dt.time(
-                int(m.group(1)), int(m.group(2)), whole, round((seconds - whole) * 1e6)
-            )
-    raise ValueError(f'expected a clock time "HH:MM:SS", got {value!r}')
-
 
 # A plan's clock time, by the one rule of :mod:`paradeops.model.clock`; it
 # becomes an instant once the parade's date and zone are known.

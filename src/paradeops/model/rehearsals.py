@@ -2,7 +2,11 @@
 
 Plan section ``rehearsals:`` (a list). ``start`` means what ``parade.start``
 means for the parade: the head of the first unit at the start point, the
-reference time of that rehearsal's movement table. Pure.
+reference time of that rehearsal's movement table. ``start`` and ``end``
+follow the plan's rule for clock times on the rehearsal's own date
+(``24:30:00`` is half past midnight after it); the rules that need the zone
+(a skipped or repeated time, an end not after the start) are in
+:mod:`paradeops.model.clock_checks`. Pure.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 
+from paradeops.model.clock import CLOCK_PATTERN, ClockTime, parse_clock_time
 from paradeops.model.input_types import PositiveSeconds
 
 Loc = tuple[str | int, ...]
@@ -28,10 +33,24 @@ _Id = Annotated[
 ]
 
 
-def _clock(v: Any) -> Any:
-    from paradeops.model.plan import parse_clock  # plan.py imports this module
-
-    return None if v is None else parse_clock(v)
+# A clock time by the plan's one rule (paradeops.model.clock), on the
+# rehearsal's own date: 24:00:00-47:59:59 is the next date, ISO an instant.
+RehearsalClock = Annotated[
+    ClockTime,
+    PlainValidator(parse_clock_time),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "pattern": CLOCK_PATTERN},
+                {"type": "string", "format": "date-time"},
+            ],
+            "description": "Local wall-clock time on the rehearsal's date, HH:MM:SS; "
+            "24:00:00-47:59:59 for the next date; or an ISO 8601 date-time with offset",
+            "examples": ["22:00:00", "24:30:00", "2025-04-30T00:30:00+03:00"],
+        }
+    ),
+]
 
 
 class Rehearsal(BaseModel):
@@ -40,16 +59,20 @@ class Rehearsal(BaseModel):
     id: _Id
     name: str | None = Field(None, description="Name for tables (default: the id)")
     date: dt.date = Field(description="Date of the rehearsal, YYYY-MM-DD", examples=["2025-05-04"])
-    start: dt.time = Field(description="Head of the first unit at the start point, HH:MM:SS")
-    end: dt.time | None = Field(None, description="Clock time; before start means next day")
+    start: RehearsalClock = Field(
+        description="Head of the first unit at the start point, on the rehearsal's date"
+    )
+    end: RehearsalClock | None = Field(
+        None,
+        description="When it ends; after midnight 24:MM:SS (must be after start)",
+        examples=["24:30:00"],
+    )
     duration_s: PositiveSeconds | None = Field(
         None, description="Length [s]; default: the parade's (or give end)"
     )
     place: str = Field(min_length=1, description="Where it is held", examples=["Alabino"])
     units: list[str] | None = Field(None, description="Unit ids taking part; default all")
     note: str | None = Field(None, description="Free text")
-
-    _clocks = field_validator("start", "end", mode="before")(_clock)
 
     @property
     def label(self) -> str:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from paradeops.model.clock import offset_text, wall_instant
+from paradeops.model.clock import ClockError, instant, iso, offset_text
 from paradeops.model.plan import Plan
 from paradeops.model.rehearsals import Rehearsal
 
@@ -16,19 +16,25 @@ from paradeops.model.rehearsals import Rehearsal
 def rehearsal_window(
     plan: Plan, r: Rehearsal, default_s: float | None = None
 ) -> tuple[dt.datetime, dt.datetime]:
-    """Aware start and end of a rehearsal (``end`` before ``start`` is the next day).
+    """Aware start and end of a rehearsal, by the plan's rule on its own date.
 
-    Without ``end`` or ``duration_s``, it lasts ``default_s`` (the parade's
-    scheduled duration, given by the caller), else one hour.
+    ``24:30:00`` is half past midnight after the rehearsal's date. Without
+    ``end`` or ``duration_s``, it lasts ``default_s`` (the parade's scheduled
+    duration, given by the caller), else one hour.
     """
     zone = ZoneInfo(plan.parade.timezone)
-    # The loader has refused times the clocks skip or show twice that day.
+    # The loader has refused times the clocks skip or show twice that day,
+    # and an end not after the start; these raise ClockError on a bare Plan.
     field = f"rehearsals[{r.id}]"
-    start = wall_instant(r.date, r.start, zone, f"{field}.start")
+    start = instant(r.start, r.date, zone, f"{field}.start")
     if r.end is not None:
-        end = wall_instant(r.date, r.end, zone, f"{field}.end")
+        end = instant(r.end, r.date, zone, f"{field}.end")
         if end <= start:
-            end = wall_instant(r.date + dt.timedelta(days=1), r.end, zone, f"{field}.end")
+            raise ClockError(
+                f"{field}.end",
+                f"{iso(end)} is not after the start {iso(start)}",
+                "after midnight write 24:MM:SS (24:30:00 is 00:30 the next day)",
+            )
     else:
         seconds = r.duration_s if r.duration_s is not None else (default_s or 3600.0)
         # Through UTC: an hour after 01:30 on a spring-forward night is 03:30.
