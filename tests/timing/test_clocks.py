@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 
 from paradeops.errors import UserError
 from paradeops.io.planfile import parse_plan
-from paradeops.model.clock import ClockError, instant, parse_clock_time
+from paradeops.model.clock import ClockError, instant, offset_changes, parse_clock_time
 from paradeops.reports.ics import rehearsal_window
 from paradeops.reports.schedule_csv import schedule_csv
 from paradeops.reports.schedule_json import schedule_to_dict
-from paradeops.reports.schedule_table import render_text
+from paradeops.reports.schedule_table import render_text, zone_note
 from paradeops.timing.engine import schedule
 from paradeops.timing.schedule import Schedule
 
@@ -334,3 +334,38 @@ def test_a_clock_time_names_an_instant_showing_that_wall_clock_time(
     assert at.astimezone(tz).replace(tzinfo=None) == wall
     # Through UTC and back: the same instant, at the offset in force.
     assert at.astimezone(dt.UTC).astimezone(tz) == at
+
+
+# --- every change of offset, however many ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "start", "end", "changes"),
+    [
+        # Paris: forward on 30 March at 01:00 UTC, back on 26 October at 01:00 UTC.
+        ("Europe/Paris", "2025-03-01T00:00", "2025-11-01T00:00",
+         ["2025-03-30T03:00:00+02:00", "2025-10-26T02:00:00+01:00"]),
+        # Casablanca leaves +01:00 for Ramadan: 03:00 becomes 02:00 on 23 February,
+        # 02:00 becomes 03:00 on 6 April.
+        ("Africa/Casablanca", "2025-02-01T00:00", "2025-05-01T00:00",
+         ["2025-02-23T02:00:00+00:00", "2025-04-06T03:00:00+01:00"]),
+        ("Europe/Paris", "2025-07-14T00:00", "2025-07-15T23:59", []),
+    ],
+)  # fmt: skip
+def test_every_change_of_offset_is_found(zone: str, start: str, end: str, changes: list[str]) -> None:
+    z = ZoneInfo(zone)
+    found = offset_changes(
+        dt.datetime.fromisoformat(start).replace(tzinfo=z),
+        dt.datetime.fromisoformat(end).replace(tzinfo=z),
+    )
+    assert [c.isoformat() for c in found] == changes
+
+
+def test_a_table_spanning_two_changes_names_both_with_their_dates() -> None:
+    # An absurd plan, but the title must not lie: b steps off in October.
+    s = run(plan("2025-03-30", "01:30:00", car("a"),
+                 car("b", ', step_off: "2025-10-26T02:30:00+01:00"')))  # fmt: skip
+    assert zone_note(s) == (
+        "2025-03-30 to 2025-10-26, Europe/Paris, UTC+01:00; "
+        "from 2025-03-30 03:00:00 UTC+02:00 (marked); from 2025-10-26 02:00:00 UTC+01:00 (marked)"
+    )

@@ -209,22 +209,33 @@ def plan_spelling(moment: dt.datetime, date: dt.date, zone: ZoneInfo) -> str:
     return iso(local)
 
 
-def offset_changes(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
-    """Each instant from ``start`` to ``end`` at which the offset changes (local).
+#: Offsets are compared this often before halving: tzdata has no change of
+#: offset undone within it, so no change and its reversal can hide between samples.
+_SAMPLE_S = 900
 
-    Found by halving, to the second, the interval whose ends differ in
-    offset. A parade lasts hours, so one change at most is expected; a change
-    and its reversal within one interval would cancel out and are not seen.
+
+def offset_changes(start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
+    """Every instant from ``start`` to ``end`` at which the offset changes (local).
+
+    The offset is read every :data:`_SAMPLE_S` seconds and each stretch whose
+    ends differ is halved, to the second, down to its change: any number of
+    changes is found, in order, each at the first second of its new offset.
     """
     zone = start.tzinfo
 
     def offset(epoch: int) -> dt.timedelta | None:
         return dt.datetime.fromtimestamp(epoch, zone).utcoffset()
 
-    lo, hi = math.floor(start.timestamp()), math.ceil(end.timestamp())
-    if lo >= hi or offset(lo) == offset(hi):
-        return []
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (mid, hi) if offset(mid) == offset(lo) else (lo, mid)
-    return [dt.datetime.fromtimestamp(hi, zone)]
+    first, last = math.floor(start.timestamp()), math.ceil(end.timestamp())
+    changes = []
+    lo = first
+    while lo < last:
+        hi = min(lo + _SAMPLE_S, last)
+        if offset(lo) != offset(hi):
+            a, b = lo, hi
+            while b - a > 1:
+                mid = (a + b) // 2
+                a, b = (mid, b) if offset(mid) == offset(a) else (a, mid)
+            changes.append(dt.datetime.fromtimestamp(b, zone))
+        lo = hi
+    return changes

@@ -54,8 +54,10 @@ def zone_note(s: Schedule) -> str:
     dates = f"{first:%Y-%m-%d}" if first.date() == last.date() else f"{first:%F} to {last:%F}"
     zone = getattr(s.reference.tzinfo, "key", None)
     text = f"{dates}, {zone + ', ' if zone else ''}UTC{offset_text(s.reference)}"
+    # Every change (a span may cross several); dated when the span crosses dates.
+    when = "%H:%M:%S" if first.date() == last.date() else "%Y-%m-%d %H:%M:%S"
     for change in offset_changes(first, last):
-        text += f"; from {change:%H:%M:%S} UTC{offset_text(change)} (marked)"
+        text += f"; from {change.strftime(when)} UTC{offset_text(change)} (marked)"
     return text
 
 
