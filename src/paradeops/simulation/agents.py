@@ -192,7 +192,10 @@ def build(plan: Plan, sched: Schedule, spec: SimulationSpec | None = None) -> La
         first.append(idx)
         if isinstance(unit, FootUnit | BandUnit | MountedUnit):
             r = spec.ranks
-            rank = (r.accel_ms2, r.accel_ms2, r.relax_s, 4.0, unit.rank_spacing_m)
+            # Ranks slow down as quickly as the first rank brakes (for a show
+            # stop, a speed limit), so the formation keeps its dress.
+            rank = (r.accel_ms2, max(r.accel_ms2, p.decel_ms2), r.relax_s, 4.0,
+                    unit.rank_spacing_m)
             for k in range(1, unit.ranks):
                 # Ranks are points but the last: its depth ends the road space.
                 depth = unit.rank_depth_m if k == unit.ranks - 1 else 0.0
@@ -200,7 +203,8 @@ def build(plan: Plan, sched: Schedule, spec: SimulationSpec | None = None) -> La
                             START_X - k * unit.rank_spacing_m)
         elif isinstance(unit, VehicleUnit):
             # A column keeps its planned spacing at every speed, as ranks do.
-            follow = (p.accel_ms2, p.accel_ms2, spec.ranks.relax_s, 4.0, unit.spacing_m)
+            follow = (p.accel_ms2, max(p.accel_ms2, p.decel_ms2), spec.ranks.relax_s, 4.0,
+                      unit.spacing_m)
             each = _element_length(unit)
             for k in range(1, unit.count):
                 idx = b.add(u, idx, each, MODEL_RANK, FOLLOWER_SPEED_RATIO, follow,

@@ -56,8 +56,9 @@ STOP_NONE, STOP_STOPPED, STOP_DONE = 0, 1, 2
 EMERGENCY_DECEL = 9.0
 #: SUMO's NUMERICAL_EPS: the smallest gap the IDM formula sees [m].
 MIN_GAP_EPS = 1e-3
-#: A show stop's obstacle stands this far past the stopping point [m].
-STOP_OBSTACLE_M = 0.2
+#: A head braking for its show stop has arrived once its front is this close [m]
+#: (on the braking curve it is then slower than sqrt(2·b·1 mm) < 0.15 m/s).
+STOP_SNAP_M = 1e-3
 #: A rank never comes closer than this to the rank ahead [m].
 RANK_MIN_M = 0.4
 
@@ -74,6 +75,26 @@ def _limit(tail, head, lim_a, lim_b, lim_v):  # type: ignore[no-untyped-def]
         if lim_a[k] <= head and tail < lim_b[k] and lim_v[k] < vmax:
             vmax = lim_v[k]
     return vmax
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _brake_speed(g, v, b, dt, v_end):  # type: ignore[no-untyped-def]
+    """The highest speed at the end of this step from which braking at ``b``
+    is down to ``v_end`` within ``g`` metres of the start of the step.
+
+    Ballistic move, then braking: ``(v + vn)/2·dt + (vn² − v_end²)/(2b) <= g``,
+    i.e. ``vn² + b·dt·vn + b·v·dt − 2·b·g − v_end² <= 0``. On the braking curve
+    ``g = (v² − v_end²)/(2b)`` this gives ``vn = v − b·dt``: an agent braking
+    for a show stop (``v_end = 0``) or a speed limit decelerates at exactly
+    ``b`` and gets there at ``v_end`` (SUMO's ``maximumSafeStopSpeedBallistic``
+    for a stop). Never below ``v_end``; 0 when even stopping now overshoots.
+    """
+    bdt = b * dt
+    disc = bdt * bdt - 4.0 * (b * v * dt - 2.0 * b * g - v_end * v_end)
+    if disc <= 0.0:
+        return v_end
+    vn = 0.5 * (math.sqrt(disc) - bdt)
+    return vn if vn > v_end else v_end
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
@@ -179,12 +200,11 @@ def _run(  # type: ignore[no-untyped-def]
                     target = vl + (gap - a_s0[a]) / a_tau[a]
                     if target > v0:
                         target = v0
-                    ra = a_accel[a] * dt
                     vn = target
-                    if vn > va + ra:
-                        vn = va + ra
-                    elif vn < va - ra:
-                        vn = va - ra
+                    if vn > va + a_accel[a] * dt:
+                        vn = va + a_accel[a] * dt
+                    elif vn < va - a_decel[a] * dt:
+                        vn = va - a_decel[a] * dt
                     gap -= RANK_MIN_M
                 else:
                     is_head = a == first
@@ -225,16 +245,26 @@ def _run(  # type: ignore[no-untyped-def]
                         acc = -bcomf * (1.0 - (v0 / va) ** (amax * delta / bcomf))
                         if z >= 1.0:
                             acc += amax * (1.0 - z * z)
-                    if is_head and stop_state[u] == STOP_NONE and u_stop_x[u] < np.inf:
-                        g = u_stop_x[u] + STOP_OBSTACLE_M - xa
-                        s_star = va * (a_tau[a] + va * inv_2sab)
-                        z = s_star / (g if g > MIN_GAP_EPS else MIN_GAP_EPS)
-                        acc_stop = amax * (1.0 - free - z * z)
-                        if acc_stop < acc:
-                            acc = acc_stop
                     if acc < -EMERGENCY_DECEL:
                         acc = -EMERGENCY_DECEL
                     vn = va + acc * dt
+                    if is_head:
+                        # Braking curves at b: the head gets to its show stop
+                        # at rest and to a speed limit at the limit, as the
+                        # engine's unit does (the engine without braking).
+                        vm = vn if vn > va else va
+                        reach = vm * (dt + 0.5 * vm / bcomf)  # further off, no curve binds
+                        if stop_state[u] == STOP_NONE and u_stop_x[u] - xa < reach:
+                            vs = _brake_speed(u_stop_x[u] - xa, va, bcomf, dt, 0.0)
+                            if vs < vn:
+                                vn = vs
+                        if has_limits:
+                            for k in range(lim_a.shape[0]):
+                                g = lim_a[k] - xa
+                                if 0.0 < g < reach and lim_v[k] < vn:
+                                    vs = _brake_speed(g, va, bcomf, dt, lim_v[k])
+                                    if vs < vn:
+                                        vn = vs
                 if vn < 0.0:
                     vn = 0.0
                 dx = 0.5 * (va + vn) * dt
@@ -245,7 +275,11 @@ def _run(  # type: ignore[no-untyped-def]
                 xn = xa + dx
                 updates += 1
                 if a == first:
-                    if u_stop_x[u] < np.inf and stop_state[u] == STOP_NONE and xn >= u_stop_x[u]:
+                    if (
+                        u_stop_x[u] < np.inf
+                        and stop_state[u] == STOP_NONE
+                        and xn >= u_stop_x[u] - STOP_SNAP_M
+                    ):
                         stop_state[u] = STOP_STOPPED
                         tc = t + _tau(u_stop_x[u], xa, xn, va, vn, dt)
                         stop_until[u] = tc + stop_dur[u]
