@@ -107,3 +107,46 @@ def test_example_music(cli) -> None:
     first = doc["bands"][0]["cues"][0]
     assert first["title"] == "Victoria" and first["tempo_bpm"] == 120
     assert first["start"].startswith("2025-05-09T10:07:01")
+
+
+# The spring night in Paris: 02:00 (+01:00) becomes 03:00 (+02:00) at 01:00 UTC.
+# Starting at 01:59:00+01:00 (00:59:00 UTC), a passes the stand 50-60 s later,
+# 01:59:50+01:00 to 03:00:00+02:00; b 70-80 s later, 03:00:10 to 03:00:20+02:00.
+def _spring(base_plan, music: str) -> str:
+    return (
+        base_plan(music)
+        .replace("Europe/Moscow", "Europe/Paris")
+        .replace('date: 2025-05-09', "date: 2025-03-30")
+        .replace('start: "10:00:00"', 'start: "01:59:00"')
+    )
+
+
+def test_music_shows_the_offset_in_force_on_a_dst_day(cli, write, base_plan) -> None:
+    path = write(_spring(base_plan, ONE_BAND))
+    got = cli("music", path)
+    assert got.code == 0, got.err
+    assert "2025-03-30, Europe/Paris, UTC+01:00; from 03:00:00 UTC+02:00 (marked)" in got.out
+    rows = [
+        [c.strip() for c in line.split("│")[1:4]] for line in got.out.splitlines() if "│" in line
+    ]
+    # A 50-70 s, B 70-76 s, B again 76-80 s (cut when b's tail passes).
+    assert rows == [
+        ["01:59:50", "03:00:10+02:00", "A"],
+        ["03:00:10+02:00", "03:00:16+02:00", "B"],
+        ["03:00:16+02:00", "03:00:20+02:00", "B"],
+    ]
+    doc = json.loads(cli("music", path, "-f", "json").out)
+    cues = doc["bands"][0]["cues"]
+    assert [(c["start"], c["end"]) for c in cues[:2]] == [
+        ("2025-03-30T01:59:50.000+01:00", "2025-03-30T03:00:10.000+02:00"),
+        ("2025-03-30T03:00:10.000+02:00", "2025-03-30T03:00:16.000+02:00"),
+    ]
+
+
+def test_a_music_finding_shows_the_offset_in_force(write, base_plan) -> None:
+    plan = load_plan(write(_spring(base_plan, ONE_BAND.replace("[a, b]", "[a]"))))
+    (f,) = [f for f in music_report(plan, schedule(plan)).findings if f.kind == "silence"]
+    assert f.message == (
+        "b passes the reviewing stand with no music for 10 s "
+        "(first from 03:00:10+02:00 to 03:00:20+02:00)"
+    )

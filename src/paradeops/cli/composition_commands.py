@@ -23,6 +23,7 @@ from paradeops.composition.rehearsals import compare as compare_run
 from paradeops.errors import UserError
 from paradeops.io.planfile import load_plan, read_text
 from paradeops.model.clock import offset_text, parse_clock_time
+from paradeops.reports.schedule_table import hms, zone_note
 from paradeops.timing.schedule import Schedule
 
 
@@ -50,7 +51,8 @@ def _iso(s: Schedule, seconds: float) -> str:
 
 
 def _hms(s: Schedule, seconds: float) -> str:
-    return f"{s.clock(seconds):%H:%M:%S}"
+    """As the movement table: a time at another offset than the start's carries it."""
+    return hms(s, seconds)
 
 
 # ---------------------------------------------------------------- compose
@@ -227,9 +229,11 @@ def music(plan: PlanArg, format: FormatOpt = Format.table, output: OutputOpt = N
     else:
         tables = []
         for sh in report.sheets:
+            shown = [x for c in sh.cues for x in (c.start, c.end)]
             t = Table(
                 title=f"{sh.name} — at {sh.position_m:.0f} m"
-                + ("" if sh.heard_at_reviewing else " (not heard at the reviewing stand)"),
+                + ("" if sh.heard_at_reviewing else " (not heard at the reviewing stand)")
+                + f" ({zone_note(s, shown)})",
                 title_justify="left",
             )
             for col in ("start", "end", "piece", "bpm", "played", "note", "units passing"):

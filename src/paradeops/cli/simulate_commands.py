@@ -18,6 +18,7 @@ from paradeops.cli.app import app, err, out
 from paradeops.cli.output import image_format, write_output
 from paradeops.cli.plan_commands import PlanArg, load_and_schedule
 from paradeops.errors import UserError
+from paradeops.reports.schedule_table import hms, zone_note
 from paradeops.simulation.results import Percentiles, SimulationResult
 from paradeops.timing.schedule import Schedule
 
@@ -32,7 +33,19 @@ def _iso(s: Schedule, seconds: float) -> str | None:
 
 
 def _hms(s: Schedule, seconds: float) -> str:
-    return "—" if not math.isfinite(seconds) else s.clock(seconds).strftime("%H:%M:%S")
+    """``HH:MM:SS`` as in the movement table: another offset than the start's is shown."""
+    return "—" if not math.isfinite(seconds) else hms(s, seconds)
+
+
+def _shown(r: SimulationResult, s: Schedule) -> list[float]:
+    """Every time the text output shows [s from reference]."""
+    stand = s.reviewing.id
+    times = [r.window.last_tail.p5, r.window.last_tail.p50, r.window.last_tail.p95]
+    for u in r.units:
+        for p in u.passes:
+            if p.checkpoint == stand:
+                times += [p.head.p5, p.head.p50, p.head.p95, p.tail.p50, p.tail.p95]
+    return times
 
 
 def _pct(s: Schedule, p: Percentiles) -> dict[str, str | None]:
@@ -86,7 +99,10 @@ def result_to_json(r: SimulationResult, s: Schedule) -> dict[str, Any]:
 
 def result_tables(r: SimulationResult, s: Schedule) -> list[Table | Text]:
     stand = s.reviewing
-    t = Table(title=f"{s.parade}: {r.runs} simulated runs (seed {r.seed}) at {stand.name}")
+    t = Table(
+        title=f"{s.parade}: {r.runs} simulated runs (seed {r.seed}) at {stand.name} "
+        f"({zone_note(s, _shown(r, s))})"
+    )
     for col in ("unit", "head P5", "head P50", "head P95", "tail P50", "tail P95", "held"):
         t.add_column(col, justify="left" if col == "unit" else "right")
     for u in r.units:

@@ -35,6 +35,7 @@ from typing import Literal
 
 import numpy as np
 
+from paradeops.model.clock import clock_text
 from paradeops.model.music import Band, MusicProgram, Piece, Span
 from paradeops.model.plan import (
     AircraftUnit,
@@ -368,4 +369,5 @@ def _uncovered(a: float, b: float, spans: FloatArray) -> list[tuple[float, float
 
 
 def _hms(schedule: Schedule, seconds: float) -> str:
-    return f"{schedule.clock(seconds):%H:%M:%S}"
+    """As the movement table: a time at another offset than the start's carries it."""
+    return clock_text(schedule.clock(seconds), schedule.reference)

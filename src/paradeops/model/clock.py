@@ -31,6 +31,7 @@ __all__ = [
     "CLOCK_PATTERN",
     "ClockError",
     "ClockTime",
+    "clock_text",
     "instant",
     "iso",
     "offset_changes",
@@ -190,6 +191,20 @@ def offset_text(moment: dt.datetime) -> str:
     sign = "-" if offset < dt.timedelta(0) else "+"
     minutes = abs(int(offset.total_seconds())) // 60
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def clock_text(moment: dt.datetime, reference: dt.datetime) -> str:
+    """``HH:MM:SS`` of ``moment`` (to the second, through UTC) as a table shows it.
+
+    A time at another UTC offset than ``reference``'s carries its own
+    (``03:00:00+02:00``); the table's title names the zone and the reference's
+    offset. Rounded in UTC: local arithmetic would misplace a time by an hour
+    next to a change.
+    """
+    utc = moment.astimezone(dt.UTC) + dt.timedelta(microseconds=500_000)
+    local = utc.replace(microsecond=0).astimezone(reference.tzinfo)
+    text = f"{local:%H:%M:%S}"
+    return text if local.utcoffset() == reference.utcoffset() else text + offset_text(local)
 
 
 def plan_spelling(moment: dt.datetime, date: dt.date, zone: ZoneInfo) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rich import box
 from rich.console import Console, Group, RenderableType
@@ -17,11 +17,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from paradeops.model.clock import offset_changes, offset_text
+from paradeops.model.clock import clock_text, offset_changes, offset_text
 from paradeops.timing.schedule import Pass, Schedule, UnitSchedule
 
 __all__ = [
     "findings_table",
+    "hms",
     "natural_width",
     "render_text",
     "schedule_renderables",
@@ -39,17 +40,18 @@ def hms(s: Schedule, seconds: float) -> str:
     On a daylight-saving day, a time at another offset than the start's
     carries its own (``03:00:00+02:00``): the title gives the start's.
     """
-    t = s.clock(round(seconds))
-    text = t.strftime("%H:%M:%S")
-    return text if t.utcoffset() == s.reference.utcoffset() else text + offset_text(t)
+    return clock_text(s.clock(seconds), s.reference)
 
 
-def zone_note(s: Schedule) -> str:
-    """Date(s), zone and UTC offset of the times shown, and any change of offset.
+def zone_note(s: Schedule, also: Iterable[float] = ()) -> str:
+    """Date(s), zone and UTC offset of the times shown, and every change of offset.
 
     ``2025-03-30, Europe/Paris, UTC+01:00; from 03:00:00 UTC+02:00 (marked)``.
+    ``also``: more times shown [s from reference] (a simulation's, a cue sheet's).
     """
     lo, hi = _span(s)
+    shown = [t for t in also if math.isfinite(t)]
+    lo, hi = min([lo, *shown]), max([hi, *shown])
     first, last = s.clock(lo), s.clock(hi)
     dates = f"{first:%Y-%m-%d}" if first.date() == last.date() else f"{first:%F} to {last:%F}"
     zone = getattr(s.reference.tzinfo, "key", None)
