@@ -175,7 +175,9 @@ def _window_out(w: windows.Window) -> WindowOut:
 def _current(ctx: ServiceContext, session: Session, plan_id: int) -> WindowOut:
     loaded = _loaded(ctx, session, plan_id)
     own = windows.plan_windows(session, [plan_id]).get(plan_id)
-    return _window_out(windows.effective(loaded.plan, ctx.settings.checkin_window_days, own))
+    return _window_out(
+        windows.effective(loaded.plan, ctx.settings.checkin_window_days, own, loaded.schedule)
+    )
 
 
 def _append_window(
@@ -195,7 +197,7 @@ def _appended(
     with ctx.db.writing() as session:
         loaded = _loaded(ctx, session, plan_id)
         if bounds is not None:
-            windows.check_plan_window(loaded.plan, bounds.from_, bounds.until)
+            windows.check_plan_window(loaded.plan, bounds.from_, bounds.until, loaded.schedule)
         values: dict[str, Any] = {
             "from_at": None if bounds is None else bounds.from_.isoformat(),
             "until_at": None if bounds is None else bounds.until.isoformat(),

@@ -169,7 +169,10 @@ class Writer:
             except plans.NotFound as e:
                 found[plan_id] = e
             else:
-                found[plan_id] = (loaded, windows.effective(loaded.plan, days, own[plan_id]))
+                found[plan_id] = (
+                    loaded,
+                    windows.effective(loaded.plan, days, own[plan_id], loaded.schedule),
+                )
         return found
 
     def _after_commit(self, batch: list[_Job], results: list[Result]) -> None:
