@@ -74,3 +74,16 @@ class UserError(Exception):
                 for p in self.problems
             ]
         )
+
+
+class ValueAt(ValueError):
+    """A model-wide check's error that names the value at fault.
+
+    ``loc`` is relative to the model that raises it (``("host_seat", "seat")``):
+    the file readers add it to pydantic's location, so the message points at
+    the line and field of the offending value, not at the top of the file.
+    """
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc

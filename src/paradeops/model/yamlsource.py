@@ -25,7 +25,7 @@ from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from ruamel.yaml.scanner import RoundTripScanner
 
-from paradeops.errors import Problem, UserError
+from paradeops.errors import Problem, UserError, ValueAt
 from paradeops.model.input_messages import translate
 
 M = TypeVar("M", bound=BaseModel)
@@ -401,8 +401,16 @@ def problems_from(e: ValidationError, locator: Locator, file: str) -> list[Probl
     return [
         Problem(t.message, file=file, line=locator.line(t.loc), field=field_path(t.path),
                 hint=t.hint)
-        for t in translate(e.errors(include_url=False), locator.root)
+        for t in translate([_at_value(err) for err in e.errors(include_url=False)], locator.root)
     ]
+
+
+def _at_value(err: Any) -> Any:
+    """A model-wide check's error moved to the value it names (:class:`ValueAt`)."""
+    raised = (err.get("ctx") or {}).get("error")
+    if isinstance(raised, ValueAt):
+        return {**err, "loc": (*err["loc"], *raised.loc)}
+    return err
 
 
 def field_path(loc: Sequence[str | int]) -> str:

@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
 )
 
+from paradeops.model.input_types import Flag
 from paradeops.protocol.countries import check_language, normalise_country
 
 
@@ -105,10 +106,10 @@ class Guest(BaseModel):
         description="guests of one delegation sit together; defaults to the country "
         "(host-country guests default to sitting on their own)",
     )
-    host: bool = False
+    host: Flag = False
     in_office_since: dt.date | None = None
     interpreter_for: GuestId | None = None
-    illustrative: bool = False
+    illustrative: Flag = False
     note: str | None = None
 
     @field_validator("country")
@@ -127,7 +128,7 @@ class Event(BaseModel):
     kind: EventKind
     reason: str | None = None
     source: Source | None = None
-    illustrative: bool = False
+    illustrative: Flag = False
 
 
 class AnnouncedCategory(StrEnum):
@@ -157,9 +158,9 @@ class Announcement(BaseModel):
     where: str | None = None
     category: AnnouncedCategory = AnnouncedCategory.leader
     count: Annotated[int, Strict()] = Field(ge=0, le=100_000)
-    foreign_only: bool = True
+    foreign_only: Flag = True
     text: str | None = None
-    illustrative: bool = False
+    illustrative: Flag = False
 
 
 class Override(BaseModel):

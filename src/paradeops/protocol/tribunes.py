@@ -19,6 +19,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
+from paradeops.errors import ValueAt
+
 #: A whole number as written (not true, not 2.0, not "2").
 Whole = Annotated[int, Strict()]
 
@@ -41,9 +43,13 @@ class Section(BaseModel):
 
     @model_validator(mode="after")
     def _unique_rows(self) -> Section:
-        numbers = [r.number for r in self.rows]
-        if len(set(numbers)) != len(numbers):
-            raise ValueError(f"section {self.id!r} lists a row number twice")
+        seen: set[int] = set()
+        for i, r in enumerate(self.rows):
+            if r.number in seen:
+                raise ValueAt(
+                    ("rows", i, "number"), f"section {self.id!r} lists row {r.number} twice"
+                )
+            seen.add(r.number)
         return self
 
 
@@ -68,18 +74,23 @@ class Tribunes(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> Tribunes:
-        ids = [s.id for s in self.sections]
-        if len(set(ids)) != len(ids):
-            raise ValueError("two sections share an id")
+        ids: set[str] = set()
+        for i, s in enumerate(self.sections):
+            if s.id in ids:
+                raise ValueAt(("sections", i, "id"), f"two sections share the id {s.id!r}")
+            ids.add(s.id)
         if self.host_seat is not None:
             ref = self.host_seat
             section = next((s for s in self.sections if s.id == ref.section), None)
             row = None if section is None else next(
                 (r for r in section.rows if r.number == ref.row), None
             )
+            # The field at fault: the section, else the row, else the seat.
+            at = "section" if section is None else "row" if row is None else "seat"
             if row is None or ref.seat > row.seats:
-                raise ValueError(
-                    f"host_seat {ref.section} row {ref.row} seat {ref.seat} is not on the tribunes"
+                raise ValueAt(
+                    ("host_seat", at),
+                    f"host_seat {ref.section} row {ref.row} seat {ref.seat} is not on the tribunes",
                 )
         return self
 
