@@ -13,7 +13,8 @@ leader always has a smaller index. Units are contiguous slices of agents.
   units do: a time gap would close the column up whenever it slows (a
   speed limit, a unit ahead) and the engine and simulation would disagree.
   Vehicles may go :data:`FOLLOWER_SPEED_RATIO` times the unit's speed to
-  close up and change speed at their kind's ``accel_ms2``.
+  close up and speed up at their kind's ``accel_ms2``; vehicles and ranks
+  slow down at up to the head's ``decel_ms2``, so they keep up when it brakes.
 - A speed limit holds a whole unit while any part of its planned road space
   is inside the stretch.
 

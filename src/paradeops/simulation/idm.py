@@ -27,14 +27,17 @@ Agent models (see docs/simulation.md):
         acc = a · (1 − (v/v0)^δ − (s*/s)²)
 
     ``s`` is the bumper-to-bumper gap to the leader (clamped at 1 mm). Braking
-    is bounded by :data:`EMERGENCY_DECEL`. A show stop is a standing obstacle
-    just past the stopping point, approached with IDM (no ``s0``); once the
-    front reaches the point the agent stands for the sampled duration.
+    is bounded by :data:`EMERGENCY_DECEL`. Before its show stop and before a
+    limited stretch the agent brakes at ``b`` onto a braking curve
+    (:func:`_brake_speed`), so it arrives at rest / at the limit as the
+    engine's unit does; once its front is on the stop point it stands for the
+    sampled duration.
 ``MODEL_RANK``
     A rank of a formation keeps its distance ``d0`` to the rank ahead at a
     fixed cadence by adjusting its pace: it aims for
     ``v_ahead + (d − d0) / τ_r``, between 0 (marking time) and
-    ``v0 = max_pace_factor × march speed``, reaching it at most at ``a_r``.
+    ``v0 = max_pace_factor × march speed``, speeding up at most at ``a_r``
+    (``a_accel``) and slowing down at most at ``a_decel``.
 
 Both models finally cap the move so that the front never passes the back of
 the leader as it was at the start of the step: nobody overtakes or overlaps.
