@@ -7,11 +7,13 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from paradeops.protocol.guests import EventKind
+from paradeops.protocol.guests import Event, EventKind, Guest
 from paradeops.protocol.ledger import (
     TRANSITIONS,
     Status,
     check,
+    check_append,
+    check_guests,
     expected,
     known_by,
     replay,
@@ -62,6 +64,34 @@ def test_an_impossible_step_is_refused() -> None:
     (issue,) = check(b)
     assert issue.loc == ("events", 0, "kind")
     assert "listed cannot be cancelled" in issue.message
+
+
+def test_every_extra_host_is_named_at_its_own_place() -> None:
+    b = book([guest("a", "RU", host=True), guest("b"), guest("c", "RU", host=True),
+              guest("d", "RU", host=True)])
+    assert [(i.loc, i.message) for i in check(b)] == [
+        (("guests", 2, "host"), "a second host: guests[0] is already marked host"),
+        (("guests", 3, "host"), "a second host: guests[0] is already marked host")]
+
+
+def test_guests_known_elsewhere_are_no_unknown_principal() -> None:
+    guests = [Guest.model_validate(guest("x-int", interpreter_for="x")),
+              Guest.model_validate(guest("y-int", interpreter_for="y"))]
+    assert [i.loc for i in check_guests(guests, known={"x"})] == [
+        ("guests", 1, "interpreter_for")]
+
+
+def test_check_append_judges_only_the_new_event() -> None:
+    b = book([guest("la")], [{"guest": "la", "at": "2025-04-20", "kind": "invited"}])
+    ok = Event.model_validate({"guest": "la", "at": "2025-04-21", "kind": "confirmed"})
+    early = Event.model_validate({"guest": "la", "at": "2025-04-19", "kind": "confirmed"})
+    wrong = Event.model_validate({"guest": "la", "at": "2025-04-21", "kind": "attended"})
+    ghost = Event.model_validate({"guest": "lao", "at": "2025-04-21", "kind": "invited"})
+    assert check_append(b, ok) == []
+    assert [i.loc for i in check_append(b, early)] == [("events", 1, "at")]
+    assert [i.message for i in check_append(b, wrong)] == [
+        "a guest who is invited cannot be attended"]
+    assert [i.loc for i in check_append(b, ghost)] == [("events", 1, "guest")]
 
 
 def test_interpreter_follows_the_principal_and_hosts_are_always_expected() -> None:

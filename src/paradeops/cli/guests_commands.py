@@ -167,8 +167,9 @@ def announcements_command(guests: GuestsArg, format: FormatOpt = Format.table) -
         a = c.announcement
         records.append({
             "at": moment_text(a.at), "by": a.by, "where": a.where,
-            "category": a.category.value, "foreign_only": a.foreign_only,
-            "announced": a.count, "actual": c.actual, "matches": c.matches,
+            "category": a.category.value, "counts": a.counts.value,
+            "foreign_only": a.foreign_only, "announced": a.count, "actual": c.actual,
+            "matches": c.matches,
             "difference": c.difference, "explained_at": moment_text(c.explained_at),
             "changes_since_previous": [
                 {"guest": ch.guest, "counted_before": ch.counted_before,
@@ -195,7 +196,8 @@ def announcements_command(guests: GuestsArg, format: FormatOpt = Format.table) -
             why = f": {ch.reason}" if ch.reason else ""
             notes.append(f"{sign}{by_id[ch.guest].name} ({ch.status.value}{why})")
         table.add_row(r["at"], f"{r['by']}" + (f", {r['where']}" if r["where"] else ""),
-                      r["category"], str(r["announced"]), str(r["actual"]),
+                      f"{r['category']} ({r['counts']})", str(r["announced"]),
+                      str(r["actual"]),
                       "✓" if r["matches"] else "✗", "\n".join(notes),
                       style=None if r["matches"] else "red")
     out.print(table)

@@ -148,6 +148,14 @@ class AnnouncedCategory(StrEnum):
     any = "any"
 
 
+class Counts(StrEnum):
+    """What the number in an announcement counts, of the guests of its category."""
+
+    leaders = "leaders"  # each guest of the category; interpreters never (spouses do)
+    delegations = "delegations"  # delegations with a guest of the category expected
+    persons = "persons"  # the guests of the category and their interpreters
+
+
 class Announcement(BaseModel):
     """A dated public statement of how many guests of a kind will attend."""
 
@@ -157,6 +165,7 @@ class Announcement(BaseModel):
     by: str = Field(min_length=1)
     where: str | None = None
     category: AnnouncedCategory = AnnouncedCategory.leader
+    counts: Counts = Counts.leaders
     count: Annotated[int, Strict()] = Field(ge=0, le=100_000)
     foreign_only: Flag = True
     text: str | None = None

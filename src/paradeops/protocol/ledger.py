@@ -8,11 +8,11 @@ known on that day; an instant (an aware datetime) from that instant on.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from paradeops.protocol.guests import Event, EventKind, GuestBook, Moment
+from paradeops.protocol.guests import Event, EventKind, Guest, GuestBook, Moment
 
 
 class Status(StrEnum):
@@ -90,29 +90,8 @@ def replay(events: Iterable[Event]) -> Status:
 
 def check(book: GuestBook) -> list[Issue]:
     """Every inconsistency between guests and events, with where it is."""
-    issues: list[Issue] = []
-    ids: dict[str, int] = {}
-    for i, guest in enumerate(book.guests):
-        if guest.id in ids:
-            issues.append(
-                Issue(("guests", i, "id"), f"guest id {guest.id!r} is used twice",
-                      f"the first is guests[{ids[guest.id]}]; give each guest its own id")
-            )
-        ids.setdefault(guest.id, i)
-    for i, guest in enumerate(book.guests):
-        if guest.interpreter_for is not None:
-            principal = guest.interpreter_for
-            if principal not in ids:
-                issues.append(Issue(("guests", i, "interpreter_for"),
-                                    f"unknown guest id {principal!r}", _ids_hint(ids)))
-            elif principal == guest.id or book.guests[ids[principal]].interpreter_for:
-                issues.append(Issue(("guests", i, "interpreter_for"),
-                                    "an interpreter's principal must be a guest, "
-                                    "not themself or another interpreter"))
-    hosts = [g for g in book.guests if g.host]
-    if len(hosts) > 1:
-        issues.append(Issue(("guests",), f"{len(hosts)} guests are marked host: true",
-                            "mark only the one who presides (the others rank by precedence)"))
+    issues = check_guests(book.guests)
+    ids = {g.id: i for i, g in reversed(list(enumerate(book.guests)))}
     last: dict[str, tuple[int, Event]] = {}
     state: dict[str, Status] = {}
     for i, event in enumerate(book.events):
@@ -153,6 +132,53 @@ def check(book: GuestBook) -> list[Issue]:
             issues.append(Issue(("precedence", "overrides", i),
                                 "give exactly one of before: or after:"))
     return issues
+
+
+def check_guests(guests: Sequence[Guest], known: Collection[str] = ()) -> list[Issue]:
+    """Every problem of the guest list itself: repeated ids, interpreters, hosts.
+
+    ``known`` are ids that exist though their guests are not given (an
+    importer's rows that failed on their own): naming them is no error.
+    """
+    issues: list[Issue] = []
+    ids: dict[str, int] = {}
+    for i, guest in enumerate(guests):
+        if guest.id in ids:
+            issues.append(
+                Issue(("guests", i, "id"), f"guest id {guest.id!r} is used twice",
+                      f"the first is guests[{ids[guest.id]}]; give each guest its own id")
+            )
+        ids.setdefault(guest.id, i)
+    for i, guest in enumerate(guests):
+        principal = guest.interpreter_for
+        if principal is None or principal in known:
+            continue
+        if principal not in ids:
+            issues.append(Issue(("guests", i, "interpreter_for"),
+                                f"unknown guest id {principal!r}", _ids_hint(ids)))
+        elif principal == guest.id or guests[ids[principal]].interpreter_for:
+            issues.append(Issue(("guests", i, "interpreter_for"),
+                                "an interpreter's principal must be a guest, "
+                                "not themself or another interpreter"))
+    hosts = [i for i, g in enumerate(guests) if g.host]
+    for i in hosts[1:]:
+        # Each extra host at its own line, so a long list shows where they are.
+        issues.append(Issue(("guests", i, "host"),
+                            f"a second host: guests[{hosts[0]}] is already marked host",
+                            "mark only the one who presides (the others rank by precedence)"))
+    return issues
+
+
+def check_append(book: GuestBook, event: Event) -> list[Issue]:
+    """What stops ``event`` from being appended to ``book``'s history (empty: it may be).
+
+    The same rules as a whole file's (:func:`check`), for the new event only:
+    a known guest, not dated before that guest's previous event, a step the
+    guest's status allows.
+    """
+    events = [*book.events, event]
+    issues = check(book.model_copy(update={"events": events}))
+    return [i for i in issues if i.loc[:2] == ("events", len(events) - 1)]
 
 
 def _ids_hint(ids: dict[str, int]) -> str:

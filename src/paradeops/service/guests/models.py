@@ -128,6 +128,7 @@ class AnnouncementOut(BaseModel):
     by: str
     where: str | None
     category: str
+    counts: str = Field(description="leaders, delegations or persons")
     foreign_only: bool
     announced: int
     actual: int

@@ -3,7 +3,7 @@
 Everything the protocol decides is decided by the protocol core: the book is
 parsed and checked by :func:`paradeops.io.guestfiles.parse_guests` (the CLI's
 reader, for the CLI's messages), an appended event is accepted only if
-:func:`paradeops.protocol.ledger.check` finds nothing wrong with it, and
+:func:`paradeops.protocol.ledger.check_append` finds nothing wrong with it, and
 statuses and announcements are replayed by the ledger and
 :func:`paradeops.protocol.announcements.check_announcements`.
 """
@@ -31,7 +31,7 @@ from paradeops.protocol.ledger import (
     EXPECTED,
     TRANSITIONS,
     Status,
-    check,
+    check_append,
     last_event,
     status_as_of,
 )
@@ -162,11 +162,7 @@ def append(
         raise NotFound(f"no guest {guest!r} in guest book {book_id}")
     event = Event(guest=guest, **event_in.model_dump())
     events = [*current.book.events, event]
-    issues = [
-        i
-        for i in check(current.book.model_copy(update={"events": events}))
-        if i.loc[:2] == ("events", len(events) - 1)
-    ]
+    issues = check_append(current.book, event)
     if issues:
         raise UserError(
             problems=[Problem(i.message, field=str(i.loc[-1]), hint=i.hint) for i in issues]
@@ -291,6 +287,7 @@ def announcements(book: GuestBook, *, personal: bool) -> list[dict[str, Any]]:
                 "by": a.by,
                 "where": a.where,
                 "category": a.category.value,
+                "counts": a.counts.value,
                 "foreign_only": a.foreign_only,
                 "announced": a.count,
                 "actual": c.actual,
