@@ -51,19 +51,19 @@ AsOfOpt = Annotated[
 ]
 
 
-def parse_moment(text: str | None) -> Moment | None:
+def parse_moment(text: str | None, field: str = "--as-of") -> Moment | None:
     if text is None:
         return None
     try:
         if "T" in text or " " in text.strip():
             moment = dt.datetime.fromisoformat(text.strip())
             if moment.tzinfo is None:
-                raise UserError(f"{text!r} has no UTC offset", field="--as-of",
+                raise UserError(f"{text!r} has no UTC offset", field=field,
                                 hint="add the offset, e.g. 2025-05-07T12:00+03:00, or give a date")
             return moment
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise UserError(f"{text!r} is not a date", field="--as-of",
+        raise UserError(f"{text!r} is not a date", field=field,
                         hint="write YYYY-MM-DD or 2025-05-07T12:00+03:00") from None
 
 
@@ -212,17 +212,24 @@ def import_command(
     = None,
     host_country: Annotated[str | None, typer.Option(
         "--host-country", help="ISO code of the host country (else the host row's)")] = None,
+    invited_at: Annotated[str | None, typer.Option(
+        "--invited-at", help="Record every guest as invited then (a date or an ISO datetime "
+                             "with offset); else the history starts empty")] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="yaml or json")] = "yaml",
 ) -> None:
-    """A CSV/XLSX guest list into the guests.yaml format (row-numbered errors)."""
+    """A CSV/XLSX guest list into the guests.yaml format (every problem at once, by row)."""
     if format not in ("yaml", "json"):
         raise UserError(f"unknown format {format!r}", field="--format", hint="yaml or json")
-    data = import_guests(table_file, host_country)
+    moment = parse_moment(invited_at, "--invited-at")
+    imported = import_guests(table_file, host_country, moment)
+    data = imported.book
+    err.print(Text(f"note: {imported.note}"), soft_wrap=True)
     text = (json.dumps(data, indent=2, ensure_ascii=False) + "\n" if format == "json"
             else dump_yaml(data))
     write_output(output, text)
     if output is not None:
-        err.print(Text(f"wrote {output}: {len(data['guests'])} guests"))
+        invited = f", {len(data['events'])} invited" if data["events"] else ""
+        err.print(Text(f"wrote {output}: {len(data['guests'])} guests{invited}"))
 
 
 @app.command("seat")

@@ -13,8 +13,10 @@ What it does, so that every CSV behaves the same:
   the header is read; it is reported as a row with too many cells.
 - **Rows.** Each data row comes with the line of the file it starts on (a
   quoted cell may span lines), as ``{column: stripped text}``. Blank rows are
-  skipped; trailing empty cells beyond the header are ignored (spreadsheets
-  write them); any other wrong number of cells is a located error.
+  skipped; empty cells beyond the header's width are ignored (spreadsheets
+  write them); any other wrong number of cells is a located error, and the
+  row is kept aside (:attr:`Table.rejected`) so that a caller can tell "an
+  id in a bad row" from "no such id".
 - **Errors.** Every problem of the file at once: unknown, missing and
   repeated columns, and each bad row, in one :class:`UserError` (at most
   :data:`MAX_PROBLEMS` listed, then a count of the rest).
@@ -27,10 +29,11 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import difflib
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from paradeops.errors import Problem, UserError
@@ -69,6 +72,15 @@ class Table:
     header_line: int = 1
     #: Why the encoding was assumed (e.g. the first byte that is not UTF-8).
     encoding_reason: str = ""
+    #: (line, cells) of the rows refused for their number of cells (reported as problems).
+    rejected: list[tuple[int, list[str]]] = field(default_factory=list)
+
+    def rejected_cells(self, column: str) -> set[str]:
+        """The stripped cells of ``column`` in the rejected rows (where they reach it)."""
+        if column not in self.columns:
+            return set()
+        i = self.columns.index(column)
+        return {cells[i].strip() for _, cells in self.rejected if len(cells) > i}
 
     @property
     def note(self) -> str:
@@ -192,8 +204,8 @@ def parse_table(
     except UserError as e:
         problems.extend(e.problems)
     table, found = table_from_rows(rows, file, required, optional, other_columns=other_columns)
-    table = Table(file, table.columns, table.rows, delimiter, encoding, table.header_line,
-                  reason)
+    table = dataclasses.replace(table, delimiter=delimiter, encoding=encoding,
+                                encoding_reason=reason)
     return table, found + problems
 
 
@@ -218,21 +230,23 @@ def table_from_rows(
     problems = _header_problems(columns, file, header_line, required, known, other_columns)
     used = {i: k for i, k in enumerate(columns) if k and (k in known or other_columns == "ignore")}
     out: list[tuple[int, dict[str, str]]] = []
+    rejected: list[tuple[int, list[str]]] = []
     for number, cells in rows:
-        cells = _trim(cells)
+        cells = _trim(cells, len(columns))
         if not any(c.strip() for c in cells):
             continue
         if len(cells) != len(columns):
             problems.append(_cell_count(number, len(cells), len(columns), file))
+            rejected.append((number, cells))
             continue
         out.append((number, {k: cells[i].strip() for i, k in used.items()}))
-    return Table(file, tuple(columns), out, "", "", header_line), problems
+    return Table(file, tuple(columns), out, "", "", header_line, rejected=rejected), problems
 
 
-def _trim(cells: list[str]) -> list[str]:
-    """The cells without trailing empty ones (spreadsheets pad rows with them)."""
+def _trim(cells: list[str], width: int = 0) -> list[str]:
+    """The cells without the empty ones after the first ``width`` (spreadsheets pad rows)."""
     end = len(cells)
-    while end and not cells[end - 1].strip():
+    while end > width and not cells[end - 1].strip():
         end -= 1
     return cells[:end]
 

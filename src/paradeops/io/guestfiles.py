@@ -6,10 +6,10 @@ all at once; nothing is written here — callers write only after success.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 
 from paradeops.errors import Problem, UserError
-from paradeops.io.planfile import decode_text, read_bytes, read_text
+from paradeops.io.csv_table import Table, capped, parse_table, table_from_rows
+from paradeops.io.planfile import read_bytes, read_text
 from paradeops.model.yamlsource import (
     DEFAULT_LIMITS,
     Locator,
@@ -26,8 +27,8 @@ from paradeops.model.yamlsource import (
     problems_from,
     validate,
 )
-from paradeops.protocol.guests import Category, Guest, GuestBook
-from paradeops.protocol.ledger import check
+from paradeops.protocol.guests import Category, Guest, GuestBook, Moment
+from paradeops.protocol.ledger import check, check_guests
 from paradeops.protocol.tribunes import Tribunes
 
 #: Columns of a guest list (CSV header or first spreadsheet row), in output order.
@@ -77,51 +78,23 @@ def _path(loc: Iterable[str | int]) -> str:
 # --- CSV / XLSX import -------------------------------------------------------------------
 
 
-def read_table(path: Path) -> list[tuple[int, dict[str, str]]]:
-    """(row number, {column: text}) for each data row of a CSV or XLSX guest list."""
+@dataclass(frozen=True)
+class Imported:
+    """A guest list read into ``guests.yaml`` data, and how its file was read."""
+
+    book: dict[str, Any]
+    #: What the reader assumed (encoding, delimiter), for a note to the user.
+    note: str
+
+
+def read_guest_table(path: Path) -> tuple[Table, list[Problem]]:
+    """A CSV or XLSX guest list's rows, and the problems of its header and rows."""
     name = str(path)
     data = read_bytes(path)
+    optional = [c for c in COLUMNS if c not in REQUIRED]
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        rows = _xlsx_rows(data, name)
-    else:
-        rows = _csv_rows(decode_text(data, name), name)
-    try:
-        number, header = next(rows)
-    except StopIteration:
-        raise UserError("the file is empty", file=name,
-                        hint=f"the first row names the columns: {', '.join(COLUMNS)}") from None
-    keys = [h.strip().lower().replace(" ", "_") for h in header]
-    unknown = [k for k in keys if k and k not in COLUMNS]
-    missing = [k for k in REQUIRED if k not in keys]
-    if unknown or missing:
-        what = (f"unknown column(s) {', '.join(unknown)}" if unknown else
-                f"missing column(s) {', '.join(missing)}")
-        raise UserError(what, file=name, line=number,
-                        hint=f"columns are {', '.join(COLUMNS)} ({', '.join(REQUIRED)} required)")
-    out = []
-    for number, cells in rows:
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(keys):
-            raise UserError(f"{len(cells)} cells but {len(keys)} columns", file=name,
-                            line=number, hint="quote cells that contain the delimiter")
-        out.append((number, {k: c.strip() for k, c in zip(keys, cells, strict=False) if k}))
-    return out
-
-
-def _csv_rows(text: str, file: str) -> Iterator[tuple[int, list[str]]]:
-    text = text.removeprefix("\ufeff")
-    try:
-        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect, strict=True)
-    try:
-        for cells in reader:
-            yield reader.line_num, cells
-    except csv.Error as e:
-        raise UserError(f"malformed CSV: {e}", file=file, line=reader.line_num,
-                        hint="check the quotes on this line") from None
+        return table_from_rows(_xlsx_rows(data, name), name, REQUIRED, optional)
+    return parse_table(data, name, REQUIRED, optional)
 
 
 def _xlsx_rows(data: bytes, name: str) -> Iterator[tuple[int, list[str]]]:
@@ -151,69 +124,103 @@ _TRUE = {"true", "yes", "y", "1", "x"}
 _FALSE = {"false", "no", "n", "0", ""}
 
 
-def import_guests(path: Path, host_country: str | None = None) -> dict[str, Any]:
-    """A CSV/XLSX guest list as guests.yaml data; every bad row reported with its number."""
+def import_guests(path: Path, host_country: str | None = None,
+                  invited_at: Moment | None = None) -> Imported:
+    """A CSV/XLSX guest list as guests.yaml data; every problem of the file at once.
+
+    Each row is checked on its own, then the list as a whole (an id used
+    twice, a second host, an interpreter for nobody), each problem at its
+    row. ``invited_at`` records an ``invited`` event then for every guest
+    but the host and the interpreters (who follow their principal).
+    """
     name = str(path)
-    rows = read_table(path)
-    problems: list[Problem] = []
-    guests: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for number, row in rows:
-        record: dict[str, Any] = {}
-        for key in COLUMNS:
-            value = row.get(key, "")
-            if key in ("host", "illustrative"):
-                if value.lower() not in _TRUE | _FALSE:
-                    problems.append(Problem(f"{value!r} is not yes or no", file=name,
-                                            line=number, field=key, hint="write yes or no"))
-                    continue
-                if value.lower() in _TRUE:
-                    record[key] = True
-            elif key == "category" and value:
-                record[key] = value.lower().replace(" ", "_").replace("-", "_")
-            elif value:
-                record[key] = value
-        try:
-            guest = Guest.model_validate(record)
-        except ValidationError as e:
-            for p in problems_from(e, Locator(None), name):
-                hint = _column_hint(p.field) or (
-                    "fill this cell" if p.message == "required field is missing" else p.hint)
-                problems.append(Problem(p.message, file=name, line=number, field=p.field,
-                                        hint=hint))
-            continue
-        if guest.id in seen:
-            problems.append(Problem(f"guest id {guest.id!r} is used twice", file=name,
-                                    line=number, field="id",
-                                    hint=f"the first is on row {seen[guest.id]}"))
-            continue
-        seen[guest.id] = number
-        guests.append(guest.model_dump(mode="json", exclude_defaults=True))
-    if not rows:
-        problems.append(Problem("no guests in the file", file=name))
-    hosts = [g for g in guests if g.get("host")]
-    country = host_country or (hosts[0]["country"] if hosts else None)
+    table, problems = read_guest_table(path)
+    guests: list[tuple[int, Guest]] = []
+    failed_ids = table.rejected_cells("id")
+    for number, row in table.rows:
+        guest = _row_guest(row, number, name, problems)
+        if guest is None:
+            failed_ids.add(row.get("id", ""))
+        else:
+            guests.append((number, guest))
+    if not table.rows and table.columns:
+        problems.append(Problem("no guests in the file", file=name, line=table.header_line + 1))
+    problems += _list_problems(guests, failed_ids, name)
+    country = host_country or next((g.country for _, g in guests if g.host), None)
     if country is None and not problems:
         problems.append(Problem("the host country is not known", file=name,
                                 hint="give --host-country (e.g. RU), or mark the host "
                                      "with host: yes"))
     if problems:
-        raise UserError(problems=problems)
-    book = {"version": 1, "host_country": country, "guests": guests, "events": []}
+        # By row (header first); sorting is stable, so a row keeps its columns' order.
+        raise UserError(problems=capped(sorted(problems, key=lambda p: p.line or 0)))
+    book = {"version": 1, "host_country": country,
+            "guests": [g.model_dump(mode="json", exclude_defaults=True) for _, g in guests],
+            "events": _invitations([g for _, g in guests], invited_at)}
     try:
         GuestBook.model_validate(book)
     except ValidationError as e:
         raise UserError(problems=problems_from(e, Locator(None), "--host-country")) from None
-    issues = check(GuestBook.model_validate(book))
-    if issues:
-        raise UserError(problems=[
-            Problem(i.message, file=name,
-                    line=rows[i.loc[1]][0] if len(i.loc) > 1 and isinstance(i.loc[1], int)
-                    else None,
-                    field=str(i.loc[-1]), hint=i.hint)
-            for i in issues
-        ])
-    return book
+    return Imported(book, table.note)
+
+
+def _row_guest(row: dict[str, str], number: int, name: str,
+               problems: list[Problem]) -> Guest | None:
+    """One row as a guest, or None with its problems added (each at the row and column)."""
+    record: dict[str, Any] = {}
+    found = len(problems)
+    for key in COLUMNS:
+        value = row.get(key, "")
+        if key in ("host", "illustrative"):
+            if value.lower() not in _TRUE | _FALSE:
+                problems.append(Problem(f"{value!r} is not yes or no", file=name,
+                                        line=number, field=key, hint="write yes or no"))
+            elif value.lower() in _TRUE:
+                record[key] = True
+        elif key == "category" and value:
+            record[key] = value.lower().replace(" ", "_").replace("-", "_")
+        elif value:
+            record[key] = value
+    try:
+        guest = Guest.model_validate(record)
+    except ValidationError as e:
+        for p in problems_from(e, Locator(None), name):
+            hint = _column_hint(p.field) or (
+                "fill this cell" if p.message == "required field is missing" else p.hint)
+            problems.append(Problem(p.message, file=name, line=number, field=p.field, hint=hint))
+        return None
+    return guest if len(problems) == found else None
+
+
+def _list_problems(guests: list[tuple[int, Guest]], failed_ids: set[str],
+                   name: str) -> list[Problem]:
+    """The whole list's problems (ledger.check_guests), at the rows of the guests at fault."""
+    lines = [number for number, _ in guests]
+    out = []
+    for issue in check_guests([g for _, g in guests], known=failed_ids):
+        index = int(issue.loc[1])  # check_guests locates every issue at ("guests", i, …)
+        hint = issue.hint
+        if issue.loc[-1] == "id":
+            hint = "the first is on row " + str(lines[_first(guests, guests[index][1].id)])
+        message = issue.message
+        if issue.loc[-1] == "host":
+            first = next(n for n, g in guests if g.host)
+            message = f"a second host: row {first} is already marked host"
+        out.append(Problem(message, file=name, line=lines[index], field=str(issue.loc[-1]),
+                           hint=hint))
+    return out
+
+
+def _first(guests: list[tuple[int, Guest]], gid: str) -> int:
+    return next(i for i, (_, g) in enumerate(guests) if g.id == gid)
+
+
+def _invitations(guests: list[Guest], at: Moment | None) -> list[dict[str, Any]]:
+    if at is None:
+        return []
+    when = at.isoformat()
+    return [{"guest": g.id, "at": when, "kind": "invited"}
+            for g in guests if not g.host and g.interpreter_for is None]
 
 
 def _column_hint(field: str | None) -> str | None:
