@@ -93,6 +93,40 @@ def serve(
             "--max-watchers", help="Control-room and announcer streams per plan", min=1
         ),
     ] = 2000,
+    max_watchers_per_session: Annotated[
+        int,
+        typer.Option(
+            "--max-watchers-per-session",
+            help="Control-room and announcer streams one sign-in may hold open",
+            min=1,
+        ),
+    ] = 4,
+    max_header_kb: Annotated[
+        int,
+        typer.Option(
+            "--max-header-kb",
+            help="Largest request line and headers together [kB] (more: 431)",
+            min=1,
+            max=1024,
+        ),
+    ] = 32,
+    body_timeout: Annotated[
+        float,
+        typer.Option(
+            "--body-timeout",
+            help="A small route's whole body must arrive within this; an upload's "
+            "minimum rate applies after it [s]",
+            min=0.5,
+        ),
+    ] = 10.0,
+    min_upload_rate_kbps: Annotated[
+        float,
+        typer.Option(
+            "--min-upload-rate",
+            help="An upload slower than this on average after --body-timeout is cut off [kB/s]",
+            min=0,
+        ),
+    ] = 10.0,
     secret_key_file: Annotated[
         Path | None,
         typer.Option(
@@ -146,6 +180,10 @@ def serve(
         header_timeout_s=header_timeout,
         keep_alive_s=keep_alive,
         max_watchers_per_plan=max_watchers,
+        max_watchers_per_session=max_watchers_per_session,
+        max_header_kb=max_header_kb,
+        body_timeout_s=body_timeout,
+        min_upload_rate_kbps=min_upload_rate_kbps,
         secret_key_file=secret_key_file,
         forwarded_allow_ips=forwarded_allow_ips,
         hsts=hsts,

@@ -23,7 +23,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -215,28 +215,50 @@ def _once(body: bytes, receive: Receive) -> Receive:
     return again
 
 
-# --- connections: a header deadline and a cap, in uvicorn's HTTP protocol ---------------
+# --- connections: deadlines, sizes and a cap, in uvicorn's HTTP protocol ---------------
 
 connection_log = logging.getLogger("paradeops.connections")
+#: How often a body's progress is checked against its deadline or rate [s].
+BODY_CHECK_S = 1.0
 
 
 def guarded_http(settings: ServiceSettings) -> type[asyncio.Protocol]:
-    """uvicorn's httptools protocol with a header deadline and a connection cap.
+    """uvicorn's httptools protocol with deadlines, a header size limit and a connection cap.
 
     uvicorn closes idle keep-alive connections, but a client that sends its
     request line and headers a byte at a time (slowloris) is waited for
-    forever; thousands of them hold the server's sockets. Here every request's
-    headers must be complete within ``header_timeout_s`` of the connection's
-    start or of the request's first byte, and a connection beyond
-    ``max_connections`` open ones is closed as soon as it is accepted.
+    forever; thousands of them hold the server's sockets. Here:
+
+    * every request's headers must be complete within ``header_timeout_s`` of
+      the connection's start or of the request's first byte (else 408);
+    * the request line and headers may hold ``max_header_bytes`` in all,
+      counted as the bytes arrive (the parser would otherwise buffer a header
+      of any size): a 431 at the first byte over;
+    * a body must keep coming: a small route's whole body within
+      ``body_timeout_s`` of its headers, an upload's at an average of at least
+      ``min_upload_rate_kbps`` once ``body_timeout_s`` has passed (else 408);
+      time while the server itself is not reading (back-pressure) does not count;
+    * a connection beyond ``max_connections`` open ones is closed as soon as
+      it is accepted.
     """
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     header_timeout_s = settings.header_timeout_s
     max_connections = settings.max_connections
+    max_header_bytes = settings.max_header_bytes
+    body_timeout_s = settings.body_timeout_s
+    min_rate = settings.min_upload_rate_kbps * 1024
 
     class GuardedHttpTools(HttpToolsProtocol):
         _header_deadline: asyncio.TimerHandle | None = None
+        _body_check: asyncio.TimerHandle | None = None
+        #: Between a request's first byte (or the connection's start) and its headers' end.
+        _in_head = True
+        _head_bytes = 0
+        _body_upload = False
+        _body_bytes = 0
+        #: The body's clock [s]: time it has been waited for while the server was reading.
+        _body_waited = 0.0
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -250,16 +272,49 @@ def guarded_http(settings: ServiceSettings) -> type[asyncio.Protocol]:
                 return
             self._arm()
 
+        def data_received(self, data: bytes) -> None:
+            if self._in_head:
+                room = max_header_bytes - self._head_bytes
+                if len(data) > room:
+                    super().data_received(data[:room])  # the headers may end in there
+                    if self._in_head:
+                        self._headers_too_large()
+                        return
+                    if self.transport.is_closing():
+                        return
+                    data = data[room:]
+                else:
+                    self._head_bytes += len(data)
+            super().data_received(data)
+
         def on_message_begin(self) -> None:
             super().on_message_begin()
+            self._in_head = True
+            self._head_bytes = 0
             self._arm()
 
         def on_headers_complete(self) -> None:
+            self._in_head = False
             self._disarm()
             super().on_headers_complete()
+            scope = cast(Scope, self.scope)
+            if _has_body(scope) and not self.transport.is_closing():
+                self._body_upload = is_upload(scope["method"], scope["path"])
+                self._body_bytes = 0
+                self._body_waited = 0.0
+                self._body_check = self.loop.call_later(BODY_CHECK_S, self._check_body)
+
+        def on_body(self, body: bytes) -> None:
+            self._body_bytes += len(body)
+            super().on_body(body)
+
+        def on_message_complete(self) -> None:
+            self._stop_body_check()
+            super().on_message_complete()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            self._stop_body_check()
             super().connection_lost(exc)
 
         def _arm(self) -> None:
@@ -271,18 +326,65 @@ def guarded_http(settings: ServiceSettings) -> type[asyncio.Protocol]:
                 self._header_deadline.cancel()
                 self._header_deadline = None
 
+        def _stop_body_check(self) -> None:
+            if self._body_check is not None:
+                self._body_check.cancel()
+                self._body_check = None
+
+        def _check_body(self) -> None:
+            self._body_check = None
+            if self.transport.is_closing():
+                return
+            if not self.flow.read_paused:  # the server not reading is not the client's fault
+                self._body_waited += BODY_CHECK_S
+            waited = self._body_waited
+            if self._body_upload:
+                late = waited > body_timeout_s and self._body_bytes < min_rate * waited
+            else:
+                late = waited >= body_timeout_s
+            if not late:
+                self._body_check = self.loop.call_later(BODY_CHECK_S, self._check_body)
+                return
+            rule = (
+                f"an upload's body slower than {min_rate / 1024:g} kB/s"
+                if self._body_upload
+                else f"no complete request body within {body_timeout_s:g} s"
+            )
+            cycle = self.cycle
+            answer = cycle is not None and not cycle.response_started
+            self._close("connection closed: %s", rule, _TIMEOUT_ANSWER if answer else None)
+
+        def _headers_too_large(self) -> None:
+            self._disarm()
+            self._close(
+                "connection closed: request headers over %s",
+                _size(max_header_bytes),
+                _HEADERS_TOO_LARGE_ANSWER if self._between_answers() else None,
+            )
+
         def _too_slow(self) -> None:
             self._header_deadline = None
             if self.transport.is_closing():
                 return
-            client = self.client[0] if self.client else ""
-            connection_log.info(
+            self._close(
                 "connection closed: no complete request headers within %g s",
                 header_timeout_s,
-                extra={"client": client},
+                _TIMEOUT_ANSWER if self._between_answers() else None,
             )
-            if self.cycle is None or self.cycle.response_complete:  # never inside an answer
-                self.transport.write(_TIMEOUT_ANSWER)
+
+        def _between_answers(self) -> bool:
+            """No answer is being written (never write inside one: it is cut off instead)."""
+            return self.cycle is None or self.cycle.response_complete
+
+        def _close(self, why: str, arg: object, answer: bytes | None) -> None:
+            client = self.client[0] if self.client else ""
+            connection_log.info(why, arg, extra={"client": client})
+            cycle = self.cycle
+            if answer is not None:
+                self.transport.write(answer)
+            if cycle is not None and not cycle.response_complete:
+                cycle.disconnected = True  # the app's receive() hears a disconnect
+                cycle.message_event.set()
             self.transport.close()
 
     return GuardedHttpTools
@@ -291,4 +393,9 @@ def guarded_http(settings: ServiceSettings) -> type[asyncio.Protocol]:
 _TIMEOUT_ANSWER = (
     b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
     b"content-length: 16\r\nconnection: close\r\n\r\nrequest timeout\n"
+)
+_HEADERS_TOO_LARGE_ANSWER = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    b"content-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 32\r\nconnection: close\r\n\r\nrequest header fields too large\n"
 )

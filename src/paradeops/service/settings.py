@@ -50,8 +50,17 @@ class ServiceSettings:
     header_timeout_s: float = 10.0
     #: Idle keep-alive connections are closed after this [s].
     keep_alive_s: float = 5.0
+    #: A request's line and headers together may hold this much; more is a 431 [kB].
+    max_header_kb: int = 32
+    #: The whole body of a small (JSON, form) route must arrive within this [s];
+    #: an upload gets this long before its minimum rate applies.
+    body_timeout_s: float = 10.0
+    #: After ``body_timeout_s``, an upload must have come at this average rate [kB/s].
+    min_upload_rate_kbps: float = 10.0
     #: Signed-in watchers (control room, announcer streams) per plan.
     max_watchers_per_plan: int = 2000
+    #: Streams one session (one sign-in) may hold open, over all plans.
+    max_watchers_per_session: int = 4
     #: Anonymous (public) watchers per plan, for public streams.
     max_public_watchers_per_plan: int = 10000
 
@@ -74,3 +83,7 @@ class ServiceSettings:
     @property
     def max_json_bytes(self) -> int:
         return self.max_json_kb * 1024
+
+    @property
+    def max_header_bytes(self) -> int:
+        return self.max_header_kb * 1024
