@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from paradeops.protocol.guests import GuestBook
 from paradeops.protocol.seating import Seating, SeatingError, seat
-from paradeops.protocol.tribunes import Layout
+from paradeops.protocol.tribunes import Layout, Tribunes, layout
 from tests.protocol.conftest import book, guest, stands
 
 
@@ -44,14 +44,35 @@ def test_a_delegation_sits_together_on_the_hosts_right() -> None:
     assert result.objective == 11 and result.status == "OPTIMAL"
 
 
-def test_keep_apart_leaves_a_seat_between() -> None:
-    b = book([guest("host", "RU", host=True), guest("a", "AT"), guest("b", "BE"),
-              guest("c", "CY")],
-             precedence={"within_rank": "alphabetical"},
-             seating={"keep_apart": [{"a": "a", "b": "b"}]})
+def keep_apart_book() -> GuestBook:
+    return book([guest("host", "RU", host=True), guest("a", "AT"), guest("b", "BE"),
+                 guest("c", "CY")],
+                precedence={"within_rank": "alphabetical"},
+                seating={"keep_apart": [{"a": "a", "b": "b"}]})
+
+
+def test_keep_apart_gives_way_to_precedence_on_the_precedence_seats() -> None:
+    # One row of 4, the host on s1 (it is the host's row: precedence is exact there).
+    # a, b, c take s2, s3, s4 in precedence order; a and b side by side is reported.
+    b = keep_apart_book()
     lay = stands(4, host=("s1", 1, 1))
     result = seat(b, everyone(b), lay)
+    assert where(result, lay) == {"host": "r1s1", "a": "r1s2", "b": "r1s3", "c": "r1s4"}
+    [relaxed] = result.relaxations
+    assert relaxed.rule == "keep_apart" and relaxed.guests == ("a", "b")
+
+
+def test_keep_apart_above_precedence_leaves_a_seat_between() -> None:
+    # With keep_apart above precedence, b cannot take s3 (beside a): c does, b takes s4.
+    b = keep_apart_book()
+    lay = layout(Tribunes.model_validate({
+        "sections": [{"id": "s1", "rows": [{"number": 1, "seats": 4}]}],
+        "host_seat": {"section": "s1", "row": 1, "seat": 1},
+        "rules_over_precedence": ["keep_apart"]}))
+    result = seat(b, everyone(b), lay)
     assert where(result, lay) == {"host": "r1s1", "a": "r1s2", "c": "r1s3", "b": "r1s4"}
+    [relaxed] = result.relaxations
+    assert relaxed.rule == "precedence" and relaxed.guests == ("b",)
 
 
 def test_interpreter_sits_right_behind_the_principal() -> None:
@@ -134,7 +155,7 @@ def test_two_stage_model_for_large_cases(monkeypatch: pytest.MonkeyPatch) -> Non
     b = book(guests)
     lay = stands(8, 8, 8, sections=2)
     result = seat(b, everyone(b), lay, time_limit_s=3)
-    assert "two stages" in result.detail
+    assert "two steps" in result.detail and "precedence seats: exact" in result.detail
     assert sorted(result.seats) == sorted(everyone(b))
     for unit in result.units:
         spots = [lay.seats[result.seats[m]] for m in unit.members]

@@ -74,13 +74,41 @@ def shadow_range(layout: Layout, unit: Unit, k: int, start: int) -> range:
     return range(max(lo, 0), min(hi, len(back.seats) - m) + 1)
 
 
+@dataclass(frozen=True)
+class Room:
+    """What the second stage may still use.
+
+    ``occ[k][i]`` is -1 for a free seat of segment k, ``TAKEN`` for a seat given in
+    the first stage; ``bans[u]`` holds the seats a block of unit u must not touch
+    (its keep-apart partners already seated).
+    """
+
+    occ: tuple[IntArray, ...]
+    bans: tuple[frozenset[int], ...]
+
+    def taken_copy(self) -> list[IntArray]:
+        return [row.copy() for row in self.occ]
+
+
+#: Marks a seat of ``Room.occ`` given in the first stage (never a unit index).
+TAKEN = -2
+
+
+def touches(layout: Layout, k: int, start: int, size: int, banned: frozenset[int]) -> bool:
+    """Whether the block of ``size`` seats at ``start`` of segment k sits beside a banned seat."""
+    if not banned:
+        return False
+    seats = layout.segments[k].seats
+    left = seats[start - 1] if start > 0 else None
+    right = seats[start + size] if start + size < len(seats) else None
+    return left in banned or right in banned
+
+
 def allowed(layout: Layout, unit: Unit) -> list[int]:
-    """Segments a unit may sit in."""
+    """Segments a unit may sit in (long enough, with a row behind for interpreters)."""
     out = []
     for seg in layout.segments:
         if len(seg.seats) < unit.size:
-            continue
-        if unit.host and layout.host_seat not in seg.seats:
             continue
         if unit.interpreters and (
             seg.behind is None or len(layout.segments[seg.behind].seats) < len(unit.interpreters)
@@ -90,15 +118,39 @@ def allowed(layout: Layout, unit: Unit) -> list[int]:
     return out
 
 
-def host_starts(layout: Layout, unit: Unit, k: int) -> range:
-    seg = layout.segments[k]
-    pos = seg.seats.index(layout.host_seat)
-    return range(max(0, pos - unit.size + 1), min(pos, len(seg.seats) - unit.size) + 1)
+def free_shadows(
+    layout: Layout, unit: Unit, k: int, start: int, occ: Sequence[IntArray]
+) -> list[int]:
+    """Interpreter starts behind the block that the rule allows and that are free."""
+    back = layout.segments[k].behind
+    if back is None:
+        return []
+    m = len(unit.interpreters)
+    return [sh for sh in shadow_range(layout, unit, k, start)
+            if (occ[back][sh : sh + m] == -1).all()]
+
+
+def free_starts(layout: Layout, unit: Unit, u: int, k: int, room: Room) -> list[int]:
+    """Starts in segment k where unit u's block is free, beside no banned seat, and
+    (with interpreters) has free seats behind as the rule asks."""
+    free = room.occ[k] == -1
+    if len(free) < unit.size:
+        return []
+    run = sliding_window_view(free, unit.size).all(axis=1)
+    out = []
+    for st in np.flatnonzero(run):
+        start = int(st)
+        if touches(layout, k, start, unit.size, room.bans[u]):
+            continue
+        if unit.interpreters and not free_shadows(layout, unit, k, start, room.occ):
+            continue
+        out.append(start)
+    return out
 
 
 @dataclass(frozen=True)
 class Bin:
-    """Free seats lo..hi-1 of a segment: a whole row, or one side of the host's block."""
+    """Free seats lo..hi-1 of a segment: a run of free seats of one row."""
 
     segment: int
     lo: int
@@ -109,32 +161,20 @@ class Bin:
         return self.hi - self.lo
 
 
-def make_bins(
-    units: Sequence[Unit], layout: Layout, costs: Costs
-) -> tuple[list[Bin], Block | None]:
-    """The rows to fill, with the host's unit fixed at its best block in the host's row."""
-    host = next((u for u in units if u.host), None)
-    fixed = None
-    if host is not None and allowed(layout, host):
-        k = allowed(layout, host)[0]
-        table = costs.table(host, k)
-        rng = host_starts(layout, host, k)
-        start = min(rng, key=lambda st: table[st])
-        fixed = Block(k, start)
+def make_bins(layout: Layout, room: Room) -> list[Bin]:
+    """The runs of free seats, row by row: what the second stage fills."""
     out = []
     for seg in layout.segments:
-        if fixed is not None and seg.index == fixed.segment:
-            assert host is not None
-            parts = [(0, fixed.start), (fixed.start + host.size, len(seg.seats))]
-            out += [Bin(seg.index, lo, hi) for lo, hi in parts if hi > lo]
-        else:
-            out.append(Bin(seg.index, 0, len(seg.seats)))
-    return out, fixed
+        free = room.occ[seg.index] == -1
+        lo = None
+        for i, is_free in enumerate([*free.tolist(), False]):
+            if is_free and lo is None:
+                lo = i
+            elif not is_free and lo is not None:
+                out.append(Bin(seg.index, lo, i))
+                lo = None
+    return out
 
 
 def fits_bin(layout: Layout, unit: Unit, b: Bin) -> bool:
     return unit.size <= b.size and b.segment in allowed(layout, unit)
-
-
-def candidate_starts(layout: Layout, unit: Unit, k: int, costs: Costs) -> range:
-    return host_starts(layout, unit, k) if unit.host else range(len(costs.table(unit, k)))

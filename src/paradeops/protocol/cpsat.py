@@ -1,9 +1,10 @@
-"""The CP-SAT models behind :mod:`paradeops.protocol.seating` (see docs/seating.md).
+"""The CP-SAT models of the second stage of :mod:`paradeops.protocol.seating`.
 
-*Stage 1* (``choose_rows``): a bin (row, or side of the host's block) per
-unit, within capacities. *Positional model* (``positional``): one literal
-per possible block, at most one block per seat; restricted to the stage-1
-bins, or over every row (the exact model) when small enough.
+The precedence seats are already given (``Room``: seats taken, seats a unit
+must not touch). *Rows* (``choose_rows``): a bin (a run of free seats of a
+row) per unit, within capacities. *Positional model* (``positional``): one
+literal per possible block, at most one block per seat; restricted to the
+chosen bins, or over every row (the exact model) when small enough.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from paradeops.protocol.blocks import (
     Bin,
     Block,
     Costs,
+    Room,
     allowed,
-    candidate_starts,
     fits_bin,
+    free_shadows,
+    free_starts,
     make_bins,
-    shadow_range,
 )
 from paradeops.protocol.heuristics import greedy, knapsack_rows, pack_bins
 from paradeops.protocol.tribunes import Layout
@@ -37,10 +39,10 @@ __all__ = ["EXACT_LIMIT", "Block", "Result", "solve"]
 @dataclass(frozen=True)
 class Result:
     blocks: list[Block]
-    status: str  # FEASIBLE (CP-SAT, both stages) or GREEDY (fallback)
+    status: str  # FEASIBLE (CP-SAT) or GREEDY (fallback); the caller compares with the bound
     bound: int
     wall_time_s: float
-    detail: str = ""  # each stage's CP-SAT status
+    detail: str = ""  # each step's CP-SAT status
 
 
 def _solver(time_limit_s: float, gap_limit: float, workers: int, seed: int) -> cp_model.CpSolver:
@@ -61,11 +63,11 @@ def choose_rows(
     hint: Sequence[int | None],
     solver: cp_model.CpSolver,
 ) -> tuple[list[int | None], str] | None:
-    """Stage 1: a bin (row, or side of the host) per unit, within capacity, at least cost.
+    """A bin (run of free seats of a row) per unit, within capacity, at least cost.
 
     A unit's cost in a bin is its total weight × the bin's mean honour: it packs
     the heaviest delegations into the front rows nearest the host without
-    pretending two of them can share the best block. The host's unit is fixed.
+    pretending two of them can share the best block.
     """
     model = cp_model.CpModel()
     y: list[dict[int, cp_model.IntVar]] = []
@@ -76,8 +78,6 @@ def choose_rows(
     terms = []
     for u, unit in enumerate(units):
         y.append({})
-        if unit.host:
-            continue
         for j, b in enumerate(bins):
             if not fits_bin(layout, unit, b):
                 continue
@@ -87,7 +87,7 @@ def choose_rows(
             terms.append(round(sum(unit.weights) * mean) * var)
             load.setdefault(j, []).append((unit.size, var))
             back = layout.segments[b.segment].behind
-            if unit.interpreters and back is not None and len(by_segment[back]) == 1:
+            if unit.interpreters and back in by_segment and len(by_segment[back]) == 1:
                 load.setdefault(by_segment[back][0], []).append((len(unit.interpreters), var))
             model.add_hint(var, hint[u] == j)
         if not y[u]:
@@ -104,7 +104,7 @@ def choose_rows(
     return rows, solver.status_name(code)
 
 
-#: Above this many (block, seat) terms the exact model gives way to two stages.
+#: Above this many (block, seat) terms the exact model gives way to two steps.
 EXACT_LIMIT = 200_000
 
 
@@ -113,9 +113,10 @@ def positional(
     layout: Layout,
     pairs: Sequence[tuple[int, int]],
     costs: Costs,
-    candidates: Sequence[Sequence[tuple[int, range]]],
+    candidates: Sequence[Sequence[tuple[int, Sequence[int]]]],
     hint: Sequence[Block | None],
     lower_bound: int,
+    room: Room,
     solver: cp_model.CpSolver,
 ) -> tuple[list[Block], str, int] | None:
     """Blocks as literals: x[u,k,st] = unit u sits in segment k from seat st on.
@@ -123,7 +124,7 @@ def positional(
     At most one literal covers each seat (and each interpreter seat behind);
     its linear relaxation is tight, so CP-SAT proves optimality quickly.
     ``candidates[u]`` lists the segments unit u may use with the starts allowed
-    there (everything in the exact model, the bin chosen by stage 1 otherwise).
+    there (everything in the exact model, the chosen bin otherwise).
     """
     model = cp_model.CpModel()
     cover: dict[tuple[int, int], list[cp_model.IntVar]] = {}
@@ -137,9 +138,6 @@ def positional(
         for k, starts in candidates[u]:
             table = costs.table(unit, k)
             for st in starts:
-                shadows = shadow_range(layout, unit, k, st) if unit.interpreters else range(1)
-                if len(shadows) == 0:
-                    continue
                 var = model.new_bool_var(f"x{u}_{k}_{st}")
                 x[u][k, st] = var
                 terms.append(int(table[st]) * var)
@@ -147,7 +145,7 @@ def positional(
                     cover.setdefault((k, j), []).append(var)
                 model.add_hint(var, h is not None and (h.segment, h.start) == (k, st))
             if unit.interpreters:
-                _shadows(model, layout, unit, u, k, x[u], z[u], cover, h)
+                _shadows(model, layout, unit, u, k, x[u], z[u], cover, h, room)
         if not x[u]:
             return None
         model.add_exactly_one(x[u].values())
@@ -184,6 +182,7 @@ def _shadows(
     zu: dict[tuple[int, int], cp_model.IntVar],
     cover: dict[tuple[int, int], list[cp_model.IntVar]],
     hint: Block | None,
+    room: Room,
 ) -> None:
     """Interpreter blocks in the row behind, each backed by a compatible main block."""
     back = layout.segments[k].behind
@@ -193,7 +192,7 @@ def _shadows(
     backing: dict[int, list[cp_model.IntVar]] = {}
     for (kk, st), var in xu.items():
         if kk == k:
-            for sh in shadow_range(layout, unit, k, st):
+            for sh in free_shadows(layout, unit, k, st, room.occ):
                 backing.setdefault(sh, []).append(var)
     for sh, mains in backing.items():
         var = model.new_bool_var(f"z{u}_{k}_{sh}")
@@ -211,47 +210,46 @@ def solve(
     layout: Layout,
     pairs: Sequence[tuple[int, int]],
     lower_bound: int,
+    room: Room,
     *,
     time_limit_s: float,
     gap_limit: float,
     workers: int,
     seed: int,
 ) -> Result | None:
-    """The best blocks found within the time limit.
+    """The best blocks found within the time limit for ``units`` in the free seats.
 
-    Always the two stages (rows, then blocks in them); for problems small
+    Always the two steps (rows, then blocks in them); for problems small
     enough, the exact model then starts from their result and proves or
     improves it. Greedy seating as a last resort; None if nothing was found.
     """
     started = time.perf_counter()
     costs = Costs(layout)
-    bins, host_block = make_bins(units, layout, costs)
+    bins = make_bins(layout, room)
     packed = knapsack_rows(units, layout, bins)
     prefer = [None if j is None else bins[j].segment for j in packed]
-    first = greedy(units, layout, pairs, costs, prefer)
+    first = greedy(units, layout, pairs, costs, room, prefer)
     complete = [b for b in first if b is not None]
-    everywhere = [[(k, candidate_starts(layout, unit, k, costs)) for k in allowed(layout, unit)]
-                  for unit in units]
+    everywhere = [[(k, free_starts(layout, unit, u, k, room)) for k in allowed(layout, unit)]
+                  for u, unit in enumerate(units)]
     size = sum(len(starts) * unit.size
                for unit, cands in zip(units, everywhere, strict=True) for _, starts in cands)
     exact = size <= EXACT_LIMIT
     best: Result | None = None
     share = 0.3 if exact else 1.0  # the exact model, if any, gets the rest of the time
-    staged = _two_stages(units, layout, pairs, costs, bins, host_block, packed, first,
-                         lower_bound, started, started + share * time_limit_s,
-                         gap_limit=gap_limit, workers=workers, seed=seed)
+    staged = _two_steps(units, layout, pairs, costs, bins, packed, first, lower_bound, room,
+                        started, started + share * time_limit_s,
+                        gap_limit=gap_limit, workers=workers, seed=seed)
     if staged is not None:
         best = staged
-    if exact and (best is None or _cost(units, layout, costs, best.blocks) > lower_bound):
+    if exact and (best is None or _cost(units, costs, best.blocks) > lower_bound):
         left = time_limit_s - (time.perf_counter() - started)
         hint = best.blocks if best is not None else first
-        found = positional(units, layout, pairs, costs, everywhere, hint, lower_bound,
+        found = positional(units, layout, pairs, costs, everywhere, hint, lower_bound, room,
                            _solver(left, gap_limit, workers, seed))
         if found is not None:
             blocks, status, bound = found
-            if best is None or _cost(units, layout, costs, blocks) <= _cost(
-                units, layout, costs, best.blocks
-            ):
+            if best is None or _cost(units, costs, blocks) <= _cost(units, costs, best.blocks):
                 return Result(blocks, "FEASIBLE", bound, time.perf_counter() - started,
                               f"exact model: {status}")
             best = Result(best.blocks, best.status, bound, best.wall_time_s,
@@ -265,20 +263,20 @@ def solve(
     return None
 
 
-def _cost(units: Sequence[Unit], layout: Layout, costs: Costs, blocks: Sequence[Block]) -> int:
+def _cost(units: Sequence[Unit], costs: Costs, blocks: Sequence[Block]) -> int:
     return sum(int(costs.table(u, b.segment)[b.start]) for u, b in zip(units, blocks, strict=True))
 
 
-def _two_stages(
+def _two_steps(
     units: Sequence[Unit],
     layout: Layout,
     pairs: Sequence[tuple[int, int]],
     costs: Costs,
     bins: Sequence[Bin],
-    host_block: Block | None,
     packed: Sequence[int | None],
     first: Sequence[Block | None],
     lower_bound: int,
+    room: Room,
     started: float,
     deadline: float,
     *,
@@ -286,32 +284,30 @@ def _two_stages(
     workers: int,
     seed: int,
 ) -> Result | None:
-    """Rows by CP-SAT (stage 1), then the blocks inside them (stage 2)."""
-    stage1_time = 0.3 * (deadline - time.perf_counter())
+    """Rows by CP-SAT, then the blocks inside them."""
+    rows_time = 0.3 * (deadline - time.perf_counter())
     rows = choose_rows(units, layout, costs, bins, packed,
-                       _solver(stage1_time, gap_limit, workers, seed))
+                       _solver(rows_time, gap_limit, workers, seed))
     if rows is None:
         return None
     chosen, status1 = rows
-    cands: list[list[tuple[int, range]]] = []
-    for unit, j in zip(units, chosen, strict=True):
-        if j is None:
-            assert host_block is not None
-            start = host_block.start
-            cands.append([(host_block.segment, range(start, start + 1))])
-        else:
-            b = bins[j]
-            cands.append([(b.segment, range(b.lo, b.hi - unit.size + 1))])
-    packing = pack_bins(units, layout, bins, chosen, host_block, pairs)
+    cands: list[list[tuple[int, list[int]]]] = []
+    for u, (unit, j) in enumerate(zip(units, chosen, strict=True)):
+        assert j is not None  # choose_rows gives every unit a bin
+        b = bins[j]
+        inside = [st for st in free_starts(layout, unit, u, b.segment, room)
+                  if b.lo <= st <= b.hi - unit.size]
+        cands.append([(b.segment, inside)])
+    packing = pack_bins(units, layout, bins, chosen, room, pairs)
     hint: Sequence[Block | None] = first if packing is None else packing
     left = deadline - time.perf_counter()
-    placed = positional(units, layout, pairs, costs, cands, hint, lower_bound,
+    placed = positional(units, layout, pairs, costs, cands, hint, lower_bound, room,
                         _solver(left, gap_limit, workers, seed))
     if placed is not None:
         blocks, status2, _ = placed  # its bound holds for these rows only
         return Result(blocks, "FEASIBLE", lower_bound, time.perf_counter() - started,
-                      f"two stages: rows {status1}, seats {status2}")
+                      f"two steps: rows {status1}, seats {status2}")
     if packing is not None:
         return Result(packing, "FEASIBLE", lower_bound, time.perf_counter() - started,
-                      f"two stages: rows {status1}, seats packed in order")
+                      f"two steps: rows {status1}, seats packed in order")
     return None

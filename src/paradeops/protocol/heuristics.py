@@ -1,6 +1,8 @@
-"""Constructive seatings: bins filled by knapsack, blocks packed in order, greedy.
+"""Constructive seatings for the second stage: bins filled by knapsack, blocks packed
+in order, greedy.
 
-They give CP-SAT its first solutions, and the answer when it finds none.
+They give CP-SAT its first solutions, and the answer when it finds none. The
+seats of the first stage (the precedence seats) are already taken: ``Room``.
 """
 
 from __future__ import annotations
@@ -8,19 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
-from numpy.typing import NDArray
-
 from paradeops.protocol.blocks import (
     Bin,
     Block,
     Costs,
     IntArray,
+    Room,
     allowed,
     fits_bin,
-    host_starts,
-    shadow_range,
+    free_shadows,
+    free_starts,
+    touches,
 )
 from paradeops.protocol.tribunes import Layout
 
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 
 def knapsack_rows(units: Sequence[Unit], layout: Layout, bins: Sequence[Bin]) -> list[int | None]:
-    """A bin for each unit (but the host's): bins in honour order, each filled (0/1
-    knapsack) with the heaviest set of remaining units that fits — no hole in front."""
+    """A bin for each unit: bins in honour order, each filled (0/1 knapsack) with the
+    heaviest set of remaining units that fits — no hole in front."""
     def best_honour(b: Bin) -> int:
         seats = layout.segments[b.segment].seats[b.lo : b.hi]
         return min(layout.seats[i].honour for i in seats)
@@ -46,8 +46,7 @@ def knapsack_rows(units: Sequence[Unit], layout: Layout, bins: Sequence[Bin]) ->
         if cap <= 0:
             continue
         items = [u for u, unit in enumerate(units)
-                 if choice[u] is None and not unit.host and unit.size <= cap
-                 and fits_bin(layout, unit, bins[j])]
+                 if choice[u] is None and unit.size <= cap and fits_bin(layout, unit, bins[j])]
         best = [0] * (cap + 1)
         keep = [[False] * (cap + 1) for _ in items]
         for i, u in enumerate(items):
@@ -63,7 +62,7 @@ def knapsack_rows(units: Sequence[Unit], layout: Layout, bins: Sequence[Bin]) ->
                 choice[u] = j
                 c -= units[u].size
                 behind = layout.segments[bins[j].segment].behind
-                if units[u].interpreters and behind is not None:
+                if units[u].interpreters and behind in by_segment:
                     reserved[by_segment[behind][0]] += len(units[u].interpreters)
     return choice
 
@@ -73,17 +72,16 @@ def pack_bins(
     layout: Layout,
     bins: Sequence[Bin],
     chosen: Sequence[int | None],
-    host_block: Block | None,
+    room: Room,
     pairs: Sequence[tuple[int, int]],
 ) -> list[Block] | None:
     """Blocks for units assigned to bins: each bin filled contiguously from its end nearest
-    the host, heaviest per seat first. None if an interpreter or keep-apart rule breaks."""
-    occ = [np.full(len(seg.seats), -1, dtype=np.int64) for seg in layout.segments]
+    the host, heaviest per seat first. None if a unit has no bin, or an interpreter or
+    keep-apart rule breaks."""
+    if any(j is None for j in chosen):
+        return None
+    occ = room.taken_copy()
     blocks: list[Block | None] = [None] * len(units)
-    if host_block is not None:
-        h = next(u for u, unit in enumerate(units) if unit.host)
-        blocks[h] = host_block
-        occ[host_block.segment][host_block.start : host_block.start + units[h].size] = h
     members: dict[int, list[int]] = {}
     for u, j in enumerate(chosen):
         if j is not None:
@@ -99,24 +97,22 @@ def pack_bins(
             pos = pos + size if from_lo else pos - size
             blocks[u] = Block(b.segment, start)
             occ[b.segment][start : start + size] = u
-    if any(block is None for block in blocks):
-        return None
-    apart: dict[int, set[int]] = {}
-    for a, c in pairs:
-        apart.setdefault(a, set()).add(c)
-        apart.setdefault(c, set()).add(a)
+    apart = _partners(pairs)
     out = []
     for u, block in enumerate(blocks):
         assert block is not None
-        if not _apart_ok(occ[block.segment], block.start, units[u].size, apart.get(u, set())):
+        size = units[u].size
+        if not _apart_ok(occ[block.segment], block.start, size, apart.get(u, set())) or touches(
+            layout, block.segment, block.start, size, room.bans[u]
+        ):
             return None
         if units[u].interpreters:
-            shadow = _free_shadow(layout, units[u], block.segment, block.start, occ)
+            shadows = free_shadows(layout, units[u], block.segment, block.start, occ)
             back = layout.segments[block.segment].behind
-            if shadow is None or back is None:
+            if not shadows or back is None:
                 return None
-            occ[back][shadow : shadow + len(units[u].interpreters)] = u
-            block = Block(block.segment, block.start, shadow)
+            occ[back][shadows[0] : shadows[0] + len(units[u].interpreters)] = u
+            block = Block(block.segment, block.start, shadows[0])
         out.append(block)
     return out
 
@@ -126,15 +122,13 @@ def greedy(
     layout: Layout,
     pairs: Sequence[tuple[int, int]],
     costs: Costs,
+    room: Room,
     prefer: Sequence[int | None] | None = None,
 ) -> list[Block | None]:
     """Most senior unit first, each to its cheapest free block (in its preferred row
     if one is given and has room); None where no block is left."""
-    occ = [np.full(len(s.seats), -1, dtype=np.int64) for s in layout.segments]
-    apart: dict[int, set[int]] = {}
-    for a, b in pairs:
-        apart.setdefault(a, set()).add(b)
-        apart.setdefault(b, set()).add(a)
+    occ = room.taken_copy()
+    apart = _partners(pairs)
     blocks: list[Block | None] = [None] * len(units)
     passes = [True, False] if prefer is not None else [False]
     for preferred in passes:
@@ -145,9 +139,11 @@ def greedy(
                 assert prefer is not None
                 if prefer[u] is None:
                     continue
-                block = _cheapest(layout, unit, u, [prefer[u]], costs, occ, apart)
+                segments = [prefer[u]]
             else:
-                block = _cheapest(layout, unit, u, allowed(layout, unit), costs, occ, apart)
+                segments = list(allowed(layout, unit))
+            now = Room(tuple(occ), room.bans)
+            block = _cheapest(layout, unit, u, segments, costs, now, apart.get(u, set()))
             if block is None:
                 continue
             occ[block.segment][block.start : block.start + unit.size] = u
@@ -159,34 +155,35 @@ def greedy(
     return blocks
 
 
+def _partners(pairs: Sequence[tuple[int, int]]) -> dict[int, set[int]]:
+    apart: dict[int, set[int]] = {}
+    for a, b in pairs:
+        apart.setdefault(a, set()).add(b)
+        apart.setdefault(b, set()).add(a)
+    return apart
+
+
 def _cheapest(
     layout: Layout,
     unit: Unit,
     u: int,
     segments: Sequence[int | None],
     costs: Costs,
-    occ: list[IntArray],
-    apart: dict[int, set[int]],
+    room: Room,
+    others: set[int],
 ) -> Block | None:
     best: tuple[int, Block] | None = None
     for k in segments:
-        if k is None:
+        if k is None or k not in allowed(layout, unit):
             continue
         table = costs.table(unit, k)
-        free = occ[k] < 0
-        run: NDArray[np.bool_] = np.asarray(
-            sliding_window_view(free, unit.size).all(axis=1), dtype=bool
-        )
-        starts = host_starts(layout, unit, k) if unit.host else range(len(run))
-        for st in sorted((s for s in starts if run[s]), key=lambda s: table[s]):
+        for st in sorted(free_starts(layout, unit, u, k, room), key=lambda s: table[s]):
             if best is not None and table[st] >= best[0]:
                 break
-            if not _apart_ok(occ[k], st, unit.size, apart.get(u, set())):
+            if not _apart_ok(room.occ[k], st, unit.size, others):
                 continue
-            shadow = _free_shadow(layout, unit, k, st, occ) if unit.interpreters else None
-            if unit.interpreters and shadow is None:
-                continue
-            best = (int(table[st]), Block(k, st, shadow))
+            shadows = free_shadows(layout, unit, k, st, room.occ) if unit.interpreters else []
+            best = (int(table[st]), Block(k, st, shadows[0] if shadows else None))
             break
     return None if best is None else best[1]
 
@@ -195,15 +192,3 @@ def _apart_ok(occ: IntArray, st: int, size: int, others: set[int]) -> bool:
     left = int(occ[st - 1]) if st > 0 else -1
     right = int(occ[st + size]) if st + size < len(occ) else -1
     return left not in others and right not in others
-
-
-def _free_shadow(
-    layout: Layout, unit: Unit, k: int, st: int, occ: list[IntArray]
-) -> int | None:
-    back = layout.segments[k].behind
-    assert back is not None
-    m = len(unit.interpreters)
-    for sh in shadow_range(layout, unit, k, st):
-        if (occ[back][sh : sh + m] < 0).all():
-            return sh
-    return None

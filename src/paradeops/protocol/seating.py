@@ -6,20 +6,18 @@ The problem, in plain words (docs/seating.md tells it at length):
   otherwise), or a single guest. Its members sit side by side in one row of
   one section, in consecutive seats: a *block*.
 * Inside a block, the most senior member takes the block's most honourable
-  seat, the next one the next, and so on. For a given block this is optimal
-  (rearrangement inequality), so only the blocks need choosing.
-* The cost of a seating is Σ weight(guest) × honour(seat), where weight is
-  ``n − position`` in the order of delegations (each at its most senior
-  member's place, its members following) and honour is the seat's rank in
-  the honour order (0 is the host's seat). Minimising it gives the best
-  seats to the most senior guests as far as the blocks allow.
-* Interpreters sit in the row directly behind their principal (same column
-  when that seat exists); keep-apart pairs never sit side by side in a row.
-
-CP-SAT chooses the blocks (:mod:`paradeops.protocol.cpsat`: rows first,
-then blocks; an exact model proves small cases). A lower bound that ignores
-blocks entirely (best seats to the heaviest guests, one by one) is added as
-a redundant constraint, so the reported gap is an honest one.
+  seat, the next one the next, and so on.
+* Lexicographic, in two stages. First the *precedence seats* (the host's
+  row, unless the tribune file says otherwise): there precedence is a hard
+  rule, met by an exact construction (:mod:`paradeops.protocol.seating_precedence`).
+  Then, with those seats fixed, the other delegations: the cost Σ weight(guest) ×
+  honour(seat), weight ``n − position`` in the order of delegations, is
+  minimised by CP-SAT (:mod:`paradeops.protocol.cpsat`) against an honest lower
+  bound (best seats to the heaviest guests one by one, blocks ignored).
+* Interpreters sit in the row directly behind their principal; keep-apart
+  pairs never sit side by side in a row — except on the precedence seats,
+  where they give way to precedence (and say so) unless the tribune file puts
+  them above it.
 """
 
 from __future__ import annotations
@@ -31,8 +29,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from paradeops.protocol import cpsat
+from paradeops.protocol.blocks import TAKEN, Block, Room
 from paradeops.protocol.guests import GuestBook
 from paradeops.protocol.precedence import order
+from paradeops.protocol.seating_precedence import Apart, Principals, Relaxation, seat_principals
 from paradeops.protocol.tribunes import Layout
 
 IntArray = NDArray[np.int64]
@@ -65,16 +65,24 @@ class Unit:
 
 @dataclass
 class Seating:
-    """Who sits where, and how good the solution is known to be."""
+    """Who sits where, and how good the solution is known to be.
+
+    The precedence seats are always exact; ``status`` is about the rest:
+    OPTIMAL (cost equals the lower bound), FEASIBLE (see gap) or GREEDY.
+    """
 
     seats: dict[str, int]  # guest id -> seat index in the layout
     ranks: dict[str, int]  # guest id -> precedence rank (0 = most senior)
-    status: str  # OPTIMAL (cost equals the lower bound), FEASIBLE (see gap), or GREEDY
+    status: str
     objective: int
     bound: int
     wall_time_s: float
     units: list[Unit] = field(default_factory=list)
     detail: str = ""
+    principal_units: frozenset[str] = frozenset()  # units seated on the precedence seats
+    relaxations: list[Relaxation] = field(default_factory=list)
+    apart: list[Apart] = field(default_factory=list)
+    gap_limit: float = 0.0
 
     @property
     def gap(self) -> float:
@@ -82,6 +90,19 @@ class Seating:
         if self.objective <= 0:
             return 0.0
         return max(0.0, (self.objective - self.bound) / self.objective)
+
+    @property
+    def stopped_early(self) -> bool:
+        """The solver ran out of time before proving the seating (or reaching --gap)."""
+        return self.status != "OPTIMAL" and self.gap > self.gap_limit
+
+    def warnings(self) -> list[str]:
+        """What an organiser must know before signing off (empty: nothing)."""
+        if not self.stopped_early:
+            return []
+        return [f"the solver stopped at its time limit before proving the seating off the "
+                f"precedence seats ({self.status.lower()}, gap {self.gap:.2%}): it may not "
+                f"be the best; raise --time-limit, or pass --accept-feasible to sign it off"]
 
 
 def build_units(book: GuestBook, guest_ids: Sequence[str]) -> tuple[list[Unit], dict[str, int]]:
@@ -123,10 +144,11 @@ def build_units(book: GuestBook, guest_ids: Sequence[str]) -> tuple[list[Unit], 
     return units, rank
 
 
-def ideal_bound(units: Sequence[Unit], layout: Layout) -> int:
-    """Σ weight × honour with the best seats to the heaviest guests, blocks ignored."""
+def ideal_bound(units: Sequence[Unit], layout: Layout, free: Sequence[int] | None = None) -> int:
+    """Σ weight × honour with the best (free) seats to the heaviest guests, blocks ignored."""
     weights = np.sort(np.array([w for u in units for w in u.weights], dtype=np.int64))[::-1]
-    honours = np.sort(np.array([s.honour for s in layout.seats], dtype=np.int64))
+    seats = range(len(layout.seats)) if free is None else free
+    honours = np.sort(np.array([layout.seats[i].honour for i in seats], dtype=np.int64))
     return int(weights @ honours[: len(weights)])
 
 
@@ -148,6 +170,11 @@ def check_capacity(units: Sequence[Unit], layout: Layout) -> None:
             "lengthen a row, or split the delegation (give some members another "
             "`delegation:`)",
         )
+
+
+
+def check_interpreter_rows(units: Sequence[Unit], layout: Layout) -> None:
+    """Off the precedence seats the interpreter rule is hard: a row behind must exist."""
     for u in units:
         if u.interpreters and not any(
             s.behind is not None
@@ -162,16 +189,14 @@ def check_capacity(units: Sequence[Unit], layout: Layout) -> None:
             )
 
 
-def keep_apart_units(
-    book: GuestBook, units: Sequence[Unit]
-) -> list[tuple[int, int]]:
-    """Keep-apart rules as pairs of unit indices (a guest stands for its unit)."""
+def keep_apart_units(book: GuestBook, units: Sequence[Unit]) -> list[Apart]:
+    """Keep-apart rules between units (a guest stands for its unit)."""
     where: dict[str, int] = {}
     for i, u in enumerate(units):
         where[u.name] = i
         for m in (*u.members, *u.interpreters):
             where[m] = i
-    pairs: list[tuple[int, int]] = []
+    pairs: list[Apart] = []
     for rule in book.seating.keep_apart:
         if rule.a not in where or rule.b not in where:
             continue  # one of them is not being seated
@@ -183,8 +208,8 @@ def keep_apart_units(
                 "give one of them another `delegation:`, or drop the rule",
                 field="seating.keep_apart",
             )
-        pairs.append((min(a, b), max(a, b)))
-    return sorted(set(pairs))
+        pairs.append(Apart(a, b, rule.a, rule.b, rule.reason))
+    return pairs
 
 
 def seat(
@@ -197,41 +222,89 @@ def seat(
     workers: int = 2,
     seed: int = 0,
 ) -> Seating:
-    """Seat ``guest_ids`` (their interpreters too) on ``layout``; SeatingError if impossible."""
+    """Seat ``guest_ids`` (their interpreters too) on ``layout``; SeatingError if impossible.
+
+    Lexicographic: the precedence seats first (exact), then the others (CP-SAT).
+    """
     units, rank = build_units(book, guest_ids)
     if not units:
         return Seating({}, {}, "OPTIMAL", 0, 0, 0.0, [])
     check_capacity(units, layout)
-    pairs = keep_apart_units(book, units)
-    bound0 = ideal_bound(units, layout)
-    result = cpsat.solve(
-        units, layout, pairs, bound0,
-        time_limit_s=time_limit_s, gap_limit=gap_limit, workers=workers, seed=seed,
-    )
-    if result is None:
-        raise SeatingError(
-            "no seating satisfies the rules (delegations in one row, the host's seat, "
-            f"interpreters behind, keep-apart), or none was found within {time_limit_s:g} s",
-            "relax a keep_apart rule, add seats or rows behind, or raise --time-limit",
-        )
-    seats = decode(units, layout, result.blocks)
-    objective = sum(
-        w * layout.seats[seats[m]].honour
-        for u in units
-        for m, w in zip(u.members, u.weights, strict=True)
-    )
-    bound = min(objective, max(bound0, result.bound))
-    status = "OPTIMAL" if objective == bound else result.status
-    return Seating(seats, rank, status, objective, bound, result.wall_time_s, units,
-                   result.detail)
+    apart = keep_apart_units(book, units)
+    first = seat_principals(units, layout, apart)
+    rest = [u for u in range(len(units)) if u not in first.blocks]
+    rest_units = [units[u] for u in rest]
+    check_interpreter_rows(rest_units, layout)
+    room = _room(units, layout, first, rest, apart)
+    free = [i for seg in layout.segments for j, i in enumerate(seg.seats)
+            if room.occ[seg.index][j] == -1]
+    bound0 = ideal_bound(rest_units, layout, free) if rest_units else 0
+    result = None
+    if rest_units:
+        result = cpsat.solve(rest_units, layout, _pairs_among(rest, apart), bound0, room,
+                             time_limit_s=time_limit_s, gap_limit=gap_limit, workers=workers,
+                             seed=seed)
+        if result is None:
+            raise SeatingError(
+                "no seating satisfies the rules off the precedence seats (delegations in one "
+                "row, interpreters behind, keep-apart), or none was found within "
+                f"{time_limit_s:g} s",
+                "relax a keep_apart rule, add seats or rows behind, or raise --time-limit",
+            )
+    blocks = dict(first.blocks)
+    if result is not None:
+        blocks.update(zip(rest, result.blocks, strict=True))
+    seats = decode(units, layout, blocks, first)
+    objective2 = _cost(rest_units, layout, seats)
+    bound2 = min(objective2, max(bound0, result.bound)) if result is not None else 0
+    fixed_cost = _cost([units[u] for u in first.blocks], layout, seats)
+    status = "OPTIMAL" if objective2 == bound2 else result.status if result else "OPTIMAL"
+    detail = f"precedence seats: exact ({len(first.blocks)} delegations)"
+    if result is not None:
+        detail += f"; the rest: {result.detail}"
+    return Seating(seats, rank, status, fixed_cost + objective2, fixed_cost + bound2,
+                   result.wall_time_s if result else 0.0, units, detail,
+                   frozenset(units[u].name for u in first.blocks), first.relaxations, apart,
+                   gap_limit)
+
+
+def _cost(units: Sequence[Unit], layout: Layout, seats: dict[str, int]) -> int:
+    return sum(w * layout.seats[seats[m]].honour
+               for u in units for m, w in zip(u.members, u.weights, strict=True))
+
+
+def _room(units: Sequence[Unit], layout: Layout, first: Principals, rest: Sequence[int],
+          apart: Sequence[Apart]) -> Room:
+    """Seats the first stage left, and for each other unit the seats of its keep-apart
+    partners already seated (its block must not touch them)."""
+    occ = tuple(np.where(row == -1, -1, TAKEN).astype(np.int64) for row in first.occ)
+    bans = []
+    for u in rest:
+        banned: set[int] = set()
+        for rule in apart:
+            other = rule.b if rule.a == u else rule.a if rule.b == u else None
+            if other is not None and other in first.blocks:
+                block = first.blocks[other]
+                run = layout.segments[block.segment].seats
+                banned.update(run[block.start : block.start + units[other].size])
+        bans.append(frozenset(banned))
+    return Room(occ, tuple(bans))
+
+
+def _pairs_among(rest: Sequence[int], apart: Sequence[Apart]) -> list[tuple[int, int]]:
+    """Keep-apart pairs between second-stage units, in their own numbering."""
+    index = {u: i for i, u in enumerate(rest)}
+    return sorted({(min(index[r.a], index[r.b]), max(index[r.a], index[r.b]))
+                   for r in apart if r.a in index and r.b in index})
 
 
 def decode(
-    units: Sequence[Unit], layout: Layout, blocks: Sequence[cpsat.Block]
+    units: Sequence[Unit], layout: Layout, blocks: dict[int, Block], first: Principals
 ) -> dict[str, int]:
     """Blocks to seats: members by honour inside the block, interpreters behind."""
-    seats: dict[str, int] = {}
-    for unit, block in zip(units, blocks, strict=True):
+    seats: dict[str, int] = dict(first.interpreter_seats)
+    for u, unit in enumerate(units):
+        block = blocks[u]
         segment = layout.segments[block.segment]
         run = segment.seats[block.start : block.start + unit.size]
         by_honour = sorted(run, key=lambda i: layout.seats[i].honour)

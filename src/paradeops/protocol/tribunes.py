@@ -10,6 +10,12 @@ Honour order. The host's seat is the most honourable. Then, tier by tier
 (a section's ``tier``, 0 unless given), front rows first; within a row by
 distance from the host's column, the seat to the host's right before the
 one to the left at the same distance: centre, right 1, left 1, right 2, …
+
+Precedence seats. On the seats that carry honour — by default the host's row
+of the host's section; ``precedence_seats`` names other rows — precedence is
+a hard rule (:mod:`paradeops.protocol.seating_precedence`): no secondary rule
+(interpreters, keep-apart) moves a principal out of their place there unless
+``rules_over_precedence`` lists it.
 """
 
 from __future__ import annotations
@@ -61,6 +67,19 @@ class SeatRef(BaseModel):
     seat: Whole = Field(ge=1, le=1000)
 
 
+class PrecedenceRows(BaseModel):
+    """Rows of one section whose seats carry honour: precedence is exact there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    section: str
+    rows: list[Whole] = Field(min_length=1, description="row numbers; 1 is the front row")
+
+
+#: Secondary rules a tribune file may put above precedence on the precedence seats.
+Rule = Literal["interpreters", "keep_apart"]
+
+
 class Tribunes(BaseModel):
     """Everything in ``tribunes.yaml``."""
 
@@ -71,6 +90,11 @@ class Tribunes(BaseModel):
     aisle: Whole = Field(default=1, ge=0, le=100, description="empty columns between two sections")
     host_seat: SeatRef | None = None
     sections: list[Section] = Field(min_length=1, max_length=1000)
+    precedence_seats: list[PrecedenceRows] | None = Field(
+        default=None, description="rows where precedence is exact; default: the host's row")
+    rules_over_precedence: list[Rule] = Field(
+        default_factory=list,
+        description="secondary rules that may move a principal out of a precedence seat")
 
     @model_validator(mode="after")
     def _check(self) -> Tribunes:
@@ -92,7 +116,20 @@ class Tribunes(BaseModel):
                     ("host_seat", at),
                     f"host_seat {ref.section} row {ref.row} seat {ref.seat} is not on the tribunes",
                 )
+        self._check_precedence_seats()
         return self
+
+    def _check_precedence_seats(self) -> None:
+        rows = {s.id: {r.number for r in s.rows} for s in self.sections}
+        for i, ref in enumerate(self.precedence_seats or []):
+            if ref.section not in rows:
+                raise ValueAt(("precedence_seats", i, "section"),
+                              f"precedence_seats names section {ref.section!r}, "
+                              "which the tribunes do not have")
+            for j, number in enumerate(ref.rows):
+                if number not in rows[ref.section]:
+                    raise ValueAt(("precedence_seats", i, "rows", j),
+                                  f"section {ref.section!r} has no row {number}")
 
 
 @dataclass(frozen=True)
@@ -121,6 +158,15 @@ class Layout:
     seats: tuple[Seat, ...]
     segments: tuple[Segment, ...]
     host_seat: int
+    #: segments whose seats carry honour: precedence is exact there (empty: the host's row)
+    precedence_segments: tuple[int, ...] = ()
+    rules_over_precedence: frozenset[str] = frozenset()
+
+    def principal_segments(self) -> tuple[int, ...]:
+        """The segments where precedence is exact: as configured, else the host's row."""
+        if self.precedence_segments:
+            return self.precedence_segments
+        return tuple(seg.index for seg in self.segments if self.host_seat in seg.seats)
 
     def honour_order(self) -> list[Seat]:
         return sorted(self.seats, key=lambda s: s.honour)
@@ -175,4 +221,7 @@ def layout(tribunes: Tribunes) -> Layout:
         nxt = runs[k + 1] if k + 1 < len(runs) else None
         behind = k + 1 if nxt is not None and nxt[0] == section_id else None
         segments.append(Segment(k, section_id, number, tuple(run), behind))
-    return Layout(seats, tuple(segments), host)
+    chosen = {(ref.section, n) for ref in tribunes.precedence_seats or [] for n in ref.rows}
+    principal = tuple(seg.index for seg in segments if (seg.section, seg.row) in chosen)
+    return Layout(seats, tuple(segments), host, principal,
+                  frozenset(tribunes.rules_over_precedence))
