@@ -1,4 +1,4 @@
-"""``guests status|history|announcements|import`` and ``seat``: the protocol officer's tools."""
+"""``guests status|history|announcements|import|event add`` and ``seat``: protocol tools."""
 
 from __future__ import annotations
 
@@ -9,20 +9,29 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
 from paradeops.cli.app import app, err, out
 from paradeops.cli.output import image_format, write_output
-from paradeops.errors import UserError
-from paradeops.io.guestfiles import dump_yaml, import_guests, load_guests, load_tribunes
+from paradeops.errors import Problem, UserError
+from paradeops.io.guestfiles import (
+    dump_yaml,
+    import_guests,
+    load_guests,
+    load_tribunes,
+    parse_guests,
+)
+from paradeops.model.yamlsource import Locator, problems_from
 from paradeops.protocol.announcements import check_announcements, moment_text
 from paradeops.protocol.countries import country_name
-from paradeops.protocol.guests import GuestBook, Moment
+from paradeops.protocol.guests import Event, EventKind, GuestBook, Moment
 from paradeops.protocol.ledger import (
     EXPECTED,
     TRANSITIONS,
     Status,
+    check_append,
     expected,
     last_event,
     status_as_of,
@@ -230,6 +239,79 @@ def import_command(
     if output is not None:
         invited = f", {len(data['events'])} invited" if data["events"] else ""
         err.print(Text(f"wrote {output}: {len(data['guests'])} guests{invited}"))
+
+
+event_app = typer.Typer(name="event", help="Append to the attendance history.",
+                        no_args_is_help=True)
+guests_app.add_typer(event_app, name="event")
+
+#: Which command-line argument each field of an event comes from, for messages.
+EVENT_FIELDS = {"guest": "GUEST_ID", "at": "--at", "kind": "--kind", "reason": "--reason",
+                "by": "--by", "where": "--where"}
+
+
+@event_app.command("add")
+def event_add_command(
+    guests: GuestsArg,
+    guest_id: Annotated[str, typer.Argument(metavar="GUEST_ID", help="The guest's id",
+                                            show_default=False)],
+    kind: Annotated[EventKind, typer.Option("--kind", help="What happened",
+                                            show_default=False)],
+    at: Annotated[str, typer.Option("--at", help="When: YYYY-MM-DD or an ISO datetime "
+                                                 "with offset", show_default=False)],
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (a cancellation's "
+                                                                "reason)")] = None,
+    by: Annotated[str | None, typer.Option("--by", help="Who said it")] = None,
+    where: Annotated[str | None, typer.Option("--where", help="Where it was said or "
+                                                              "published (needs --by)")] = None,
+) -> None:
+    """Append one event to the book's history in place (comments and layout kept).
+
+    The ledger checks it first, as the service does: a known guest, not dated
+    before that guest's last event, a step the guest's status allows.
+    """
+    from paradeops.io.guest_events import append_event_text, replace_file
+    from paradeops.io.planfile import decode_text, read_bytes
+
+    file = str(guests)
+    original = read_bytes(guests)
+    text = decode_text(original, file)
+    book = parse_guests(text, file)
+    event = _event(guest_id, kind, parse_moment(at, "--at"), reason, by, where, file)
+    issues = check_append(book, event)
+    if issues:
+        raise UserError(problems=[
+            Problem(i.message, file=file, field=EVENT_FIELDS.get(str(i.loc[-1])), hint=i.hint)
+            for i in issues])
+    new_text = append_event_text(text, file, event)
+    if parse_guests(new_text, file).events != [*book.events, event]:
+        raise UserError("the event could not be appended to this file's layout", file=file,
+                        field="events", hint="write events: as a block list, one '- {...}' "
+                                             "per line, and try again")
+    replace_file(guests, original, new_text)
+    status = status_as_of(book.model_copy(update={"events": [*book.events, event]}))
+    err.print(Text(f"appended to {file}: {guest_id} {kind.value} at {moment_text(event.at)}"
+                   f" (status now {status[guest_id].value})"), soft_wrap=True)
+
+
+def _event(guest_id: str, kind: EventKind, at: Moment | None, reason: str | None,
+           by: str | None, where: str | None, file: str) -> Event:
+    """The event the options describe; a located UserError for each bad option."""
+    if where is not None and by is None:
+        raise UserError("--where needs --by", field="--where",
+                        hint="say who said it: --by 'press office'")
+    data: dict[str, Any] = {"guest": guest_id, "at": at, "kind": kind.value}
+    if reason is not None:
+        data["reason"] = reason
+    if by is not None:
+        data["source"] = {"by": by, **({"where": where} if where is not None else {})}
+    try:
+        return Event.model_validate(data)
+    except ValidationError as e:
+        raise UserError(problems=[
+            Problem(p.message, file=file, field=EVENT_FIELDS.get((p.field or "").split(".")[-1],
+                                                                 p.field), hint=p.hint)
+            for p in problems_from(e, Locator(None), file)]) from None
 
 
 @app.command("seat")
