@@ -57,6 +57,7 @@ def build_schedule(
     reference: dt.datetime | None = None,
     limits: Sequence[tuple[str, str, float]] = (),
     window_end: float | None = None,
+    window_name: str = "window",
     gap_m: float = 20.0,
     min_gap_m: float = 5.0,
     max_gap_m: float | None = None,
@@ -191,7 +192,9 @@ def build_schedule(
             )
         )
     summary = Summary(first_head, last_tail, last_tail - first_head, rev_first, rev_last)
-    return Schedule(parade, ref, cps, tuple(out), tuple(findings), summary, window_end, lim)
+    return Schedule(
+        parade, ref, cps, tuple(out), tuple(findings), summary, window_end, lim, window_name
+    )
 
 
 RED_SQUARE = (
@@ -226,6 +229,7 @@ def small_schedule() -> Schedule:
         parade="Victory Day Parade 2025",
         limits=[("tribune", "release", 12.0)],
         window_end=420.0,
+        window_name="TV slot",
         max_gap_m=40.0,
         extra_findings=[flypast],
     )

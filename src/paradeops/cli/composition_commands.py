@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -13,8 +12,15 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from paradeops.cli.app import app, err, out
-from paradeops.cli.output import image_format, write_output
+from paradeops.cli.app import app, err
+from paradeops.cli.output import (
+    ChartOpt,
+    WidthOpt,
+    chart_format,
+    emit,
+    use_width,
+    write_output,
+)
 from paradeops.cli.plan_commands import PlanArg, load_and_schedule
 from paradeops.composition.compose import Comparison, compare
 from paradeops.composition.music import MusicReport, music_report
@@ -100,21 +106,26 @@ def compose(
     ] = None,
     format: FormatOpt = Format.table,
     output: OutputOpt = None,
-    chart: Annotated[
-        Path | None, typer.Option("--chart", help="Also draw a bar chart: FILE.png or FILE.svg")
-    ] = None,
+    chart: ChartOpt = None,
+    width: WidthOpt = None,
 ) -> None:
-    """Composition: counts by class, personnel, vehicles, aircraft, debuts, ratios."""
-    fmt = None if chart is None else image_format(chart, field="--chart", what="chart")
+    """Composition: counts by class, personnel, vehicles, aircraft, debuts, ratios.
+
+    -o writes the table or JSON (per --format); --chart draws the bar chart.
+    """
+    use_width(width)
+    fmt = chart_format(chart, what="chart")
     cmp = compare([load_plan(p) for p in [plan, *(vs or [])]])
     if format is Format.json:
         write_output(output, _dump(comparison_json(cmp)))
+        if output is not None:
+            err.print(Text(f"wrote {output}"))
     else:
         _compose_table(cmp, output)
-    if chart is not None:
+    if chart is not None and fmt is not None:
         from paradeops.reports.composition_chart import composition_chart
 
-        write_output(chart, composition_chart(cmp, fmt))  # type: ignore[arg-type]
+        write_output(chart, composition_chart(cmp, fmt))
         err.print(Text(f"wrote {chart}"))
 
 
@@ -138,25 +149,14 @@ def _compose_table(cmp: Comparison, output: Path | None) -> None:
     t.add_row("debuts", *(", ".join(p.debuts) or "—" for p in cmp.parades))
     lines = [r.text() for r in cmp.ratios]
     lines += [f"{p.name}: {n}" for p in cmp.parades for n in p.notes]
-    _emit(output, t, lines)
+    emit(output, [t, *(Text(line) for line in lines)])
 
 
 def _emit(output: Path | None, tables: Table | list[Table], lines: list[str]) -> None:
-    """Tables and lines to the terminal, or as plain text to ``output``."""
-    from rich.console import Console
-
+    """Tables and lines to the terminal, or as plain text to ``output`` (full width)."""
     if isinstance(tables, Table):
         tables = [tables]
-    con = out
-    if output is not None:
-        con = Console(record=True, width=200, file=io.StringIO())
-    for t in tables:
-        con.print(t)
-    for line in lines:
-        con.print(line)
-    if output is not None:
-        write_output(output, con.export_text())
-        err.print(Text(f"wrote {output}"))
+    emit(output, [*tables, *(Text(line) for line in lines)])
 
 
 # ------------------------------------------------------------------ music
@@ -384,6 +384,12 @@ def calibration_json(
                 "planned_gap_m": _r(f.planned_gap_m),
                 "fitted_gap_m": _r(f.fitted_gap_m),
                 "residual_s": _r(f.residual_s),
+                "constraints": [
+                    {"kind": c.kind, "checkpoint": c.checkpoint, "runs": list(c.runs),
+                     "text": c.text}
+                    for c in f.constraints
+                ],
+                "left_out": list(f.left_out),
             }
             for f in cal.units
         ],
@@ -392,10 +398,18 @@ def calibration_json(
 
 
 def distributions_json(cal: Calibration) -> dict[str, Any]:
-    def d(x: Any) -> dict[str, Any]:
-        return {"distribution": "normal", "mean": _r(x.mean, 4), "sd": _r(x.sd, 4), "n": x.n}
-
-    return {"step_off_delay_s": d(cal.step_off_delay_s), "speed_factor": d(cal.speed_factor)}
+    """As the plan's ``simulation:`` section takes them, and how many unit-runs each rests on."""
+    figures = {"step_off_delay_s": cal.step_off_delay_s, "speed_factor": cal.speed_factor}
+    section: dict[str, Any] = {}
+    for name, d in figures.items():
+        if d.mean is None:
+            continue
+        section[name] = (
+            {"dist": "fixed", "value": _r(d.mean, 4)}
+            if d.sd is None
+            else {"dist": "normal", "mean": _r(d.mean, 4), "sd": _r(d.sd, 4)}
+        )
+    return {"simulation": section, "n": {name: d.n for name, d in figures.items()}}
 
 
 @app.command(name="calibrate")
@@ -422,11 +436,19 @@ def calibrate_cmd(
     ] = None,
     distributions: Annotated[
         Path | None,
-        typer.Option("--distributions", help="Write the simulation's distribution parameters"),
+        typer.Option(
+            "--distributions",
+            help="Write the fitted distributions as a plan's `simulation:` section (YAML)",
+        ),
     ] = None,
 ) -> None:
-    """Measured rehearsal times against the plan; fitted speed, step-off delay and gap."""
-    from paradeops.io.rehearsal_csv import calibrated_plan, load_run
+    """Measured rehearsal times against the plan; fitted speed, step-off delay and gap.
+
+    Times a unit did not govern itself (held behind the unit ahead, or past a
+    speed limit it could reach) are left out of its fit and listed; figures
+    nothing free is left for are left out with the reason, never written.
+    """
+    from paradeops.io.rehearsal_csv import calibrated_plan, load_run, simulation_section
 
     p, s = load_and_schedule(plan)
     ref = None
@@ -441,10 +463,11 @@ def calibrate_cmd(
     comparisons = [compare_run(s, r) for r in runs]
     cal = calibrate(p, s, runs)
     if write_plan is not None:
-        write_output(write_plan, calibrated_plan(read_text(plan), p, cal))
+        text = calibrated_plan(read_text(plan), p, cal, source=plan, target=write_plan)
+        write_output(write_plan, text)
         err.print(Text(f"wrote {write_plan}"))
     if distributions is not None:
-        write_output(distributions, _dump(distributions_json(cal)))
+        write_output(distributions, simulation_section(cal))
         err.print(Text(f"wrote {distributions}"))
     if format is Format.json:
         write_output(output, _dump(calibration_json(s, comparisons, cal)))
@@ -476,6 +499,9 @@ def calibrate_cmd(
         f"step-off delay: mean {_fmt(dd.mean, '.2f')} s, sd {_fmt(dd.sd, '.2f')} s (n={dd.n})",
         f"speed factor: mean {_fmt(sf.mean, '.4f')}, sd {_fmt(sf.sd, '.4f')} (n={sf.n})",
     ]
+    # Figures are fitted on free stretches only; say what was not seen, and why.
+    lines += [f"{f.unit}: {c.text}" for f in cal.units for c in f.constraints]
+    lines += [f"{f.unit}: left out: {why}" for f in cal.units for why in f.left_out]
     _emit(output, t, lines)
 
 

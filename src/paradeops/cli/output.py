@@ -2,13 +2,67 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import io
 import os
-import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from paradeops.cli.app import out
+import typer
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+from paradeops.cli.app import PIPE_WIDTH, err, out
 from paradeops.errors import UserError
+from paradeops.io.writefile import write_file
+
+# The one grammar of every command: -o/--output is the command's main output
+# in its --format (stdout without it), --chart is always a picture.
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the output here (in --format) instead of stdout"),
+]
+ChartOpt = Annotated[
+    Path | None, typer.Option("--chart", help="Also draw a chart: FILE.png or FILE.svg")
+]
+WidthOpt = Annotated[
+    int | None,
+    typer.Option("--width", min=40, help="Columns for tables (default: the terminal's; "
+                 "piped or to a file: as wide as the table)"),
+]  # fmt: skip
+
+
+def plain_text(renderables: Sequence[RenderableType]) -> str:
+    """Tables as plain text (no colour codes) for a file, as wide as they need
+    (or ``--width``): a file has no screen edge."""
+    buf = io.StringIO()
+    width = out.fixed_width or PIPE_WIDTH
+    console = Console(file=buf, width=width, color_system=None, force_terminal=False)
+    for renderable in renderables:
+        console.print(renderable)
+    return buf.getvalue()
+
+
+def emit(output: Path | None, renderables: Sequence[RenderableType]) -> None:
+    """Tables to stdout, or as plain text to ``output`` (saying so on stderr)."""
+    if output is None:
+        for renderable in renderables:
+            out.print(renderable)
+        return
+    write_output(output, plain_text(renderables))
+    err.print(Text(f"wrote {output}"))
+
+
+def use_width(width: int | None) -> None:
+    """Tables on stdout are ``width`` columns wide (``None``: the default rule)."""
+    out.fixed_width = width
+
+
+def chart_format(path: Path | None, *, what: str) -> Literal["png", "svg"] | None:
+    """The format ``--chart`` asks for (``None`` without one), checked before any work."""
+    return None if path is None else image_format(path, field="--chart", what=what)
 
 
 def image_format(path: Path, *, field: str, what: str) -> Literal["png", "svg"]:
@@ -25,27 +79,46 @@ def image_format(path: Path, *, field: str, what: str) -> Literal["png", "svg"]:
     )
 
 
-def write_output(path: Path | None, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` atomically, or to stdout when ``path`` is None."""
-    if path is None:
+def write_output(path: Path | None, data: str | bytes, *, field: str | None = None) -> None:
+    """Write ``data`` to ``path`` atomically, or to stdout when ``path`` is None or ``-``.
+
+    Goes through :func:`paradeops.io.writefile.write_file`: an existing path
+    that is not a regular file (a link, a pipe, a device, a folder) is refused.
+    ``field`` names the option in messages (default: the option of the
+    running command that holds ``path``, else ``--output``).
+    """
+    if path is None or str(path) == "-":
         if isinstance(data, bytes):
-            raise UserError("binary output needs a file", hint="give --output FILE")
+            raise UserError(
+                "binary output cannot go to stdout",
+                field=field or _option_of(path),
+                hint="name a file to write",
+            )
         out.file.write(data)
         out.file.flush()
         return
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError(f"folder {parent} does not exist", field="--output", hint="create it first")
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-        # mkstemp makes the file private (0600); give it the mode any new file gets.
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except OSError as e:
-        raise UserError(f"cannot write {path}: {e.strerror}", field="--output") from None
+    write_file(path, data, field=field or _option_of(path))
+
+
+def _current_context() -> Any:
+    """The running command's Click context (Typer 0.2x runs its own copy of Click)."""
+    for module in ("typer._click.globals", "click"):
+        with contextlib.suppress(ImportError, AttributeError):
+            ctx = importlib.import_module(module).get_current_context(silent=True)
+            if ctx is not None:
+                return ctx
+    return None
+
+
+def _option_of(path: Path | None) -> str:
+    """The option of the running command whose value is ``path`` (for messages)."""
+    ctx = _current_context()
+    if ctx is not None and path is not None:
+        for param in ctx.command.params:
+            value = ctx.params.get(param.name) if param.name is not None else None
+            if isinstance(value, (str, Path)) and Path(value) == path and param.opts:
+                return str(max(param.opts, key=len))
+    return "--output"
 
 
 def _umask() -> int:

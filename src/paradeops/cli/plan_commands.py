@@ -11,7 +11,7 @@ import typer
 from rich.text import Text
 
 from paradeops.cli.app import app, err, out
-from paradeops.cli.output import image_format, write_output
+from paradeops.cli.output import OutputOpt, WidthOpt, image_format, use_width, write_output
 from paradeops.errors import UserError
 from paradeops.io.planfile import load_plan
 from paradeops.model.plan import Plan
@@ -50,9 +50,8 @@ def validate(plan: PlanArg) -> None:
 def schedule(
     plan: PlanArg,
     format: Annotated[Format, typer.Option("--format", "-f", help="Output format")] = Format.table,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout")
-    ] = None,
+    output: OutputOpt = None,
+    width: WidthOpt = None,
 ) -> None:
     """The movement table: when every unit's head and tail pass every checkpoint.
 
@@ -62,14 +61,15 @@ def schedule(
     from paradeops.reports.schedule_json import schedule_to_json
     from paradeops.reports.schedule_table import render_text, schedule_renderables
 
+    use_width(width)
     _, s = load_and_schedule(plan)
     if format is Format.json:
         write_output(output, schedule_to_json(s) + "\n")
     elif format is Format.csv:
         write_output(output, schedule_csv(s))
     elif output is not None or not out.is_terminal:
-        # A file or a pipe has no width to fit: print the whole table.
-        write_output(output, render_text(s))
+        # A file or a pipe has no width to fit: the whole table, unless --width.
+        write_output(output, render_text(s, width))
     else:
         for renderable in schedule_renderables(s, width=out.width):
             out.print(renderable)
@@ -83,10 +83,15 @@ def schedule(
 def graph(
     plan: PlanArg,
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="graph.png or graph.svg", show_default=False)
+        Path,
+        typer.Option("--output", "-o", help="The graph: FILE.png or FILE.svg", show_default=False),
     ],
 ) -> None:
-    """The movement graph: time across, distance up, each unit a band."""
+    """The movement graph: time across, distance up, each unit a band.
+
+    The graph is this command's main output, so it is -o, in the format its
+    name asks for; a long parade is drawn in time panels one above the other.
+    """
     from paradeops.reports.movement_graph import movement_graph
 
     fmt = image_format(output, field="--output", what="graph")

@@ -14,8 +14,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from paradeops.cli.app import app, err, out
-from paradeops.cli.output import image_format, write_output
+from paradeops.cli.app import app, err
+from paradeops.cli.output import OutputOpt, WidthOpt, chart_format, emit, use_width, write_output
 from paradeops.cli.plan_commands import PlanArg, load_and_schedule
 from paradeops.errors import UserError
 from paradeops.reports.schedule_table import hms, zone_note
@@ -103,14 +103,18 @@ def result_tables(r: SimulationResult, s: Schedule) -> list[Table | Text]:
         title=f"{s.parade}: {r.runs} simulated runs (seed {r.seed}) at {stand.name} "
         f"({zone_note(s, _shown(r, s))})"
     )
-    for col in ("unit", "head P5", "head P50", "head P95", "tail P50", "tail P95", "held"):
-        t.add_column(col, justify="left" if col == "unit" else "right")
+    names = {u.id: u.name for u in s.units if u.name and u.name != u.id}
+    cols = ("unit", *(("name",) if names else ()), "head P5", "head P50", "head P95",
+            "tail P50", "tail P95", "held")  # fmt: skip
+    for col in cols:
+        t.add_column(col, justify="left" if col in ("unit", "name") else "right")
     for u in r.units:
         p = next((p for p in u.passes if p.checkpoint == stand.id), None)
         if p is None:
             continue
         held = f"{u.held_probability:.0%}" if u.simulated else "(air)"
-        t.add_row(u.id, _hms(s, p.head.p5), _hms(s, p.head.p50), _hms(s, p.head.p95),
+        who = (u.id, names.get(u.id, "")) if names else (u.id,)
+        t.add_row(*who, _hms(s, p.head.p5), _hms(s, p.head.p50), _hms(s, p.head.p95),
                   _hms(s, p.tail.p50), _hms(s, p.tail.p95), held)  # fmt: skip
     w = r.window
     lines = [
@@ -153,15 +157,23 @@ def simulate(
     format: Annotated[SimFormat, typer.Option("--format", "-f", help="Output format")] = (
         SimFormat.table
     ),
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Fan chart: fan.png or fan.svg")
+    output: OutputOpt = None,
+    chart: Annotated[
+        Path | None,
+        typer.Option("--chart", help="Also draw the fan chart: FILE.png or FILE.svg"),
     ] = None,
+    width: WidthOpt = None,
 ) -> None:
-    """What the day may bring: head/tail percentiles, held units, gaps, the window."""
+    """What the day may bring: head/tail percentiles, held units, gaps, the window.
+
+    -o writes the result (table or JSON, per --format); --chart draws the
+    simulated runs over the planned movement graph.
+    """
     from paradeops.simulation import simulate as run_simulation
 
     check_seed(seed)
-    fmt = None if output is None else image_format(output, field="--output", what="fan chart")
+    use_width(width)
+    fmt = chart_format(chart, what="fan chart")
     p, s = load_and_schedule(plan)
     rng = np.random.default_rng(seed)
     progress = Progress(
@@ -177,13 +189,14 @@ def simulate(
     except UserError as e:
         raise e.with_file(str(plan)) from None
     if format is SimFormat.json:
-        write_output(None, json.dumps(result_to_json(result, s), indent=2) + "\n")
+        write_output(output, json.dumps(result_to_json(result, s), indent=2) + "\n")
+        if output is not None:
+            err.print(Text(f"wrote {output}"))
     else:
-        for renderable in result_tables(result, s):
-            out.print(renderable)
-    if output is not None and fmt is not None:
+        emit(output, result_tables(result, s))
+    if chart is not None and fmt is not None:
         from paradeops.reports.movement_graph import movement_graph
 
         fan = [(f.unit_id, f.times, f.positions) for f in result.fan]
-        write_output(output, movement_graph(s, fmt, fan=fan))
-        err.print(Text(f"wrote {output}"))
+        write_output(chart, movement_graph(s, fmt, fan=fan, runs=result.runs))
+        err.print(Text(f"wrote {chart}"))

@@ -198,13 +198,23 @@ def clock_text(moment: dt.datetime, reference: dt.datetime) -> str:
 
     A time at another UTC offset than ``reference``'s carries its own
     (``03:00:00+02:00``); the table's title names the zone and the reference's
-    offset. Rounded in UTC: local arithmetic would misplace a time by an hour
-    next to a change.
+    offset. A time on a later date than the reference's carries ``(+1)``, on
+    an earlier one ``(-1)``. Rounded in UTC: local arithmetic would misplace a
+    time by an hour next to a change.
+
+    Rounded as the JSON's tenth of a second reads, half up: JSON ``…:42.5``
+    shows as ``…:43`` (not ``:42`` because the engine had 42.46), so a
+    printed sheet and the file agree.
     """
-    utc = moment.astimezone(dt.UTC) + dt.timedelta(microseconds=500_000)
-    local = utc.replace(microsecond=0).astimezone(reference.tzinfo)
+    utc = moment.astimezone(dt.UTC)
+    tenths = round(utc.microsecond / 100_000)
+    whole = utc.replace(microsecond=0) + dt.timedelta(seconds=1 if tenths >= 5 else 0)
+    local = whole.astimezone(reference.tzinfo)
     text = f"{local:%H:%M:%S}"
-    return text if local.utcoffset() == reference.utcoffset() else text + offset_text(local)
+    if local.utcoffset() != reference.utcoffset():
+        text += offset_text(local)
+    days = (local.date() - reference.date()).days
+    return text + (f" ({days:+d})" if days else "")
 
 
 def plan_spelling(moment: dt.datetime, date: dt.date, zone: ZoneInfo) -> str:

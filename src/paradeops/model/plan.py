@@ -91,6 +91,11 @@ class Parade(_Strict):
     window_end: Clock | None = Field(
         None, description="The last tail must pass the reviewing stand by then"
     )
+    window_name: str = Field(
+        "window", min_length=1, max_length=60,
+        description="What the window is, for charts (e.g. broadcast window)",
+        examples=["broadcast window"],
+    )  # fmt: skip
 
     @field_validator("timezone")
     @classmethod

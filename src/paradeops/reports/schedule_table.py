@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
+NAME_WIDTH = 24  # a unit's name column in a stacked table; longer names wrap
 
 
 def hms(s: Schedule, seconds: float) -> str:
@@ -75,7 +76,8 @@ def _span(s: Schedule) -> tuple[float, float]:
 def duration(seconds: float) -> str:
     """``M:SS`` below an hour, else ``H:MM:SS``; negative with a minus sign."""
     sign = "-" if seconds < 0 else ""
-    total = round(abs(seconds))
+    # Half up from the tenth of a second, as clock times are (a pass of 42.5 s is 0:43).
+    total = (round(abs(seconds) * 10) + 5) // 10
     h, rest = divmod(total, 3600)
     m, sec = divmod(rest, 60)
     return f"{sign}{h}:{m:02d}:{sec:02d}" if h else f"{sign}{m}:{sec:02d}"
@@ -121,15 +123,21 @@ def schedule_table(
     )
     # Only the checkpoint columns may shrink; ids and figures are never cut.
     any_held = any(u.held_s > 0.5 for u in s.units)
+    named = _has_names(s)
     for name, right in (
         ("#", True),
         ("unit", False),
+        *((("name", False),) if named else ()),
         ("kind", False),
         ("m", True),
         ("km/h", True),
         ("step-off", False),
         ("pass", True),
     ) + ((("held s", True),) if any_held else ()):
+        if name == "name":
+            # Names wrap in a narrow (stacked) table, where rows are two lines anyway.
+            table.add_column(name, max_width=NAME_WIDTH if stacked else None)
+            continue
         table.add_column(name, justify="right" if right else "left", no_wrap=True)
     for c in shown:
         label = f"{c.id}\n{c.at_m:.0f} m" + (" ◆" if c.reviewing else "")
@@ -140,6 +148,7 @@ def schedule_table(
         row: list[RenderableType] = [
             str(i),
             Text(u.id + (" ★" if u.debut else ""), style="bold" if u.debut else ""),
+            *((u.name if u.name != u.id else "",) if named else ()),
             u.kind,
             "" if air else f"{u.length_m:.1f}",
             "" if air else f"{u.speed_kmh:.1f}",
@@ -151,6 +160,11 @@ def schedule_table(
         row.extend(_cell(s, u, u.at(c.id), stacked) for c in shown)
         table.add_row(*row)
     return table
+
+
+def _has_names(s: Schedule) -> bool:
+    """Whether any unit has a name of its own (a name equal to the id adds nothing)."""
+    return any(u.name and u.name != u.id for u in s.units)
 
 
 def findings_table(s: Schedule) -> Table | None:

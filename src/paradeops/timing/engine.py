@@ -103,6 +103,7 @@ def _schedule(plan: Plan) -> Schedule:
         findings=tuple(find_all(plan, ctx.checkpoints, units, window_end)),
         summary=_summary(ctx, units),
         window_end=window_end,
+        window_name=plan.parade.window_name,
         speed_limits=ctx.limits,
     )
 

@@ -153,6 +153,8 @@ class Schedule:
     summary: Summary
     window_end: float | None = None
     speed_limits: tuple[tuple[float, float, float], ...] = field(default=())  # (from_m, to_m, m/s)
+    #: The plan's name for the window (parade.window_name), for charts.
+    window_name: str = "window"
 
     def clock(self, seconds: float) -> dt.datetime:
         """Wall-clock time ``seconds`` after the reference, in the parade's zone.
