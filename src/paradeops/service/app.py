@@ -25,6 +25,7 @@ from paradeops.service.plans.views import router as plans_router
 from paradeops.service.settings import ServiceSettings
 from paradeops.service.users import keys
 from paradeops.service.users.views import router as users_router
+from paradeops.service.validation import StrictJson
 from paradeops.store import open_database
 
 
@@ -72,6 +73,9 @@ def create_app(
     app.state.ctx = ctx
     app.state.writer = Writer(ctx)
     errors.install(app)
+    # Inside the fast path (so not on it): JSON holding NaN, 1e400 or a lone surrogate
+    # is a 422 before any route sees it (validation.py).
+    app.add_middleware(StrictJson)
     # Check-ins (the hot path) skip FastAPI's routing when well-formed; see checkins/fast.py.
     app.add_middleware(CheckinFastPath)
     # Outside it: bodies bounded before anything reads them (limits.py); outside that,

@@ -12,11 +12,13 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from paradeops.errors import UserError
 from paradeops.service import logs
+from paradeops.service.validation import answer_422
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -51,6 +53,12 @@ def install(app: FastAPI) -> None:
     async def _user_error(request: Request, exc: UserError) -> JSONResponse:
         code = 413 if isinstance(exc, TooLarge) else 400
         return JSONResponse({"detail": str(exc)}, status_code=code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # Located, in plain words, and never the input (validation.py): FastAPI's own
+        # answer echoed it, in full and sometimes unencodable (a 500).
+        return Response(answer_422(exc.errors()), 422, media_type="application/json")
 
 
 # --- request errors: every 4xx and 5xx leaves one log line ---------------------------
