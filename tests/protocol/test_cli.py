@@ -63,7 +63,7 @@ def test_history_of_one_guest(cli: Run) -> None:
 
 def test_seat_the_example(cli: Run, tmp_path: Path) -> None:
     chart, table = tmp_path / "chart.svg", tmp_path / "seating.csv"
-    r = cli("seat", GUESTS, TRIBUNES, "-o", chart, "--csv", table, "--format", "json",
+    r = cli("seat", GUESTS, TRIBUNES, "--chart", chart, "--csv", table, "--format", "json",
             "--time-limit", "60")  # stops as soon as optimality is proven
     assert r.code == 0, r.err
     data = json.loads(r.out)
@@ -127,13 +127,13 @@ def test_impossible_seating_writes_nothing(cli: Run, tmp_path: Path) -> None:
     tribunes = write(tmp_path, "tribunes.yaml",
                      "sections:\n  - id: small\n    rows:\n      - {number: 1, seats: 10}\n")
     chart = tmp_path / "chart.svg"
-    r = cli("seat", GUESTS, tribunes, "-o", chart)
+    r = cli("seat", GUESTS, tribunes, "--chart", chart)
     assert r.code == 2 and "guests to seat but the tribunes have only 10 seats" in r.err
     assert not chart.exists()
     narrow = write(tmp_path, "narrow.yaml",
                    "sections:\n  - id: s\n    rows:\n"
                    + "".join(f"      - {{number: {i}, seats: 4}}\n" for i in range(1, 30)))
-    r = cli("seat", GUESTS, narrow, "-o", chart)
+    r = cli("seat", GUESTS, narrow, "--chart", chart)
     assert r.code == 2 and "delegation 'veterans' has 6 members but the longest row has 4" in r.err
     assert not chart.exists()
 

@@ -314,15 +314,25 @@ def _event(guest_id: str, kind: EventKind, at: Moment | None, reason: str | None
             for p in problems_from(e, Locator(None), file)]) from None
 
 
+class SeatFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 @app.command("seat")
 def seat_command(
     guests: GuestsArg,
     tribunes: Annotated[Path, typer.Argument(help="Tribune file (tribunes.yaml)",
                                              show_default=False)],
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Seating chart: .svg or .png")] = None,
-    csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the seating as CSV")]
-    = None,
+        "--output", "-o", help="The seating in --format (default: stdout)")] = None,
+    format: Annotated[SeatFormat, typer.Option("--format", "-f", help="Output format")]
+    = SeatFormat.table,
+    chart: Annotated[Path | None, typer.Option(
+        "--chart", help="Seating chart: FILE.png or FILE.svg")] = None,
+    csv_out: Annotated[Path | None, typer.Option(
+        "--csv", hidden=True, help="Deprecated: use -o FILE --format csv")] = None,
     as_of: AsOfOpt = None,
     include_invited: Annotated[bool, typer.Option(
         "--include-invited", help="Seat invited guests too, not only confirmed ones")] = False,
@@ -330,14 +340,31 @@ def seat_command(
                                               help="Solver time limit [s]")] = 10.0,
     gap: Annotated[float, typer.Option("--gap", min=0.0, max=1.0,
                                        help="Stop within this relative gap")] = 0.0,
-    format: FormatOpt = Format.table,
+    accept_feasible: Annotated[bool, typer.Option(
+        "--accept-feasible",
+        help="Exit 0 even if the solver stopped at its time limit (still warned)")] = False,
+    explain: Annotated[str | None, typer.Option(
+        "--explain", metavar="GUEST", help="Say why this guest sits where they sit")] = None,
 ) -> None:
-    """Seat the expected guests on the tribunes by precedence (CP-SAT); chart and CSV."""
+    """Seat the expected guests by precedence (exact on the precedence seats, CP-SAT after).
+
+    Exit 1 if the solver stopped at its time limit, unless --accept-feasible.
+    """
+    from paradeops.cli.seating_output import (
+        explanation_json,
+        explanation_lines,
+        seating_table,
+        summary_lines,
+    )
     from paradeops.protocol.seating import SeatingError, seat
+    from paradeops.protocol.seating_explain import explain as explain_seat
     from paradeops.protocol.tribunes import layout
     from paradeops.reports.seating_chart import seating_chart, seating_csv, seating_json
 
-    fmt = None if output is None else image_format(output, field="--output", what="chart")
+    if output is not None and output.suffix.lower() in (".png", ".svg"):
+        raise UserError(f"-o writes the seating as {format.value}, not a chart",
+                        field="--output", hint=f"draw the chart with --chart {output}")
+    chart_fmt = None if chart is None else image_format(chart, field="--chart", what="chart")
     book = load_guests(guests)
     lay = layout(load_tribunes(tribunes))
     moment = parse_moment(as_of)
@@ -347,33 +374,52 @@ def seat_command(
     ids = [g.id for g in book.guests
            if g.host or (statuses[g.id] in wanted and g.interpreter_for is None)]
     ids += [g.id for g in book.guests if g.interpreter_for in ids]
+    if explain is not None and explain not in ids:
+        raise UserError(f"guest {explain!r} is not seated", field="--explain",
+                        hint="`paradeops guests status` lists the ids and who is expected")
     try:
         result = seat(book, ids, lay, time_limit_s=time_limit, gap_limit=gap)
     except SeatingError as e:
         raise UserError(str(e), file=str(tribunes), field=e.field, hint=e.hint) from None
-    chart = (seating_chart(book, result, lay, fmt=fmt, title=book.event or "")
-             if output is not None and fmt is not None else None)
-    table_csv = seating_csv(book, result, lay) if csv_out is not None else None
-    if output is not None and chart is not None:
-        write_output(output, chart)
-    if csv_out is not None and table_csv is not None:
-        write_output(csv_out, table_csv)
-    data = seating_json(book, result, lay)
-    if format is Format.json:
-        _json(data)
+    if chart is not None and chart_fmt is not None:
+        write_output(chart, seating_chart(book, result, lay, fmt=chart_fmt,
+                                          title=book.event or ""))
+    if csv_out is not None:
+        write_output(csv_out, seating_csv(book, result, lay))
+        err.print(Text("--csv FILE is deprecated: use -o FILE --format csv"))
+    if explain is not None:
+        why = explain_seat(book, result, lay, explain)
+        _seat_write(output, _json_text(explanation_json(why)) if format is SeatFormat.json
+                    else explanation_lines(why))
+    elif format is SeatFormat.json:
+        _seat_write(output, _json_text(seating_json(book, result, lay)))
+    elif format is SeatFormat.csv:
+        _seat_write(output, seating_csv(book, result, lay))
     else:
-        table = Table(title=f"Seating ({len(ids)} guests on {len(lay.seats)} seats)")
-        for col in ("seat", "honour", "guest", "country", "category", "precedence"):
-            table.add_column(col)
-        for r in data["seated"]:
-            table.add_row(f"{r['section']} r{r['row']} s{r['seat']}", str(r["honour"]),
-                          f"{r['name']} ({r['guest']})", r["country"], r["category"],
-                          str(r["precedence"]) if r["precedence"] != "" else "interp.")
-        out.print(table)
-        quality = ("optimal" if result.status == "OPTIMAL"
-                   else f"{result.status.lower()}, gap {result.gap:.2%}")
-        out.print(Text(f"solver: {quality} ({result.detail}); cost {result.objective}, "
-                       f"bound {result.bound}, {result.wall_time_s:.2f} s"))
-    for path in (output, csv_out):
+        _seat_write(output, [seating_table(seating_json(book, result, lay), len(ids),
+                                           len(lay.seats)),
+                             *summary_lines(result, accept_feasible)])
+    for path in (chart, csv_out, output):
         if path is not None:
             err.print(Text(f"wrote {path}"))
+    for warning in result.warnings():
+        err.print(Text(f"warning: {warning}"))
+    if result.stopped_early and not accept_feasible:
+        raise typer.Exit(1)
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def _seat_write(path: Path | None, content: str | list[Any]) -> None:
+    """Text as is, rich items rendered: to ``path``, or to the terminal."""
+    from paradeops.cli.seating_output import render
+
+    if isinstance(content, str):
+        write_output(path, content)
+    elif path is None:
+        for item in content:
+            out.print(item)
+    else:
+        write_output(path, render(*content))
