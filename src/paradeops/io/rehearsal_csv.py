@@ -20,18 +20,20 @@ with its row (the file's line number).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import difflib
 import io
+import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ruamel.yaml import YAML
 
 from paradeops.composition.rehearsals import Calibration, Measured, Run
 from paradeops.errors import Problem, UserError
+from paradeops.io.csv_table import parse_table
 from paradeops.model.clock import (
     ClockError,
     ClockTime,
@@ -55,14 +57,14 @@ Written = ClockTime | dt.datetime
 
 
 def load_run(path: Path | str, plan: Plan, *, start: ClockTime | None = None) -> Run:
-    from paradeops.io.planfile import read_text
+    from paradeops.io.planfile import read_bytes
 
     path = Path(path)
-    return parse_run(read_text(path), str(path), plan, start=start, name=path.stem)
+    return parse_run(read_bytes(path), str(path), plan, start=start, name=path.stem)
 
 
 def parse_run(
-    text: str,
+    text: str | bytes,
     file: str,
     plan: Plan,
     *,
@@ -77,34 +79,36 @@ def parse_run(
     rehearsal's date (default: see the module's docstring).
     """
     zone = ZoneInfo(plan.parade.timezone)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    # The project's one CSV reader: encoding and delimiter (, ; tab) detected
+    # the same way as for guest lists; other columns are ignored.
+    table, problems = parse_table(
+        data, file, ("unit", "checkpoint"), ("head", "tail", "event", "time"),
+        other_columns="ignore",
+    )  # fmt: skip
+    header = table.columns
     long = "event" in header and "time" in header
-    need = ["unit", "checkpoint"] + (["event", "time"] if long else [])
-    missing = [c for c in need if c not in header]
-    if not long and "head" not in header and "tail" not in header:
-        missing.append("head or tail")
-    if missing:
-        raise UserError(
-            f"missing column(s): {', '.join(missing)}",
-            file=file,
-            line=1,
-            hint="the header must be unit,checkpoint,head,tail (or unit,checkpoint,event,time)",
+    if table.columns and not long and "head" not in header and "tail" not in header:
+        problems.append(
+            Problem(
+                "missing column(s): head or tail",
+                file=file,
+                line=table.header_line,
+                hint="the header must be unit,checkpoint,head,tail "
+                "(or unit,checkpoint,event,time)",
+            )
         )
+    if any(p.line in (None, table.header_line) for p in problems):
+        raise UserError(problems=problems[:MAX_PROBLEMS])
     units = {u.id: u for u in plan.units}
     cps = [c.id for c in plan.route.checkpoints]
-    problems: list[Problem] = []
     raw: dict[tuple[str, str], dict[str, tuple[Written, int, str]]] = {}
     style: str | None = None
 
     def bad(line: int, message: str, hint: str | None = None, field: str | None = None) -> None:
         problems.append(Problem(message, file=file, line=line, field=field, hint=hint))
 
-    for row in reader:
-        line = reader.line_num
-        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            continue
+    for line, row in table.rows:
         uid = (row.get("unit") or "").strip()
         cid = (row.get("checkpoint") or "").strip()
         if uid not in units:
@@ -278,12 +282,25 @@ def _near(name: str, known: Iterable[str]) -> str:
     return "use a unit id from the plan"
 
 
-def calibrated_plan(text: str, plan: Plan, calibration: Calibration) -> str:
-    """The plan's text with fitted speeds (or paces) and gaps written into its units.
+def calibrated_plan(
+    text: str,
+    plan: Plan,
+    calibration: Calibration,
+    *,
+    source: Path | None = None,
+    target: Path | None = None,
+) -> str:
+    """The plan's text with the fitted speeds (or paces) and gaps written into its units.
 
     Comments and layout are kept (ruamel.yaml round trip). Speeds go into
     ``speed_kmh`` (or ``pace_m`` for a formation marching by cadence), gaps
-    into ``gap_m`` of units that step off behind the one ahead.
+    into ``gap_m`` of units that step off behind the one ahead. Only figures
+    measured on free stretches exist in ``calibration``; a unit some of whose
+    times were governed by the unit ahead or a speed limit gets a comment
+    saying so, and a figure that could not be measured keeps the plan's value
+    with a comment giving the reason. With ``source`` (the plan's path) and
+    ``target`` (where the copy goes), relative paths to the route geometry
+    and the equipment catalogue are rewritten for the copy's folder.
     """
     doc = load_round_trip(text, "plan")
     yaml = YAML(typ="rt")
@@ -298,9 +315,75 @@ def calibrated_plan(text: str, plan: Plan, calibration: Calibration) -> str:
             node["speed_kmh"] = round(float(fit.fitted_speed_kmh), 2)
         if fit.fitted_gap_m is not None:
             node["gap_m"] = round(max(float(fit.fitted_gap_m), 0.0), 1)
+        notes = [c.text for c in fit.constraints] + list(fit.left_out)
+        if notes:
+            _comment_before(doc["units"], where[fit.unit], fit.unit, notes)
+    if source is not None and target is not None:
+        _rebase_paths(doc, source.parent, target.parent)
     buf = io.StringIO()
     yaml.dump(doc, buf)
     return buf.getvalue()
 
 
-__all__ = ["calibrated_plan", "load_run", "parse_run"]
+def _comment_before(units: Any, index: int, uid: str, notes: list[str]) -> None:
+    """A comment above the unit: what calibration could not see of it."""
+    lines = [f"calibrate: {uid}: fitted on free stretches only"] + [f"  - {n}" for n in notes]
+    indent = _item_indent(units)
+    units.yaml_set_comment_before_after_key(index, before="\n".join(lines), indent=indent)
+
+
+def _item_indent(seq: Any) -> int:
+    """Column of the list's dashes (ruamel keeps it on the sequence's line info)."""
+    try:
+        return int(seq.lc.data[0][1]) - 2
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return 2
+
+
+def _rebase_paths(doc: Any, old: Path, new: Path) -> None:
+    """Relative geometry and catalogue paths, as seen from the copy's folder."""
+    route = doc.get("route")
+    if isinstance(route, dict) and isinstance(route.get("geometry"), str):
+        route["geometry"] = _rebased(route["geometry"], old, new)
+    if isinstance(doc.get("equipment"), str):
+        doc["equipment"] = _rebased(doc["equipment"], old, new)
+
+
+def _rebased(ref: str, old: Path, new: Path) -> str:
+    if Path(ref).is_absolute():
+        return ref
+    wanted = (old / ref).resolve()
+    try:
+        return Path(os.path.relpath(wanted, new.resolve())).as_posix()
+    except ValueError:  # another drive (Windows): no relative path exists
+        return wanted.as_posix()
+
+
+def simulation_section(calibration: Calibration) -> str:
+    """The fitted distributions as a plan's ``simulation:`` section (YAML).
+
+    Normal distributions (mean and sd over unit-runs); a figure seen once is
+    ``fixed``; one never seen is left out, so the section's default applies.
+    A comment gives how many unit-runs each rests on.
+    """
+    lines = [
+        f"# Fitted by paradeops calibrate from {len(calibration.runs)} rehearsal(s) "
+        f"({', '.join(calibration.runs)}); only times the units governed themselves.",
+    ]
+    entries = []
+    for name, d in (
+        ("step_off_delay_s", calibration.step_off_delay_s),
+        ("speed_factor", calibration.speed_factor),
+    ):
+        lines.append(f"# {name}: from {d.n} unit-run(s)")
+        if d.mean is None:
+            continue
+        if d.sd is None:
+            entries.append(f"  {name}: {{dist: fixed, value: {d.mean:.4g}}}")
+        else:
+            entries.append(f"  {name}: {{dist: normal, mean: {d.mean:.4g}, sd: {d.sd:.4g}}}")
+    body = "simulation:\n" + "\n".join(entries) if entries else "simulation: {}"
+    return "\n".join(lines) + "\n" + body + "\n"
+
+
+__all__ = ["calibrated_plan", "load_run", "parse_run", "simulation_section"]
