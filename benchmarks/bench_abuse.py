@@ -102,7 +102,9 @@ class Server:
         self._users([("org", "organiser", ())])
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "paradeops.service", "--database", url]
-            + ["--port", str(self.port), "--secret-key-file", str(self.key), *extra],
+            + ["--port", str(self.port), "--secret-key-file", str(self.key)]
+            # The watchers all share the organiser's one sign-in.
+            + ["--max-watchers-per-session", "5000", *extra],
         )
         for _ in range(900):
             with contextlib.suppress(OSError):

@@ -250,7 +250,9 @@ def serve(url: str, extra: list[str]) -> tuple[subprocess.Popen[bytes], str, str
     db.dispose()
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "paradeops.service", "--database", url, "--port", str(port)] + extra
+        [sys.executable, "-m", "paradeops.service", "--database", url, "--port", str(port)]
+        # The control-room watchers all share the organiser's one sign-in.
+        + ["--max-watchers-per-session", "5000", *extra]
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):

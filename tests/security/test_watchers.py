@@ -106,7 +106,8 @@ def _start(tmp: Path, *args: str) -> Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    srv = _start(tmp_path_factory.mktemp("watchers"))
+    # Hundreds of watchers here share one sign-in (test_watchers_sessions.py tests its cap).
+    srv = _start(tmp_path_factory.mktemp("watchers"), "--max-watchers-per-session", "1000")
     yield srv
     srv.stop()
 

@@ -39,6 +39,8 @@ class Broadcaster:
         )
         #: Open (or opening) watcher streams per plan, for the caps. Event loop only.
         self.watching: dict[int, int] = defaultdict(int)
+        #: Open (or opening) watcher streams per session (its token). Event loop only.
+        self.by_session: dict[str, int] = defaultdict(int)
         #: The streams' channels by (plan, stream name). Event loop only.
         self.channels: dict[tuple[int, str], Channel] = {}
 
@@ -84,6 +86,18 @@ class Broadcaster:
         self.watching[plan_id] -= 1
         if self.watching[plan_id] <= 0:
             del self.watching[plan_id]
+
+    def reserve_session(self, session: str, cap: int) -> bool:
+        """Take one of a session's ``cap`` watcher slots (over all plans); False if none left."""
+        if self.by_session.get(session, 0) >= cap:
+            return False
+        self.by_session[session] += 1
+        return True
+
+    def release_session(self, session: str) -> None:
+        self.by_session[session] -= 1
+        if self.by_session[session] <= 0:
+            del self.by_session[session]
 
     def channel(self, plan_id: int, stream: str) -> Channel:
         key = (plan_id, stream)

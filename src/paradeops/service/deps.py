@@ -67,6 +67,7 @@ async def current_user(
     who = await sessions.principal_async(ctx.db, secret, token, ctx.now())
     if who is None:
         raise _unauthorised("the sign-in has ended or is invalid; sign in again")
+    request.state.token = token  # the streams check it again while they last
     writes = request.method not in _SAFE_METHODS
     if by_cookie and writes and not csrf_matches(secret, token, request.headers.get(CSRF_HEADER)):
         raise HTTPException(

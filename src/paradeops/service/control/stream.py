@@ -20,7 +20,7 @@ import asyncio
 import logging
 import operator
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,8 @@ from paradeops.service.context import ServiceContext
 from paradeops.service.control import service
 from paradeops.service.control.merge_patch import diff
 from paradeops.service.plans import service as plans
+from paradeops.service.users import sessions
+from paradeops.service.users.signin import current_secret
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,10 @@ KEEP_ALIVE_S = 15.0
 RETRY_AFTER_S = 10
 #: Longest Last-Event-ID believed (digits); anything else gets a snapshot.
 MAX_EVENT_ID_DIGITS = 20
+#: A watcher's session is checked again this often (through the sessions' ≤ 2 s cache) [s].
+SESSION_CHECK_S = 0.5
+#: The last event of a stream whose sign-in has ended (the page then signs in again).
+SIGNED_OUT = b"event: signed-out\ndata: {}\n\n"
 
 Document = dict[str, Any]
 #: Builds a stream's document from a snapshot; the dict is the producer's memo between rounds.
@@ -255,27 +261,41 @@ class EventStream(Response):
 
     media_type = "text/event-stream"
 
-    def __init__(self, watcher: Watcher, leave: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        watcher: Watcher,
+        leave: Callable[[], None],
+        signed_in: Callable[[], Awaitable[bool]],
+    ) -> None:
         self.watcher = watcher
         self.leave = leave
+        self.signed_in = signed_in
         self.status_code = 200
         self.background = None
         # No body, so no Content-Length; nginx would otherwise hold events back.
         self.init_headers({"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        sender = listener = None
+        sender = listener = guard = None
         try:
             await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
             sender = asyncio.create_task(self._send_events(send))
             listener = asyncio.create_task(self._until_disconnect(receive))
+            guard = asyncio.create_task(self._until_signed_out())
             self.watcher.on_drop = sender.cancel
-            await asyncio.wait({sender, listener}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({sender, listener, guard}, return_when=asyncio.FIRST_COMPLETED)
             if self.watcher.dropped:
                 # The server closes the connection (the response is left unfinished).
                 logger.warning("watcher dropped: it fell %d events behind", self.watcher.limit)
+            elif guard.done():
+                logger.info("watcher ended: its sign-in has ended")
+                sender.cancel()  # (its write, if one waits, has not begun)
+                await asyncio.wait({sender})
+                # A last event the page understands, then the end of the stream.
+                await send({"type": "http.response.body", "body": SIGNED_OUT, "more_body": True})
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
-            for task in (sender, listener):
+            for task in (sender, listener, guard):
                 if task is not None:
                     task.cancel()
             self.leave()
@@ -285,10 +305,64 @@ class EventStream(Response):
             chunk = await self.watcher.take()
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
 
+    async def _until_signed_out(self) -> None:
+        """Returns once the watcher's session has ended (logout, disable, delete, new key…)."""
+        while True:
+            try:
+                if not await self.signed_in():
+                    return
+            except Exception:  # the database is away, say: keep the watcher, ask again
+                logger.exception("a watcher's session could not be checked")
+            await asyncio.sleep(SESSION_CHECK_S)
+
     @staticmethod
     async def _until_disconnect(receive: Receive) -> None:
         while (await receive())["type"] != "http.disconnect":
             pass
+
+
+#: Session checks in flight, by (database, token): a session's watchers share one.
+_checks: dict[tuple[str, str], asyncio.Task[bool]] = {}
+
+
+def session_check(ctx: ServiceContext, token: str) -> Callable[[], Awaitable[bool]]:
+    """Whether ``token``'s session still holds, asked through the sessions' cache.
+
+    The cache keeps an answer for at most ``sessions.FRESH_S`` (2 s), so an
+    ended session (logout, disable, delete, role change, key rotation) ends
+    its streams within about that, plus :data:`SESSION_CHECK_S`; a session's
+    watchers share one question to the database.
+    """
+    key = (ctx.db.url, token)
+
+    async def ask() -> bool:
+        who = await sessions.principal_async(ctx.db, current_secret(ctx), token, ctx.now())
+        return who is not None
+
+    def done(task: asyncio.Task[bool]) -> None:
+        if _checks.get(key) is task:
+            del _checks[key]
+
+    async def signed_in() -> bool:
+        task = _checks.get(key)
+        if task is None:
+            task = _checks[key] = asyncio.create_task(ask())
+            task.add_done_callback(done)
+        return await asyncio.shield(task)
+
+    return signed_in
+
+
+def session_refusal(cap: int) -> JSONResponse:
+    logger.warning("watcher refused: a session has its %d watchers", cap)
+    return JSONResponse(
+        {
+            "detail": f"this sign-in already has the most streams allowed ({cap}); "
+            "close another control-room or announcer page first"
+        },
+        status_code=429,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
 
 
 def refusal(plan_id: int, cap: int) -> JSONResponse:
@@ -304,12 +378,16 @@ def refusal(plan_id: int, cap: int) -> JSONResponse:
 
 
 async def open_stream(
-    ctx: ServiceContext, plan_id: int, stream: str, last_seen: int | None
+    ctx: ServiceContext, plan_id: int, stream: str, last_seen: int | None, token: str
 ) -> Response:
-    """A watcher of ``stream`` of the plan: a slot taken, its first events queued."""
+    """A watcher of ``stream`` of the plan for ``token``'s session: slots taken, events queued."""
     cap = ctx.settings.max_watchers_per_plan
+    session_cap = ctx.settings.max_watchers_per_session
     broadcaster = ctx.broadcaster
+    if not broadcaster.reserve_session(token, session_cap):
+        return session_refusal(session_cap)
     if not broadcaster.reserve(plan_id, cap):
+        broadcaster.release_session(token)
         return refusal(plan_id, cap)
     channel = broadcaster.channel(plan_id, stream)
     channel.members += 1
@@ -319,6 +397,7 @@ async def open_stream(
         channel.watchers.discard(watcher)
         channel.members -= 1
         broadcaster.release(plan_id)
+        broadcaster.release_session(token)
 
     try:
         channel = await _fresh_channel(ctx, plan_id, stream)
@@ -329,4 +408,4 @@ async def open_stream(
     for event in channel.catch_up(last_seen):
         watcher.offer(event)
     channel.watchers.add(watcher)
-    return EventStream(watcher, leave)
+    return EventStream(watcher, leave, session_check(ctx, token))

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import orjson
-from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from paradeops.service.context import ServiceContext
@@ -102,6 +102,7 @@ def live(
 
 STREAM_DOC: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"},
+    429: {"model": ErrorOut, "description": "The sign-in has the most streams allowed"},
     503: {"model": ErrorOut, "description": "The plan has the most watchers allowed"},
 }
 
@@ -112,6 +113,7 @@ STREAM_DOC: dict[int | str, dict[str, Any]] = {
     response_class=Response,
 )
 async def events(
+    request: Request,
     plan_id: PlanId,
     who: ReaderDep,
     ctx: CtxDep,
@@ -124,10 +126,12 @@ async def events(
     ``id`` is the plan's sequence number. Reconnecting with ``Last-Event-ID``
     (or ``?last_event_id=``) replays the deltas missed if they are still held,
     else starts with a snapshot. 503 with Retry-After when the plan has the
-    most watchers allowed.
+    most watchers allowed, 429 when the caller's sign-in has the most streams
+    allowed. The stream ends (after an ``event: signed-out``) within seconds
+    of its sign-in ending.
     """
     seen = stream.last_event_id(last_event_id_header, last_event_id)
-    return await stream.open_stream(ctx, plan_id, "control", seen)
+    return await stream.open_stream(ctx, plan_id, "control", seen, request.state.token)
 
 
 @router.get(
@@ -136,6 +140,7 @@ async def events(
     response_class=Response,
 )
 async def announcer_events(
+    request: Request,
     plan_id: PlanId,
     who: ReaderDep,
     ctx: CtxDep,
@@ -144,4 +149,4 @@ async def announcer_events(
 ) -> Response:
     """The announcer's stream: its script keyed by unit, as ``snapshot`` then ``delta`` events."""
     seen = stream.last_event_id(last_event_id_header, last_event_id)
-    return await stream.open_stream(ctx, plan_id, "announcer", seen)
+    return await stream.open_stream(ctx, plan_id, "announcer", seen, request.state.token)

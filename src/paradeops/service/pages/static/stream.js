@@ -32,6 +32,10 @@ function watch(url, render, connection) {
       }
       doc = mergePatch(doc, JSON.parse(ev.data)); lastId = ev.lastEventId; render(doc);
     });
+    source.addEventListener("signed-out", () => {  // the sign-in ended: no reconnecting
+      source.close(); connection("signed out");
+      location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+    });
     source.onopen = () => connection("live");
     source.onerror = () => {
       connection("reconnecting…");
