@@ -116,7 +116,7 @@ def seating_figure(book: GuestBook, seating: Seating, layout: Layout, *,
     measure = _Measure(fig)
     header = _header(seating, title)
     header_h = sum(measure.height(text, size) + 0.08 for text, size, _ in header)
-    box_w = max(0.3, measure.width(str(len(entries)), FONT_PT) + 0.08)
+    box_w = max(0.22, measure.width(str(len(entries)), FONT_PT) + 0.08)
     right = max(s.column for s in layout.seats)
     ncols = right - min(s.column for s in layout.seats) + 1
     depth = max(s.row for s in layout.seats)
@@ -124,12 +124,17 @@ def seating_figure(book: GuestBook, seating: Seating, layout: Layout, *,
     top = MARGIN + header_h + 0.15  # from the top of the page
     labels_h = measure.height("Sg", FONT_PT) + 0.1
     widths = [measure.width(e.text, FONT_PT) for e in entries]
-    per_column = max(1, int((A3[1] - MARGIN - top) / LINE))
-    list_x = MARGIN + grid_w + 0.5
+    # The list beside the stands if it fits the page's width, else below them.
+    list_x, list_top = MARGIN + grid_w + 0.5, top
+    per_column = max(1, int((A3[1] - MARGIN - list_top) / LINE))
     columns = _list_columns(widths, per_column)
-    width = max(A3[0], list_x + sum(w + 0.3 for w in columns) + MARGIN)
-    height = max(A3[1], top + grid_h + labels_h + MARGIN, top + min(per_column, len(entries))
-                 * LINE + MARGIN)
+    if list_x + sum(w + 0.3 for w in columns) + MARGIN > A3[0]:
+        list_x, list_top = MARGIN, top + grid_h + labels_h + 0.3
+        per_column = max(1, int((A3[1] - MARGIN - list_top) / LINE))
+        columns = _list_columns(widths, per_column)
+    width = max(A3[0], list_x + sum(w + 0.3 for w in columns) + MARGIN, grid_w + 2 * MARGIN)
+    height = max(A3[1], top + grid_h + labels_h + MARGIN,
+                 list_top + min(per_column, len(entries)) * LINE + MARGIN)
     fig.set_size_inches(width, height)
     inch = fig.dpi_scale_trans
 
@@ -147,7 +152,7 @@ def seating_figure(book: GuestBook, seating: Seating, layout: Layout, *,
     x = list_x
     for c, column_width in enumerate(columns):
         for r, entry in enumerate(entries[c * per_column : (c + 1) * per_column]):
-            fig.text(x, y(top + r * LINE), entry.text, fontsize=FONT_PT, va="top",
+            fig.text(x, y(list_top + r * LINE), entry.text, fontsize=FONT_PT, va="top",
                      transform=inch)
         x += column_width + 0.3
     return fig
@@ -196,7 +201,7 @@ def _header(seating: Seating, title: str) -> list[tuple[str, float, dict[str, An
         (f"{title or 'Seating'} — {len(seating.seats)} guests; precedence seats exact, "
          f"the rest {proof}", 11.0, {"weight": "bold"}),
         ("Seen from the parade: front row at the bottom, the host's seat outlined in black, "
-         "precedence seats edged dark. Numbers refer to the list on the right.", 8.0, {}),
+         "precedence seats edged dark. The numbers in the seats are those of the list.", 8.0, {}),
     ]
     lines += [(part, 9.0, {"color": "#b00020", "weight": "bold"})
               for w in seating.warnings() for part in textwrap.wrap(f"WARNING: {w}", 140)]
