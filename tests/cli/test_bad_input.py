@@ -150,6 +150,18 @@ def test_geometry_places_lonlat_checkpoints(cli: Run, tmp_path: Path) -> None:
     assert cps[1]["at_m"] == pytest.approx(239.8, abs=0.1)
 
 
+def test_checkpoint_placed_beyond_the_longest_route(cli: Run, tmp_path: Path) -> None:
+    # A geometry half-way round the earth: at_m from it is bounded as a written at_m is.
+    (tmp_path / "route.geojson").write_text(
+        json.dumps({"type": "LineString", "coordinates": [[37.6178, 55.7556], [-122.4, 37.8]]})
+    )
+    plan = _geo_plan(tmp_path, "route.geojson")
+    plan.write_text(plan.read_text().replace("lon: 37.6196, lat: 55.7537", "lon: -122.4, lat: 37.8"))
+    err = refused(cli, plan, tmp_path)
+    assert "checkpoint 'b' is 9" in err and "km along the route" in err, err
+    assert "over the longest route accepted (100 km)" in err, err
+
+
 def test_checkpoint_far_from_the_route(cli: Run, tmp_path: Path) -> None:
     (tmp_path / "route.geojson").write_text(
         json.dumps({"type": "LineString", "coordinates": [[37.6178, 55.7556], [37.6196, 55.7537]]})

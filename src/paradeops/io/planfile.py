@@ -14,6 +14,7 @@ from paradeops.errors import Problem, UserError
 from paradeops.model.checks import plan_issues
 from paradeops.model.equipment import equipment_issues, index
 from paradeops.model.geometry import LonLat, project
+from paradeops.model.input_types import MAX_LENGTH_M
 from paradeops.model.music import music_issues
 from paradeops.model.plan import Plan
 from paradeops.model.rehearsals import rehearsal_issues
@@ -231,7 +232,16 @@ def _place(
             continue
         p = project(line, (float(lon), float(lat)))
         positions[i] = round(p.along_m, 2)
-        if p.off_m > MAX_OFF_ROUTE_M:
+        if not p.along_m <= MAX_LENGTH_M:  # the bound of at_m (Metres), NaN included
+            problems.append(
+                (
+                    i,
+                    f"checkpoint {c.get('id')!r} is {p.along_m / 1000:.0f} km along the route, "
+                    f"over the longest route accepted ({MAX_LENGTH_M / 1000:.0f} km)",
+                    "check the route geometry and lon/lat: a parade route is a few km",
+                )
+            )
+        elif p.off_m > MAX_OFF_ROUTE_M:
             problems.append(
                 (
                     i,

@@ -346,4 +346,7 @@ def hint(err: Mapping[str, Any]) -> str | None:
         return f"use one of the kinds listed: {tags}" if tags else None
     if kind in ("literal_error", "enum"):
         return None
+    bound = _ctx(err, "le") if kind.startswith("less") else _ctx(err, "ge")
+    if isinstance(bound, dt.date) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(bound)):
+        return "give a date from 1900 to 2200, as YYYY-MM-DD (docs/plan-format.md)"
     return _HINTS.get(kind)

@@ -10,10 +10,16 @@ arithmetic. Counts are whole numbers. Pure: type aliases only.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from pydantic import AllowInfNan, Field, Strict
 
+#: The earliest and latest date of a parade or a rehearsal: a century of archives before
+#: the first plan and two after; far enough from year 1 and 9999 that every time of
+#: the day (and the next, for 24:MM times) is a real date.
+MIN_DATE = dt.date(1900, 1, 1)
+MAX_DATE = dt.date(2200, 12, 31)
 #: The longest route, gap or formation length accepted [m] (a parade route is a few km).
 MAX_LENGTH_M = 100_000.0
 #: The fastest ground unit [km/h] (parade vehicles pass at 5-30 km/h).
@@ -58,6 +64,8 @@ Longitude = Annotated[_Real, Field(ge=-180, le=180)]
 Latitude = Annotated[_Real, Field(ge=-90, le=90)]
 #: A number with no natural bound of its own (a distribution's parameter).
 Real = Annotated[_Real, Field(ge=-1e9, le=1e9)]
+#: A calendar date (of a parade, a rehearsal) within MIN_DATE-MAX_DATE.
+PlanDate = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE)]
 #: true or false, nothing else (not 1, not "yes").
 Flag = Annotated[bool, Strict()]
 #: A length either way along the route [m] (negative: before).

@@ -8,7 +8,6 @@ so that every problem in a file is reported at once, not just the first.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,6 +36,7 @@ from paradeops.model.input_types import (
     Metres,
     PerMinute,
     Personnel,
+    PlanDate,
     PositiveMetres,
     PositiveSeconds,
     Seconds,
@@ -84,7 +84,9 @@ class _Strict(BaseModel):
 class Parade(_Strict):
     name: str = Field(min_length=1, description="Name of the parade, for titles",
                       examples=["Victory Day Parade"])
-    date: dt.date = Field(description="Date of the parade, YYYY-MM-DD", examples=["2025-05-09"])
+    date: PlanDate = Field(
+        description="Date of the parade, YYYY-MM-DD, from 1900 to 2200", examples=["2025-05-09"]
+    )
     timezone: str = Field(description="IANA time zone, e.g. Europe/Moscow",
                           examples=["Europe/Moscow"])
     start: Clock = Field(description="Reference time: head of the first unit at the start point")

@@ -11,14 +11,13 @@ follow the plan's rule for clock times on the rehearsal's own date
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator, Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 
 from paradeops.model.clock import CLOCK_PATTERN, ClockTime, parse_clock_time
-from paradeops.model.input_types import PositiveSeconds
+from paradeops.model.input_types import PlanDate, PositiveSeconds
 
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str, str]
@@ -58,7 +57,10 @@ class Rehearsal(BaseModel):
 
     id: _Id
     name: str | None = Field(None, description="Name for tables (default: the id)")
-    date: dt.date = Field(description="Date of the rehearsal, YYYY-MM-DD", examples=["2025-05-04"])
+    date: PlanDate = Field(
+        description="Date of the rehearsal, YYYY-MM-DD, from 1900 to 2200",
+        examples=["2025-05-04"],
+    )
     start: RehearsalClock = Field(
         description="Head of the first unit at the start point, on the rehearsal's date"
     )

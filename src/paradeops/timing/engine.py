@@ -80,10 +80,32 @@ def schedule(plan: Plan) -> Schedule:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _schedule(plan)
+        sched = _schedule(plan)
+        _on_the_calendar(sched)
+        return sched
+    except (OverflowError, ValueError, ZeroDivisionError) as e:
+        # A last resort: the plan's types bound every date, distance and speed so
+        # that this is not reached; if it is, a located error rather than a traceback.
+        raise UserError(
+            f"the plan cannot be scheduled: its figures go beyond what can be computed ({e})",
+            field="parade",
+            hint="check the date (1900-2200), the clock times and every distance and speed",
+        ) from None
     finally:
         if enabled:
             gc.enable()
+
+
+def _on_the_calendar(sched: Schedule) -> None:
+    """Every time of the schedule is a finite instant with a date (OverflowError if not)."""
+    times = [t for u in sched.units for p in u.passes for t in (p.head, p.tail)]
+    times.append(sched.window_end or 0.0)
+    if not all(math.isfinite(t) for t in times):
+        raise OverflowError("a time that is not a finite number")
+    for t in (min(times), max(times)):
+        # A day's margin: outputs show times of the next day (24:MM) and UTC.
+        sched.clock(t - 86_400)
+        sched.clock(t + 86_400)
 
 
 def _schedule(plan: Plan) -> Schedule:
