@@ -48,7 +48,7 @@ def create_app(
         settings = dataclasses.replace(settings, late_s=late_s)
     # The signing key lives outside the database (a backup must not mint tokens).
     signing_key = keys.signing_key(settings.secret_key_file, settings.database_url)
-    db = open_database(settings.database_url)
+    db = open_database(settings.database_url, server=True)
     keys.use_for(db.url, signing_key)
     secret = signing_key.current()
     ctx = ServiceContext(

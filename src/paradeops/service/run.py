@@ -15,6 +15,7 @@ from paradeops.service import logs
 from paradeops.service.context import Clock, system_clock
 from paradeops.service.limits import guarded_http
 from paradeops.service.settings import ServiceSettings
+from paradeops.store.serving import serving
 
 
 def replay_clock(start: dt.datetime) -> Clock:
@@ -24,12 +25,18 @@ def replay_clock(start: dt.datetime) -> Clock:
 
 
 def run(settings: ServiceSettings) -> None:
+    # Before anything logs: our handler on the root logger, uvicorn's config off.
+    logs.configure(settings)
+    # Held to the end: restore refuses while a server uses the database.
+    with serving(settings.database_url):
+        _run(settings)
+
+
+def _run(settings: ServiceSettings) -> None:
     import uvicorn
 
     from paradeops.service import create_app
 
-    # Before anything logs: our handler on the root logger, uvicorn's config off.
-    logs.configure(settings)
     start = settings.clock_start
     clock = system_clock if start is None else replay_clock(start)
     application = create_app(clock=clock, settings=settings)

@@ -28,7 +28,6 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,8 +36,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
 from paradeops.errors import UserError
+from paradeops.io.writefile import refuse_special, replacing
 from paradeops.store.append_only import FUNCTION
 from paradeops.store.db import normalise_url
+from paradeops.store.serving import no_server, require_no_pg_server
 
 log = logging.getLogger(__name__)
 
@@ -94,33 +95,20 @@ def backup(database: str, out: Path) -> Path:
     """Write a consistent copy of ``database`` to ``out``; returns ``out``."""
     target = Target.parse(database)
     target.check_backend()
+    if str(out) == "-":
+        raise UserError(
+            "a backup is binary and cannot go to stdout", field="-o", hint="name the backup file"
+        )
     out = out.expanduser().absolute()
-    if out.is_dir():
-        raise UserError(f"{out} is a folder", field="-o", hint="name the backup file to write")
-    if not out.parent.is_dir():
-        raise UserError(f"no folder {out.parent}", field="-o", hint="create it first")
-    with _staging(out) as partial:
+    # A regular file or a new one, written beside its name and renamed into
+    # place (never a link, a pipe or a device: see io/writefile.py).
+    with replacing(out, field="-o") as partial:
         if target.is_sqlite:
             _sqlite_backup(target.sqlite_path, partial, out)
         else:
             _pg_dump(target.url, partial)
     log.info("backup written to %s", out)
     return out
-
-
-@contextlib.contextmanager
-def _staging(out: Path) -> Iterator[Path]:
-    """A temporary file beside ``out``, renamed to it on success, removed otherwise."""
-    fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent)
-    os.close(fd)
-    partial = Path(name)
-    try:
-        yield partial
-        with open(partial, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def _sqlite_backup(source: Path, partial: Path, out: Path) -> None:
@@ -279,15 +267,18 @@ def _not_empty_hint() -> str:
 
 
 def _sqlite_restore(backup_file: Path, path: Path, *, force: bool) -> None:
+    refuse_special(path, field="--database")
     if path.exists() and path.samefile(backup_file):
         raise UserError("the backup file is the target database itself", field="--database")
-    with contextlib.closing(_open_existing(backup_file, "FILE")) as src:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Not while a server uses it: it would go on serving what it had cached
+    # and acknowledged check-ins would vanish under it.
+    with no_server(path), contextlib.closing(_open_existing(backup_file, "FILE")) as src:
         _require_paradeops(src, str(backup_file), "FILE")
         _require_intact(src, str(backup_file), "FILE")
         if path.exists():
             dst = _open_existing(path, "--database")
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
             dst = sqlite3.connect(path, timeout=30)
         with contextlib.closing(dst):
             tables = dst.execute(
@@ -308,6 +299,7 @@ def _sqlite_restore(backup_file: Path, path: Path, *, force: bool) -> None:
 def _pg_restore(backup_file: Path, url: URL, *, force: bool) -> None:
     schema = _dump_schema(backup_file)
     _require_on_search_path(url, schema)
+    require_no_pg_server(url, schema)
     held = _pg_tables(url, schema)
     if held and not force:
         raise UserError(

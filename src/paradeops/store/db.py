@@ -112,14 +112,24 @@ class Database:
             self.guard.close()
 
 
-def open_database(url: str = DEFAULT_URL, *, migrate: bool = True) -> Database:
-    """Connect (creating an SQLite file if needed) and bring the schema up to date."""
+def open_database(
+    url: str = DEFAULT_URL, *, migrate: bool = True, server: bool = False
+) -> Database:
+    """Connect (creating an SQLite file if needed) and bring the schema up to date.
+
+    ``server``: the service's own sessions, named ``paradeops-serve`` on
+    PostgreSQL so that restore can tell a server is connected (store/serving.py).
+    """
     url = normalise_url(url)
     u = make_url(url)
     if u.get_backend_name() == "sqlite":
         db = _sqlite(u.render_as_string(hide_password=False))
     else:
         engine = create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+        if server:
+            from paradeops.store.serving import tag_sessions
+
+            tag_sessions(engine)
         db = Database(url, engine, sessionmaker(engine, expire_on_commit=False))
     if migrate:
         from paradeops.store.migrate import upgrade

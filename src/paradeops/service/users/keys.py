@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import os
 import secrets
 import stat
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -26,6 +24,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from paradeops.errors import UserError
+from paradeops.io.writefile import write_file
 from paradeops.store.db import normalise_url
 
 ENV = "PARADEOPS_SECRET_KEY"
@@ -89,16 +88,9 @@ def _read_file(path: Path) -> tuple[bytes, tuple[int, int, int]]:
 def write_new_key(path: Path) -> None:
     """A fresh key in ``path``, 0600, atomically (readers see the old key or the new one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".paradeops-key-", dir=path.parent)  # 0600
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(MIN_BYTES) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file(
+        path, secrets.token_hex(MIN_BYTES) + "\n", field="--secret-key-file", mode=0o600
+    )
 
 
 def _create_if_missing(path: Path) -> None:
@@ -106,17 +98,15 @@ def _create_if_missing(path: Path) -> None:
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".paradeops-key-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(MIN_BYTES) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        # os.link fails if another process made the file first: theirs stands.
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    # Linked into place, never replacing: if another process made the file first,
+    # theirs stands.
+    write_file(
+        path,
+        secrets.token_hex(MIN_BYTES) + "\n",
+        field="--secret-key-file",
+        mode=0o600,
+        keep_existing=True,
+    )
 
 
 class SigningKey:
