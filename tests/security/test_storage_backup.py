@@ -169,3 +169,37 @@ def test_failed_postgres_restore_changes_nothing(pg_url: str, tmp_path: Path, cl
             assert conn.execute(text("SELECT note FROM keep_me")).scalar_one() == "still here"
     finally:
         target.dispose()
+
+
+def test_restore_is_refused_while_a_server_uses_the_database(
+    database_url: str, tmp_path: Path, cli: Run
+) -> None:
+    """``restore --force`` under a running server made acknowledged check-ins vanish
+    without the server noticing (exit 0). Now: refused while it runs, allowed after."""
+    add_users(database_url)
+    backup_file = tmp_path / "parade.backup"
+    assert cli("backup", "--database", database_url, "-o", backup_file).code == 0
+    server = Server(database_url, tmp_path / "server.log").start()
+    try:
+        org = server.token("org")
+        url = f"{server.base}/api/plans/{server.upload(org)}/checkins"
+        acked = httpx.post(url, json=checkin("band", "start", "head", "10:00:00"), headers=org)
+        assert acked.status_code == 201, acked.text
+        r = cli("restore", backup_file, "--database", database_url, "--force")
+        assert r.code == 2, r.err
+        assert "a server is using" in r.err and "stop the server" in r.err, r.err
+        # Nothing was restored: the acknowledged check-in is still there.
+        listed = httpx.get(url, headers=org, timeout=30)
+        assert acked.json()["id"] in {c["id"] for c in listed.json()}
+    finally:
+        server.stop()
+    # Stopped: the same restore goes through (PostgreSQL may take a moment to
+    # notice that the server's sessions are gone).
+    deadline = time.monotonic() + 10
+    while True:
+        r = cli("restore", backup_file, "--database", database_url, "--force")
+        if r.code == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert r.code == 0, r.err
+    assert stored_checkins(database_url) == set()  # the backup's content, from before
