@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from paradeops.service.users.models import AuditEntry
+from paradeops.service.users.passwords import check_password
 from paradeops.store import open_database
 from tests.conftest import Result, Run
 from tests.service.support import SMALL_PLAN
@@ -79,6 +80,38 @@ def test_weak_passwords_are_refused(cmd, password: str, why: str) -> None:  # ty
         stdin=password if why != "user name" else "bob-bob",
     )
     assert r.code == 2, r.err
+
+
+#: The tester's passwords, accepted by `user add` for user weakuser01 before the policy grew.
+TESTER_WEAK = [
+    ("aaaaaaaaaaaa", "repeated"),
+    ("111111111111", "repeated"),
+    ("passwordpassword", "repeated"),
+    ("qwertyqwerty", "repeated"),
+    ("paradeopsparadeops", "repeated"),
+    ("weakuser01weakuser01", "repeated"),
+    ("zyxwvutsrqpo", "run along the keyboard or the alphabet"),
+    ("poiuytrewq;lkj", "run along the keyboard or the alphabet"),
+    ("xxpassword99", "common password ('password')"),
+    ("dragon-dragon!", "repeated"),
+    ("Weakuser01 on parade", "contains the user name"),
+    ("my ParadeOps login", "contains the product's name"),
+]
+
+
+@pytest.mark.parametrize(("password", "why"), TESTER_WEAK)
+def test_tester_weak_passwords_are_refused_by_user_add(cmd, password: str, why: str) -> None:  # type: ignore[no-untyped-def]
+    r = cmd("user", "add", "weakuser01", "--role", "viewer", "--password-stdin", stdin=password)
+    assert r.code == 2 and why in r.err, r.err
+    assert "weakuser01" not in _users(cmd)
+
+
+@pytest.mark.parametrize(
+    "password",
+    [GOOD, "a-new-long-passphrase", "parade day on the square", "zebra crossing 42", "qaz lantern"],
+)
+def test_passphrases_still_pass(password: str) -> None:
+    check_password(password, "weakuser01")
 
 
 def test_every_account_command_works_and_is_audited(cmd, database_url: str) -> None:  # type: ignore[no-untyped-def]
