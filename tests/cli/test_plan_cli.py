@@ -153,7 +153,7 @@ def test_a_command_imports_only_what_it_needs() -> None:
         (["simulate", str(VICTORY), "--runs", "1", "--chart"], "--chart"),
         (["compose", str(VICTORY), "--chart"], "--chart"),
         (["seat", str(EXAMPLES / "victory-day-2025/guests.yaml"),
-          str(EXAMPLES / "victory-day-2025/tribunes.yaml"), "-o"], "--output"),
+          str(EXAMPLES / "victory-day-2025/tribunes.yaml"), "--chart"], "--chart"),
     ],
     ids=["simulate", "compose", "seat"],
 )

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from rich.table import Table
 
+from paradeops.reports.schedule_json import iso_clock
 from paradeops.reports.schedule_table import (
     duration,
     findings_table,
+    hms,
     natural_width,
     render_text,
     schedule_table,
@@ -59,3 +61,14 @@ def test_duration() -> None:
     assert duration(65.4) == "1:05"
     assert duration(3725) == "1:02:05"
     assert duration(-30) == "-0:30"
+
+
+def test_displayed_times_round_half_up_from_the_json_tenth(small_schedule: Schedule) -> None:
+    # The reference is 10:00:00 (Europe/Moscow). Hand-worked: the JSON keeps the
+    # tenth, the table rounds it half up, so the two always agree.
+    s = small_schedule
+    assert (hms(s, 37.5), hms(s, 42.5)) == ("10:00:38", "10:00:43")
+    assert iso_clock(s, 42.46).endswith("10:00:42.5+03:00")
+    assert hms(s, 42.46) == "10:00:43"  # not :42, which the raw value would round to
+    assert hms(s, 42.44) == "10:00:42"
+    assert (duration(42.5), duration(41.5), duration(3599.5)) == ("0:43", "0:42", "1:00:00")
