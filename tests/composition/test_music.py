@@ -9,9 +9,14 @@ from paradeops.timing.engine import schedule
 
 EX25 = Path(__file__).resolve().parents[2] / "examples" / "victory-day-2025" / "plan.yaml"
 
-# Unit a passes the stand 50-60 s, unit b 70-80 s (see conftest).
+# Unit a passes the stand 50-60 s, unit b 70-80 s (see conftest): at 1 m/s,
+# a's head reaches x m at x s and its tail at x + 10 s; b's head at 20 + x s,
+# its tail at 30 + x s. The band stands at the stand (50 m) and hears 10 m each
+# way, 40-60 m: it plays from a's head at 40 m (40 s) until b's tail at 60 m
+# (90 s).
 ONE_BAND = """\
 music:
+  hearing_distance_m: 10
   bands:
     - id: band1
       accompanies: [a, b]
@@ -30,25 +35,48 @@ def test_cue_timing_by_hand(write, base_plan) -> None:
     r = _report(write, base_plan(ONE_BAND))
     (sheet,) = r.sheets
     got = [(c.title, round(c.start, 6), round(c.end, 6), c.repeat, c.cut) for c in sheet.cues]
-    # A 50-70; B 70-76; B repeated (repeat: last) 76-80, cut when b's tail passes.
-    assert got == [("A", 50, 70, 0, False), ("B", 70, 76, 0, False), ("B", 76, 80, 1, True)]
-    assert sheet.cues[0].units == ("a",) and sheet.cues[1].units == ("b",)
+    # A 40-60; B 60-66; B repeated (repeat: last) 66-72, 72-78, 78-84, 84-90: the
+    # fourth repeat ends as b's tail leaves the hearing range (90 s), uncut.
+    assert got == [
+        ("A", 40, 60, 0, False),
+        ("B", 60, 66, 0, False),
+        ("B", 66, 72, 1, False),
+        ("B", 72, 78, 2, False),
+        ("B", 78, 84, 3, False),
+        ("B", 84, 90, 4, False),
+    ]
+    assert (sheet.start, sheet.end, sheet.hearing_m) == (40, 90, (40, 60))
+    # Passing the band (50 m): a 50-60 s, b 70-80 s; nobody 60-70 s.
+    assert [c.units for c in sheet.cues[:3]] == [("a",), (), ("b",)]
+    assert all(c.cue_at_band is None and c.cue_at_stand is None for c in sheet.cues)
     assert r.findings == ()
 
 
 def test_da_capo_and_cue(write, base_plan) -> None:
     text = base_plan(ONE_BAND.replace("      pieces:", "      repeat: sheet\n      pieces:"))
     (sheet,) = _report(write, text).sheets
-    assert [(c.title, c.start, c.end) for c in sheet.cues][-1] == ("A", 76, 80)
+    # A 40-60, B 60-66, A again 66-86, B again 86-90, cut at 90 s.
+    assert [(c.title, c.start, c.end, c.cut) for c in sheet.cues] == [
+        ("A", 40, 60, False),
+        ("B", 60, 66, False),
+        ("A", 66, 86, False),
+        ("B", 86, 90, True),
+    ]
     cued = base_plan(ONE_BAND.replace("tempo_bpm: 118}", "tempo_bpm: 118, cue: b}"))
     (sheet,) = _report(write, cued).sheets
-    # A is cut when b's head arrives (70 s), B starts there, on b.
+    # A 40-60 runs out before b's head reaches the band (70 s): A again (repeat:
+    # last) 60-70, cut there; B on b 70-76, again 76-82, 82-88, 88-90 (cut).
     assert [(c.title, c.start, c.end, c.cut) for c in sheet.cues] == [
-        ("A", 50, 70, False),
+        ("A", 40, 60, False),
+        ("A", 60, 70, True),
         ("B", 70, 76, False),
-        ("B", 76, 80, True),
+        ("B", 76, 82, False),
+        ("B", 82, 88, False),
+        ("B", 88, 90, True),
     ]
-    assert sheet.cues[1].cued_by == "b"
+    assert [c.cued_by for c in sheet.cues] == [None, None, "b", None, None, None]
+    # The band is at the stand: b's head reaches both at 70 s.
+    assert (sheet.cues[2].cue_at_band, sheet.cues[2].cue_at_stand) == (70, 70)
 
 
 def test_tempo_check(write, base_plan) -> None:
@@ -61,18 +89,24 @@ def test_tempo_check(write, base_plan) -> None:
 def test_silence_and_overlap(write, base_plan) -> None:
     only_a = ONE_BAND.replace("[a, b]", "[a]")
     r = _report(write, base_plan(only_a))
-    (f,) = [f for f in r.findings if f.severity == "error"]
-    assert [f.kind for f in r.findings if f.severity == "warning"] == ["unplayed"]  # B
+    # Only a: the band plays 40 s (a's head at 40 m) to 70 s (a's tail at 60 m):
+    # A 40-60, B 60-66, B 66-70; b passes the stand 70-80 s in silence.
+    (f,) = r.findings
     assert (f.kind, f.unit, f.start, f.end) == ("silence", "b", 70, 80)
     two = ONE_BAND + ONE_BAND.split("  bands:\n")[1].replace("band1", "band2").replace(
         "[a, b]", "[b]"
     )
     r = _report(write, base_plan(two))
     errors = [(f.kind, f.start, f.end) for f in r.findings if f.severity == "error"]
-    assert errors == [("overlap", 70, 80)]  # band2's sheet (B unplayed) is a warning
-    far = two.replace("      accompanies: [b]", "      offset_m: 200\n      accompanies: [b]")
-    kinds = {f.kind for f in _report(write, base_plan(far)).findings}
-    assert kinds == {"out_of_hearing", "unplayed"}  # 200 m apart: neither overlap nor heard
+    # band1 plays 40-90 s; band2 (b only) from b's head at 40 m (60 s) to 90 s.
+    assert errors == [("overlap", 60, 90)]
+    far = two.replace("      accompanies: [b]", "      offset_m: 45\n      accompanies: [b]")
+    r = _report(write, base_plan(far))
+    # 45 m apart, 45 m from the stand: neither overlap nor heard there.
+    assert [f.kind for f in r.findings] == ["out_of_hearing"]
+    # band2 at 95 m hears 85-100 m (cut at the release point, 100 m): from b's
+    # head at 85 m (105 s) to its tail at 100 m (its head at 110 m, 130 s).
+    assert (r.sheets[1].hearing_m, r.sheets[1].start, r.sheets[1].end) == ((85, 100), 105, 130)
 
 
 def test_vehicles_may_pass_in_silence(write, base_plan) -> None:
@@ -89,14 +123,14 @@ def test_negative_duration_names_the_line(cli, write, base_plan) -> None:
     path = write(base_plan(ONE_BAND.replace("duration_s: 6", "duration_s: -6")))
     got = cli("music", path)
     assert got.code == 2
-    assert f"{path}:18: music.bands[0].pieces[1].duration_s" in got.err
+    assert f"{path}:19: music.bands[0].pieces[1].duration_s" in got.err
     assert "greater than 0" in got.err
 
 
 def test_unknown_unit_in_band(cli, write, base_plan) -> None:
     path = write(base_plan(ONE_BAND.replace("[a, b]", "[a, zz]")))
     got = cli("music", path)
-    assert got.code == 2 and "unknown unit 'zz'" in got.err and ":15:" in got.err
+    assert got.code == 2 and "unknown unit 'zz'" in got.err and ":16:" in got.err
 
 
 def test_example_music(cli) -> None:
@@ -106,12 +140,18 @@ def test_example_music(cli) -> None:
     assert doc["findings"] == []
     first = doc["bands"][0]["cues"][0]
     assert first["title"] == "Victoria" and first["tempo_bpm"] == 120
-    assert first["start"].startswith("2025-05-09T10:07:01")
+    # The colour guard marches at 120 x 0.75 = 1.5 m/s from 10:00:00; the band
+    # at the tribune (632.3 m) hears from 632.3 - 150 = 482.3 m, which its
+    # head reaches 482.3 / 1.5 = 321.53 s later: 10:05:21.5 (to the 0.05 m of
+    # the tribune's position given to one decimal, start_s to two).
+    assert abs(first["start_s"] - 482.3 / 1.5) <= 0.05 / 1.5 + 0.005
+    assert first["start"].startswith("2025-05-09T10:05:21.5")
 
 
 # The spring night in Paris: 02:00 (+01:00) becomes 03:00 (+02:00) at 01:00 UTC.
 # Starting at 01:59:00+01:00 (00:59:00 UTC), a passes the stand 50-60 s later,
-# 01:59:50+01:00 to 03:00:00+02:00; b 70-80 s later, 03:00:10 to 03:00:20+02:00.
+# 01:59:50+01:00 to 03:00:00+02:00; b 70-80 s later, 03:00:10 to 03:00:20+02:00;
+# ONE_BAND plays 40-90 s, 01:59:40+01:00 to 03:00:30+02:00.
 def _spring(base_plan, music: str) -> str:
     return (
         base_plan(music)
@@ -125,21 +165,25 @@ def test_music_shows_the_offset_in_force_on_a_dst_day(cli, write, base_plan) -> 
     path = write(_spring(base_plan, ONE_BAND))
     got = cli("music", path)
     assert got.code == 0, got.err
-    assert "2025-03-30, Europe/Paris, UTC+01:00; from 03:00:00 UTC+02:00 (marked)" in got.out
+    words = " ".join(got.out.split())  # the title wraps at the table's width
+    assert "2025-03-30, Europe/Paris, UTC+01:00; from 03:00:00 UTC+02:00 (marked)" in words
     rows = [
         [c.strip() for c in line.split("│")[1:4]] for line in got.out.splitlines() if "│" in line
     ]
-    # A 50-70 s, B 70-76 s, B again 76-80 s (cut when b's tail passes).
+    # A 40-60 s, B 60-66 s, B again 66-72, 72-78, 78-84, 84-90 s.
     assert rows == [
-        ["01:59:50", "03:00:10+02:00", "A"],
-        ["03:00:10+02:00", "03:00:16+02:00", "B"],
-        ["03:00:16+02:00", "03:00:20+02:00", "B"],
+        ["01:59:40", "03:00:00+02:00", "A"],
+        ["03:00:00+02:00", "03:00:06+02:00", "B"],
+        ["03:00:06+02:00", "03:00:12+02:00", "B"],
+        ["03:00:12+02:00", "03:00:18+02:00", "B"],
+        ["03:00:18+02:00", "03:00:24+02:00", "B"],
+        ["03:00:24+02:00", "03:00:30+02:00", "B"],
     ]
     doc = json.loads(cli("music", path, "-f", "json").out)
     cues = doc["bands"][0]["cues"]
     assert [(c["start"], c["end"]) for c in cues[:2]] == [
-        ("2025-03-30T01:59:50.000+01:00", "2025-03-30T03:00:10.000+02:00"),
-        ("2025-03-30T03:00:10.000+02:00", "2025-03-30T03:00:16.000+02:00"),
+        ("2025-03-30T01:59:40.000+01:00", "2025-03-30T03:00:00.000+02:00"),
+        ("2025-03-30T03:00:00.000+02:00", "2025-03-30T03:00:06.000+02:00"),
     ]
 
 

@@ -23,7 +23,7 @@ from paradeops.cli.output import (
 )
 from paradeops.cli.plan_commands import PlanArg, load_and_schedule
 from paradeops.composition.compose import Comparison, compare
-from paradeops.composition.music import MusicReport, music_report
+from paradeops.composition.music import Cue, MusicReport, music_report
 from paradeops.composition.rehearsals import Calibration, UnitComparison, calibrate
 from paradeops.composition.rehearsals import compare as compare_run
 from paradeops.errors import UserError
@@ -171,6 +171,7 @@ def music_json(report: MusicReport, s: Schedule) -> dict[str, Any]:
                 "name": sh.name,
                 "position_m": round(sh.position_m, 1),
                 "heard_at_reviewing": sh.heard_at_reviewing,
+                "hearing_m": [round(x, 1) for x in sh.hearing_m],
                 "start": _iso(s, sh.start),
                 "end": _iso(s, sh.end),
                 "units": list(sh.units),
@@ -190,6 +191,10 @@ def music_json(report: MusicReport, s: Schedule) -> dict[str, Any]:
                         "repeat": c.repeat,
                         "cut": c.cut,
                         "cued_by": c.cued_by,
+                        "cue_at_band": None if c.cue_at_band is None else _iso(s, c.cue_at_band),
+                        "cue_at_stand": (
+                            None if c.cue_at_stand is None else _iso(s, c.cue_at_stand)
+                        ),
                         "units": list(c.units),
                     }
                     for c in sh.cues
@@ -229,7 +234,12 @@ def music(plan: PlanArg, format: FormatOpt = Format.table, output: OutputOpt = N
     else:
         tables = []
         for sh in report.sheets:
-            shown = [x for c in sh.cues for x in (c.start, c.end)]
+            shown = [
+                x
+                for c in sh.cues
+                for x in (c.start, c.end, c.cue_at_band, c.cue_at_stand)
+                if x is not None
+            ]
             t = Table(
                 title=f"{sh.name} — at {sh.position_m:.0f} m"
                 + ("" if sh.heard_at_reviewing else " (not heard at the reviewing stand)")
@@ -241,7 +251,7 @@ def music(plan: PlanArg, format: FormatOpt = Format.table, output: OutputOpt = N
             for c in sh.cues:
                 note = []
                 if c.cued_by:
-                    note.append(f"on {c.cued_by}")
+                    note.append(f"on {c.cued_by}" + _cue_times(s, c))
                 if c.repeat:
                     note.append(f"repeat {c.repeat}")
                 if c.cut:
@@ -256,10 +266,25 @@ def music(plan: PlanArg, format: FormatOpt = Format.table, output: OutputOpt = N
                     _units_text(c.units),
                 )
             tables.append(t)
-        lines = [f"{f.severity}: {f.message}" for f in report.findings] or ["music: no findings"]
+        lines = [
+            f"{sh.band} plays while its units are within {sh.hearing_m[0]:.0f}–"
+            f"{sh.hearing_m[1]:.0f} m of the route (the reviewing stand: {s.reviewing.at_m:.0f} m)"
+            for sh in report.sheets
+        ]
+        lines += [f"{f.severity}: {f.message}" for f in report.findings] or ["music: no findings"]
         _emit(output, tables, lines)
     if report.has_errors:
         raise typer.Exit(1)
+
+
+def _cue_times(s: Schedule, c: Cue) -> str:
+    """When the cued unit's head reaches the band and the reviewing stand."""
+    at = []
+    if c.cue_at_band is not None:
+        at.append(f"band {_hms(s, c.cue_at_band)}")
+    if c.cue_at_stand is not None:
+        at.append(f"stand {_hms(s, c.cue_at_stand)}")
+    return f" ({', '.join(at)})" if at else ""
 
 
 def _units_text(units: tuple[str, ...]) -> str:

@@ -2,26 +2,31 @@
 
 Timing of one band (see docs/composition.md, "Music program"):
 
-- The band stands at ``at`` (a checkpoint; default the reviewing stand) plus
-  ``offset_m``. It plays from the moment the head of the first unit it
-  accompanies reaches it (plus ``start_offset_s``) until the tail of the last
-  one has passed it, without stopping.
+- The band stands at ``at_m``, or at ``at`` (a checkpoint; default the
+  reviewing stand) plus ``offset_m``. Its hearing range is the road within
+  ``hearing_distance_m`` of it, cut at the start point and the release point.
+  It plays, without stopping, from the moment the head of the first unit it
+  accompanies comes into its hearing range (plus ``start_offset_s``) until the
+  tail of the last one has left it.
 - Pieces follow each other back to back. A piece with ``cue: UNIT`` starts
   when that unit's head reaches the band: the piece in progress is cut there,
   or, if the pieces before it ran out, the last of them (``repeat: last``) or
   all of them since the previous cue (``repeat: sheet``, da capo) are played
   again until then. The same holds at the end: the piece in progress when the
-  last tail passes is cut.
+  band stops is cut. A cue is given at the band and at the reviewing stand
+  (when the cued unit's head reaches each).
 
-Checks (all against the reviewing stand, where the music is judged):
+Checks (all against the reviewing stand, where the music is judged). A band is
+heard at the stand when it stands within ``hearing_distance_m`` of it, and
+then whenever it plays:
 
 - ``silence``: a foot, band or mounted unit (and vehicles and floats with
   ``require_for_vehicles``) passes the stand, head to tail, while no band
-  heard there (within ``hearing_distance_m``) is playing.
+  heard there is playing.
 - ``overlap``: two bands within ``hearing_distance_m`` of each other play at
   the same time.
-- ``tempo``: a piece heard while a unit with a cadence passes the stand is
-  more than ``tempo_tolerance_spm`` off its cadence.
+- ``tempo``: a piece heard at the stand while a unit with a cadence passes
+  the stand is more than ``tempo_tolerance_spm`` off its cadence.
 - ``unplayed`` (warning): a piece on a sheet never starts.
 - ``out_of_hearing`` (warning): a band accompanies units but is too far from
   the reviewing stand to count there.
@@ -71,6 +76,9 @@ class Cue:
     cut: bool  # stopped before its end
     cued_by: str | None  # the unit whose head started it
     units: tuple[str, ...]  # units passing the band while it plays
+    #: With ``cued_by``: when that unit's head reaches the band and the stand.
+    cue_at_band: float | None = None
+    cue_at_stand: float | None = None
 
     @property
     def played_s(self) -> float:
@@ -83,6 +91,7 @@ class CueSheet:
     name: str
     position_m: float  # from the start point
     heard_at_reviewing: bool
+    hearing_m: tuple[float, float]  # the road it plays for [m from the start point]
     start: float
     end: float
     units: tuple[str, ...]
@@ -118,8 +127,11 @@ def music_report(plan: Plan, schedule: Schedule) -> MusicReport:
         return MusicReport((), ())
     by_id = {u.id: u for u in schedule.units}
     ground = [u for u in plan.units if not isinstance(u, AircraftUnit)]
-    reviewing = schedule.reviewing.at_m
-    sheets = tuple(_sheet(schedule, program, b, ground, by_id, reviewing) for b in program.bands)
+    origin = plan.route.checkpoints[0].at_m or 0.0
+    sheets = tuple(
+        _sheet(schedule, program, b, _position(schedule, b, origin), ground, by_id)
+        for b in program.bands
+    )
     findings = [
         *_unplayed(sheets),
         *_out_of_hearing(sheets, program),
@@ -129,7 +141,10 @@ def music_report(plan: Plan, schedule: Schedule) -> MusicReport:
     return MusicReport(sheets, tuple(findings))
 
 
-def _position(schedule: Schedule, band: Band) -> float:
+def _position(schedule: Schedule, band: Band, origin: float) -> float:
+    """From the start point [m]; ``at_m`` is on the checkpoints' scale (``origin`` at 0)."""
+    if band.at_m is not None:
+        return band.at_m - origin
     base = schedule.reviewing if band.at is None else _cp(schedule, band.at)
     return base.at_m + band.offset_m
 
@@ -162,18 +177,23 @@ def _sheet(
     schedule: Schedule,
     program: MusicProgram,
     band: Band,
+    pos: float,
     ground: Sequence[Unit],
     by_id: dict[str, UnitSchedule],
-    reviewing: float,
 ) -> CueSheet:
-    pos = _position(schedule, band)
-    heard = abs(pos - reviewing) <= program.hearing_distance_m
+    reviewing = schedule.reviewing
+    heard = abs(pos - reviewing.at_m) <= program.hearing_distance_m
+    # Hearing range: cut at the start point (no unit is on the road before it)
+    # and at the release point (the units disperse there).
+    release = schedule.checkpoints[-1].at_m
+    near = min(max(pos - program.hearing_distance_m, 0.0), release)
+    far = max(min(pos + program.hearing_distance_m, release), 0.0)
     span = _span(band, ground)
-    passes = {u.id: _at(by_id[u.id], pos) for u in span}
     if not span:
-        return CueSheet(band.id, band.label, pos, heard, 0.0, 0.0, (), (), ())
-    start = passes[span[0].id][0] + band.start_offset_s
-    end = max(t for _, t in passes.values())
+        return CueSheet(band.id, band.label, pos, heard, (near, far), 0.0, 0.0, (), (), ())
+    passes = {u.id: _at(by_id[u.id], pos) for u in span}
+    start = min(_at(by_id[u.id], near)[0] for u in span) + band.start_offset_s
+    end = max(_at(by_id[u.id], far)[1] for u in span)
     # Segments: the sheet split at cued pieces.
     bounds: list[tuple[int, float, str | None]] = [(0, start, None)]
     for i, p in enumerate(band.pieces):
@@ -188,6 +208,8 @@ def _sheet(
         for idx, t0, t1, rep, cut in _fill(band.pieces, seg, s0, s1, band.repeat):
             played.add(idx)
             p = band.pieces[idx]
+            by = cued_by if idx == first and rep == 0 else None
+            stand = by_id[by].at(reviewing.id) if by is not None else None
             cues.append(
                 Cue(
                     band=band.id,
@@ -200,13 +222,24 @@ def _sheet(
                     duration_s=p.duration_s,
                     repeat=rep,
                     cut=cut,
-                    cued_by=cued_by if idx == first and rep == 0 else None,
+                    cued_by=by,
                     units=tuple(uid for uid, (h, t) in passes.items() if h < t1 and t > t0),
+                    cue_at_band=None if by is None else passes[by][0],
+                    cue_at_stand=None if stand is None else stand.head,
                 )
             )
     unplayed = tuple(p.title for i, p in enumerate(band.pieces) if i not in played)
     return CueSheet(
-        band.id, band.label, pos, heard, start, end, tuple(passes), tuple(cues), unplayed
+        band.id,
+        band.label,
+        pos,
+        heard,
+        (near, far),
+        start,
+        end,
+        tuple(passes),
+        tuple(cues),
+        unplayed,
     )
 
 

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from paradeops.model.input_types import (
     Flag,
     Fraction,
+    Metres,
     PerMinute,
     PositiveMetres,
     PositiveSeconds,
@@ -52,7 +53,8 @@ class Piece(_Strict):
     cue: str | None = Field(
         None,
         description="Unit id: the piece starts when that unit's head reaches the band "
-        "(the piece before is cut there, or repeated until then)",
+        "(the piece before is cut there, or repeated until then); the sheet also gives "
+        "when it reaches the reviewing stand",
     )
     note: str | None = Field(None, description="Free text")
 
@@ -69,20 +71,31 @@ class Band(_Strict):
 
     id: _Id
     name: str | None = Field(None, description="Name for tables (default: the id)")
-    at: str | None = Field(None, description="Checkpoint id; default the reviewing stand")
+    at: str | None = Field(
+        None, description="Checkpoint id; default the reviewing stand (or give at_m)"
+    )
     offset_m: SignedMetres = Field(
         0.0, description="Along the route from `at` [m] (negative: before)"
+    )
+    at_m: Metres | None = Field(
+        None,
+        description="Position along the route [m], on the checkpoints' `at_m` scale; "
+        "instead of `at` and `offset_m`",
+        examples=[572],
     )
     accompanies: list[str] | Span = Field(
         description="Unit ids (the band plays from the first to the last of them, in order "
         "of march) or {from: X, to: Y}"
     )
     start_offset_s: SignedSeconds = Field(
-        0.0, description="Start this long after the first unit's head reaches the band [s]"
+        0.0,
+        description="Start this long after the first unit's head comes within "
+        "hearing_distance_m of the band [s]",
     )
     repeat: Literal["last", "sheet"] = Field(
         "last",
-        description="When the pieces run out before the last tail has passed: repeat the "
+        description="When the pieces run out before the band stops (the last tail out of "
+        "hearing): repeat the "
         "last piece, or the whole sheet (da capo)",
     )
     pieces: list[Piece] = Field(
@@ -100,7 +113,8 @@ class MusicProgram(_Strict):
     hearing_distance_m: PositiveMetres = Field(
         150.0,
         description="Two bands closer than this are heard together; a band this close "
-        "to the reviewing stand is heard there",
+        "to the reviewing stand is heard there; a band plays while the units it "
+        "accompanies are this close to it",
     )
     tempo_tolerance_spm: Annotated[Fraction, Field(ge=0, le=300)] = Field(
         4.0, description="Largest allowed |tempo_bpm - cadence_spm|"
@@ -121,11 +135,16 @@ def music_issues(data: Any) -> Iterator[Issue]:
     order = {u["id"]: i for i, u in enumerate(units) if isinstance(u.get("id"), str)}
     kinds = {u["id"]: u.get("kind") for u in units if isinstance(u.get("id"), str)}
     route = data.get("route")
-    cps = {
-        c.get("id")
+    cp_list = [
+        c
         for c in _list(route.get("checkpoints") if isinstance(route, Mapping) else None)
         if isinstance(c, Mapping)
-    }
+    ]
+    cps = {c.get("id") for c in cp_list}
+    # Positions known from the plain data (checkpoints placed by a geometry are not).
+    where_m = {c.get("id"): _num(c.get("at_m")) for c in cp_list}
+    stand = next((c.get("id") for c in cp_list if c.get("reviewing") is True), None)
+    ends = (_num(cp_list[0].get("at_m")), _num(cp_list[-1].get("at_m"))) if cp_list else None
     seen: set[str] = set()
     for b, raw in enumerate(_list(data["music"].get("bands"))):
         if not isinstance(raw, Mapping):
@@ -139,6 +158,7 @@ def music_issues(data: Any) -> Iterator[Issue]:
         at = raw.get("at")
         if isinstance(at, str) and at not in cps:
             yield (*loc, "at"), f"unknown checkpoint {at!r}", "known: " + ", ".join(map(str, cps))
+        yield from _placement(raw, loc, where_m, stand, ends)
         span: list[int] = []
         acc = raw.get("accompanies")
         refs: list[tuple[Loc, Any]] = []
@@ -186,6 +206,46 @@ def music_issues(data: Any) -> Iterator[Issue]:
                 )
             else:
                 last_cue = order[cue]
+
+
+def _placement(
+    raw: Mapping[str, Any],
+    loc: Loc,
+    where_m: Mapping[Any, float | None],
+    stand: Any,
+    ends: tuple[float | None, float | None] | None,
+) -> Iterator[Issue]:
+    """``at_m`` or ``at`` + ``offset_m``, not both; the band stands on the route."""
+    at_m = _num(raw.get("at_m"))
+    if raw.get("at_m") is not None:
+        given = [k for k in ("at", "offset_m") if raw.get(k) is not None]
+        if given:
+            yield (
+                (*loc, "at_m"),
+                f"both at_m and {' and '.join(given)} given",
+                "place the band by at_m, or by at and offset_m",
+            )
+            return
+        pos, field = at_m, "at_m"
+    else:
+        at = raw.get("at")
+        base = where_m.get(at if isinstance(at, str) else stand)
+        offset = _num(raw.get("offset_m", 0.0))
+        pos = None if base is None or offset is None else base + offset
+        field = "offset_m" if "offset_m" in raw else "at"
+    lo, hi = ends if ends is not None else (None, None)
+    if pos is None or lo is None or hi is None:
+        return
+    if not lo <= pos <= hi:
+        yield (
+            (*loc, field),
+            f"the band stands at {pos:g} m, off the route ({lo:g} to {hi:g} m)",
+            "place it between the first checkpoint and the last",
+        )
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
 
 
 def _list(v: Any) -> list[Any]:
