@@ -162,10 +162,21 @@ def _log(scope: Scope, request_id: str, status: int, started: float, *, failed: 
     }
     if failed:
         request_log.error("unhandled exception", extra=fields, exc_info=True)
-    elif status >= 500:
+    elif status >= 500 and not scope.get("state", {}).get(_REFUSAL):
         request_log.error("error answer", extra=fields)
+    elif status >= 500:  # a 503 that refuses load, not a failure: below ERROR, so throttled
+        request_log.warning("refused, busy", extra=fields)
     else:
         request_log.info("refused", extra=fields)
+
+
+#: Set in a request's state when its 5xx answer is a deliberate refusal (load shedding).
+_REFUSAL = "refusal"
+
+
+def log_as_refusal(request: Request) -> None:
+    """Log this request's 503 as a refusal (WARNING, throttled), not as an error."""
+    setattr(request.state, _REFUSAL, True)
 
 
 async def _internal_error(send: Send, request_id: str) -> None:

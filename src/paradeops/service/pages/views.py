@@ -28,7 +28,14 @@ from paradeops.service.guests import service as guests
 from paradeops.service.guests.views import CacheDep
 from paradeops.service.plans import service as plans
 from paradeops.service.plans.views import PlanId
-from paradeops.service.users.signin import BadCredentials, Busy, Throttled, sign_in, sign_out
+from paradeops.service.users.signin import (
+    BadCredentials,
+    Busy,
+    OneAtATime,
+    Throttled,
+    sign_in,
+    sign_out,
+)
 from paradeops.service.users.tokens import LIFETIME, Principal
 
 _here = resources.files("paradeops.service.pages")
@@ -77,7 +84,7 @@ def _login_page(request: Request, next: str, error: str | None, status: int = 20
 
 def _throttled_page(request: Request, next: str, refusal: Throttled) -> Response:
     wait = max(1, int(refusal.retry_after_s))
-    if isinstance(refusal, Busy):
+    if isinstance(refusal, Busy | OneAtATime):
         why = f"The service is checking many sign-ins just now. Wait {wait} s, then try again."
     else:
         why = (

@@ -4,15 +4,21 @@ A flood of sign-ins must not starve check-ins: each argon2 verification
 takes 64 MiB and a core for a while, so at most :data:`ARGON2_AT_ONCE` run at
 a time, at most :data:`ARGON2_WAITING` more wait (each at most
 :data:`ARGON2_WAIT_S`), and the rest are refused at once with :class:`Busy`.
+The places are shared fairly: one client address holds at most
+:data:`ARGON2_PER_ADDRESS` of them (verifying or waiting), and its further
+sign-ins meanwhile are refused at once with :class:`OneAtATime` (429), so a
+flood from one address never takes another address's place.
 Before any of that, the throttle (:mod:`.throttle`) refuses accounts and
 addresses that failed too often, without looking at the password.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
+from collections.abc import Iterator
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -27,6 +33,8 @@ log = logging.getLogger(__name__)
 ARGON2_AT_ONCE = 2
 ARGON2_WAITING = 8
 ARGON2_WAIT_S = 5.0
+#: Places (verifying or waiting) one client address may hold at once.
+ARGON2_PER_ADDRESS = 1
 #: Verified when the user does not exist, so that the answer's timing does
 #: not reveal which names exist.
 _DUMMY = hasher.hash("not a password, never one")
@@ -52,35 +60,54 @@ class Busy(Throttled):
         self.retry_after_s = 2
 
 
-class _Gate:
-    """A semaphore that refuses, rather than queues, beyond a few waiters."""
+class OneAtATime(Throttled):
+    """A sign-in from this address is being checked already: the client's own flood."""
 
-    def __init__(self, at_once: int, waiting: int, wait_s: float) -> None:
+    def __init__(self) -> None:
+        Exception.__init__(
+            self, "a sign-in from this address is being checked; try again in a moment"
+        )
+        self.retry_after_s = 1
+
+
+class _Gate:
+    """A semaphore that refuses, rather than queues, beyond a few waiters; fair per address."""
+
+    def __init__(self, at_once: int, waiting: int, wait_s: float, per_address: int) -> None:
         self._slots = threading.BoundedSemaphore(at_once)
         self._lock = threading.Lock()
         self._admitted = 0
+        self._by_address: dict[str, int] = {}
         self._limit = at_once + waiting
         self._wait_s = wait_s
+        self._per_address = per_address
 
-    def __enter__(self) -> None:
+    @contextlib.contextmanager
+    def admit(self, address: str) -> Iterator[None]:
+        """Hold a place for ``address`` while the block runs (OneAtATime, Busy if none)."""
         with self._lock:
+            if self._by_address.get(address, 0) >= self._per_address:
+                raise OneAtATime()
             if self._admitted >= self._limit:
                 raise Busy()
             self._admitted += 1
-        if not self._slots.acquire(timeout=self._wait_s):
-            self._leave()
-            raise Busy()
+            self._by_address[address] = self._by_address.get(address, 0) + 1
+        try:
+            if not self._slots.acquire(timeout=self._wait_s):
+                raise Busy()
+            try:
+                yield
+            finally:
+                self._slots.release()
+        finally:
+            with self._lock:
+                self._admitted -= 1
+                left = self._by_address.pop(address) - 1
+                if left:
+                    self._by_address[address] = left
 
-    def __exit__(self, *exc: object) -> None:
-        self._slots.release()
-        self._leave()
 
-    def _leave(self) -> None:
-        with self._lock:
-            self._admitted -= 1
-
-
-_argon2 = _Gate(ARGON2_AT_ONCE, ARGON2_WAITING, ARGON2_WAIT_S)
+_argon2 = _Gate(ARGON2_AT_ONCE, ARGON2_WAITING, ARGON2_WAIT_S, ARGON2_PER_ADDRESS)
 
 
 def current_secret(ctx: ServiceContext) -> bytes:
@@ -102,8 +129,8 @@ def loggable(name: str, known: bool) -> str:
     return "unknown#" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:12]
 
 
-def _verify(password_hash: str, password: str) -> bool:
-    with _argon2:
+def _verify(password_hash: str, password: str, address: str) -> bool:
+    with _argon2.admit(address):
         try:
             return bool(hasher.verify(password_hash, password))
         except (VerificationError, InvalidHashError):
@@ -126,7 +153,12 @@ def sign_in(ctx: ServiceContext, name: str, password: str, client_address: str) 
         )
         raise Throttled(wait)
     try:
-        ok = _verify(user.password_hash if user else _DUMMY, password)
+        ok = _verify(user.password_hash if user else _DUMMY, password, client_address)
+    except OneAtATime:
+        log.warning(
+            "sign-in refused, one at a time per address: user=%s address=%s", who, client_address
+        )
+        raise
     except Busy:
         log.warning("sign-in refused, too many at once: user=%s address=%s", who, client_address)
         raise

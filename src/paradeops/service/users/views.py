@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, Response, status
 
+from paradeops.service import errors
 from paradeops.service.deps import COOKIE, CtxDep, OrganiserDep, SessionDep, UserDep
 from paradeops.service.errors import AUTH_ERRORS, ErrorOut
 from paradeops.service.users import service
@@ -24,7 +25,11 @@ def client_address(request: Request) -> str:
     response_model=TokenOut,
     responses={
         401: {"model": ErrorOut, "description": "Wrong name or password"},
-        429: {"model": ErrorOut, "description": "Too many failed sign-ins: see Retry-After"},
+        429: {
+            "model": ErrorOut,
+            "description": "Too many failed sign-ins, or one from this address is being "
+            "checked already: see Retry-After",
+        },
         503: {"model": ErrorOut, "description": "Too many sign-ins at once: see Retry-After"},
     },
 )
@@ -37,6 +42,8 @@ def token(
     try:
         return TokenOut(access_token=sign_in(ctx, username, password, client_address(request)))
     except Busy as e:
+        # Not the client's fault, but not a failure of ours either: a WARNING, throttled.
+        errors.log_as_refusal(request)
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             detail=str(e),
