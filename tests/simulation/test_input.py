@@ -89,6 +89,6 @@ def test_json_output(tmp_path: Path) -> None:
 def test_fan_chart(tmp_path: Path) -> None:
     p = _write(tmp_path, plan_text(TANKS))
     out = tmp_path / "fan.png"
-    res = CliRunner().invoke(app, ["simulate", str(p), "--runs", "10", "-o", str(out)])
+    res = CliRunner().invoke(app, ["simulate", str(p), "--runs", "10", "--chart", str(out)])
     assert res.exit_code == 0, res.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
