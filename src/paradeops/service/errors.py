@@ -56,6 +56,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if not request.url.path.startswith("/api/") and any(
+            e["loc"][:1] == ("path",) for e in exc.errors()
+        ):
+            # A page whose address holds no valid id (/plans/%ff/control) does not
+            # exist, for anyone: 404 before any question of signing in, never a 422.
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
         # Located, in plain words, and never the input (validation.py): FastAPI's own
         # answer echoed it, in full and sometimes unencodable (a 500).
         return Response(answer_422(exc.errors()), 422, media_type="application/json")

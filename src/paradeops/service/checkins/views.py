@@ -82,6 +82,11 @@ async def add_checkin(
 ) -> JSONResponse:
     refused = refusal(who, plan_id, body)
     if refused is not None:
+        # Off the fast path (it hands refusals on to here): a plan that does not
+        # exist is a 404 for everyone, before whether this user may write to it.
+        with request.app.state.ctx.db.sessions() as session:
+            if plans.latest_revision(session, plan_id) is None:
+                raise HTTPException(404, detail=f"no plan {plan_id}")
         raise HTTPException(refused[0], detail=refused[1])
     status, doc = await outcome(request.app.state.writer, plan_id, body, who)
     return JSONResponse(doc, status_code=status, headers=retry_after(status))
