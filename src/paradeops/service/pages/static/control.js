@@ -5,6 +5,18 @@
   const NS = "http://www.w3.org/2000/svg";
   let updates = 0;
 
+  // A projected time is seconds after the unit's anchor_s (itself seconds after the
+  // document's reference); as hh:mm:ss on the parade's own clock, like hhmmss().
+  function clockAt(doc, s) {
+    const [h, m, sec] = doc.reference.slice(11, 19).split(":").map(Number);
+    const t = ((Math.floor(h * 3600 + m * 60 + sec + s) % 86400) + 86400) % 86400;
+    const two = (n) => String(n).padStart(2, "0");
+    return `${two(Math.floor(t / 3600))}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}`;
+  }
+  const at = (doc, u, v) => typeof v === "number" ? clockAt(doc, u.anchor_s + v) : hhmmss(v);
+  // The graph's projected line: [seconds after projected_at_s, place].
+  const projected = (u) => u.projected && u.projected.map(([t, x]) => [t + u.projected_at_s, x]);
+
   function svgEl(tag, attrs) {
     const e = document.createElementNS(NS, tag);
     for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
@@ -17,7 +29,7 @@
     let t0 = Infinity, t1 = -Infinity;
     const units = ordered(g.units);
     for (const u of units) for (const [t] of (u.planned || u.passes)) { t0 = Math.min(t0, t); t1 = Math.max(t1, t); }
-    for (const u of units) if (u.projected) for (const [t, x] of u.projected) if (x <= g.x_max) t1 = Math.max(t1, t);
+    for (const u of units) if (u.projected) for (const [t, x] of projected(u)) if (x <= g.x_max) t1 = Math.max(t1, t);
     t0 = Math.min(t0, g.now_s); t1 = Math.max(t1, g.now_s);
     if (!(t1 > t0)) t1 = t0 + 1;
     const X = (t) => L + (t - t0) / (t1 - t0) * (W - L - 10);
@@ -38,7 +50,7 @@
       svg.append(svgEl("polygon", {
         points: head.filter(([, x]) => x <= g.x_max).concat(tail).map(([t, x]) => `${X(t)},${Y(Math.min(x, g.x_max))}`).join(" "),
         fill: "#9bb7d4", "fill-opacity": 0.45, stroke: "#6b8fb5", "stroke-width": 1, "data-unit": u.id }));
-      if (u.projected) line(u.projected, { stroke: "#c33", "stroke-dasharray": "4 3", "stroke-width": 1.2 });
+      if (u.projected) line(projected(u), { stroke: "#c33", "stroke-dasharray": "4 3", "stroke-width": 1.2 });
     }
     for (const a of Object.values(g.actuals || {})) {
       svg.append(svgEl("circle", { class: "actual", cx: X(a.t), cy: Y(a.x), r: 4,
@@ -62,11 +74,11 @@
     const body = document.querySelector("#units tbody");
     body.replaceChildren(...ordered(doc.units).map((u) => {
       const tr = el("tr", { "data-unit": u.id });
-      const next = u.ahead[0];
+      const next = ordered(u.ahead)[0];
       tr.append(el("td", {}, u.name), el("td", {}, u.state),
         el("td", { class: u.delay_s > 60 ? "late delay" : "delay" }, `${u.delay_s > 0 ? "+" : ""}${Math.round(u.delay_s)} s`),
         el("td", {}, u.last ? `${u.last.part} at ${u.last.checkpoint} ${hhmmss(u.last.at)}` : "—"),
-        el("td", {}, next ? `${next.checkpoint}: ${hhmmss(next.head)} / ${hhmmss(next.tail)}` : "passed"));
+        el("td", {}, next ? `${next.checkpoint}: ${at(doc, u, next.head)} / ${at(doc, u, next.tail)}` : "passed"));
       return tr;
     }));
     draw(doc);
