@@ -38,7 +38,7 @@ from sqlalchemy.pool import NullPool
 from paradeops.errors import UserError
 from paradeops.io.writefile import refuse_special, replacing
 from paradeops.store.append_only import FUNCTION
-from paradeops.store.db import normalise_url
+from paradeops.store.db import PRIVATE_MODE, make_private, normalise_url
 from paradeops.store.serving import no_server, require_no_pg_server
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def backup(database: str, out: Path) -> Path:
     out = out.expanduser().absolute()
     # A regular file or a new one, written beside its name and renamed into
     # place (never a link, a pipe or a device: see io/writefile.py).
-    with replacing(out, field="-o") as partial:
+    with replacing(out, field="-o", mode=PRIVATE_MODE) as partial:  # password hashes
         if target.is_sqlite:
             _sqlite_backup(target.sqlite_path, partial, out)
         else:
@@ -276,10 +276,9 @@ def _sqlite_restore(backup_file: Path, path: Path, *, force: bool) -> None:
     with no_server(path), contextlib.closing(_open_existing(backup_file, "FILE")) as src:
         _require_paradeops(src, str(backup_file), "FILE")
         _require_intact(src, str(backup_file), "FILE")
-        if path.exists():
-            dst = _open_existing(path, "--database")
-        else:
-            dst = sqlite3.connect(path, timeout=30)
+        existed = path.exists()
+        make_private(path)  # 0600 (created or made so), and so its -wal and -shm
+        dst = _open_existing(path, "--database") if existed else sqlite3.connect(path, timeout=30)
         with contextlib.closing(dst):
             tables = dst.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"

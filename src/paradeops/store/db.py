@@ -36,6 +36,7 @@ import contextlib
 import logging
 import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -138,6 +139,29 @@ def open_database(
     return db
 
 
+#: Read and write for the owner only: the database holds password hashes and guests' data.
+PRIVATE_MODE = 0o600
+
+
+def make_private(path: Path) -> None:
+    """Create the SQLite file ``path`` with mode 0600 if it does not exist yet.
+
+    SQLite gives its ``-wal`` and ``-shm`` files the database file's mode, so
+    they are 0600 too. A file of ours made earlier with group or other access
+    (ParadeOps before 0600, or a copy) loses it, and so do its ``-wal``/``-shm``.
+    """
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
+    for f in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            st = os.stat(f)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) and st.st_uid == os.getuid() and st.st_mode & 0o077:
+            os.chmod(f, stat.S_IMODE(st.st_mode) & 0o700)
+            log.warning("%s was readable by others: now owner-only (%o)", f, st.st_mode & 0o700)
+
+
 def _sqlite(url: str) -> Database:
     u = make_url(url)
     synchronous = str(u.query.get("synchronous", "NORMAL")).upper()
@@ -148,6 +172,7 @@ def _sqlite(url: str) -> Database:
     checkpointer = database not in ("", ":memory:")
     if checkpointer:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+        make_private(Path(database))
     # Connections are pooled (opening one runs the pragmas below) and may move
     # between the server's worker threads: each is used by one thread at a time.
     engine = create_engine(
