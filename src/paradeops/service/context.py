@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from paradeops.service.broadcast import Broadcaster
 from paradeops.service.control.actuals import ActualsCache
 from paradeops.service.settings import ServiceSettings
+from paradeops.service.upload_gate import UploadGate
 from paradeops.store import Database
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ class ServiceContext:
     late_s: float = 60.0
     #: What the operator set (limits, caps, folders).
     settings: ServiceSettings = field(default_factory=ServiceSettings)
+    #: Upload checks, one at a time (they hold the GIL; check-ins come first).
+    uploads: UploadGate = field(default_factory=UploadGate)
 
     def now(self) -> dt.datetime:
         t = self.clock()

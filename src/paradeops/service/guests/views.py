@@ -28,6 +28,7 @@ from paradeops.service.guests.models import (
 )
 from paradeops.service.plans.upload import safe_name, too_large
 from paradeops.service.plans.views import read_body
+from paradeops.service.upload_gate import upload_limits
 from paradeops.service.users.tokens import Principal
 
 router = APIRouter(prefix="/api", tags=["guests"])
@@ -75,6 +76,11 @@ def _load(session: Any, book: int | None, cache: dict[int, GuestBook]) -> servic
         **AUTH_ERRORS,
         **BAD_INPUT,
         413: {"model": ErrorOut, "description": "The file is over the size limit"},
+        503: {
+            "model": ErrorOut,
+            "description": "Other uploads are being checked; try again after Retry-After "
+            "seconds",
+        },
     },
     openapi_extra={
         "requestBody": {
@@ -100,8 +106,9 @@ async def upload_book(
         too_large(int(length), name, limit)
     data = await read_body(request, name, limit)
     # Parsed first, in the thread pool: never while holding the write lock.
-    limits = dataclasses.replace(DEFAULT_LIMITS, max_bytes=limit)
-    book = await run_in_threadpool(service.parse_upload, name, data, limits)
+    # One upload checked at a time (upload_gate.py), with the upload's read-time bound.
+    limits = upload_limits(dataclasses.replace(DEFAULT_LIMITS, max_bytes=limit))
+    book = await ctx.uploads.run(service.parse_upload, name, data, limits)
     text = data.decode("utf-8")  # parse_upload has checked that it is UTF-8
 
     def work() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
@@ -10,12 +11,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
 from paradeops.reports.schedule_json import schedule_to_dict
+from paradeops.service.context import ServiceContext
 from paradeops.service.deps import CtxDep, OrganiserDep, ReaderDep, SessionDep
 from paradeops.service.errors import AUTH_ERRORS, BAD_INPUT, NOT_FOUND, ErrorOut
 from paradeops.service.plans import service
 from paradeops.service.plans.diff import diff
 from paradeops.service.plans.models import DiffOut, PlanCreated, PlanOut, RevisionOut
-from paradeops.service.plans.upload import Part, Upload, check, safe_name, too_large
+from paradeops.service.plans.upload import Part, Rules, Upload, check, safe_name, too_large
+from paradeops.service.upload_gate import upload_limits
 
 router = APIRouter(prefix="/api/plans", tags=["plans"])
 PlanId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -67,7 +70,17 @@ UPLOAD_ERRORS = {
     **AUTH_ERRORS,
     **BAD_INPUT,
     413: {"model": ErrorOut, "description": "The upload is over the size limit"},
+    503: {
+        "model": ErrorOut,
+        "description": "Other uploads are being checked; try again after Retry-After seconds",
+    },
 }
+
+
+def _upload_rules(ctx: ServiceContext) -> Rules:
+    """The service's rules with the upload's tighter read time (upload_gate.py)."""
+    rules = service.rules(ctx)
+    return dataclasses.replace(rules, limits=upload_limits(rules.limits))
 
 
 async def read_body(request: Request, name: str, limit: int) -> bytes:
@@ -142,9 +155,10 @@ async def create_plan(
     filename: Annotated[str | None, Query(max_length=200, description="Name in messages")] = None,
 ) -> PlanCreated:
     up = await _read_upload(request, filename, ctx.settings.max_upload_bytes)
-    # Parsed and scheduled first, in the thread pool: an expensive upload must
-    # never hold the write lock that every check-in waits for.
-    checked = await run_in_threadpool(check, up, service.rules(ctx))
+    # Parsed and scheduled first, in the thread pool, one upload at a time: an
+    # expensive upload must never hold the write lock that every check-in waits
+    # for, nor (several at once) the GIL (upload_gate.py).
+    checked = await ctx.uploads.run(check, up, _upload_rules(ctx))
 
     def work() -> tuple[int, int]:
         with ctx.db.writing() as session:
@@ -169,7 +183,7 @@ async def revise_plan(
     filename: Annotated[str | None, Query(max_length=200)] = None,
 ) -> PlanCreated:
     up = await _read_upload(request, filename, ctx.settings.max_upload_bytes)
-    checked = await run_in_threadpool(check, up, service.rules(ctx))
+    checked = await ctx.uploads.run(check, up, _upload_rules(ctx))
 
     def work() -> int:
         with ctx.db.writing() as session:
