@@ -21,6 +21,7 @@ from paradeops.service.guests.service import event_data
 from paradeops.service.users.service import hasher
 from paradeops.store import open_database
 from paradeops.store.migrate import code_heads, database_heads, upgrade
+from tests.conftest import Run
 
 from .conftest import PASSWORD, Clock, login
 from .support import SMALL_PLAN, checkin
@@ -184,3 +185,10 @@ def test_populated_0001_database_upgrades_without_loss(database_url: str, clock:
             assert r.status_code == 403, r.text
     finally:
         app.state.ctx.db.dispose()
+
+
+def test_the_schema_has_one_head_and_db_upgrade_prints_it(tmp_path: Path, cli: Run) -> None:
+    assert code_heads() == {"0006_merge"}
+    r = cli("db", "upgrade", "--database", tmp_path / "one.db")
+    assert r.code == 0, r.err
+    assert "schema at 0006_merge" in r.err and "," not in r.err
