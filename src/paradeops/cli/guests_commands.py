@@ -35,6 +35,7 @@ from paradeops.protocol.ledger import (
     expected,
     last_event,
     status_as_of,
+    time_issue,
 )
 from paradeops.protocol.precedence import order_with_interpreters
 
@@ -278,7 +279,8 @@ def event_add_command(
     text = decode_text(original, file)
     book = parse_guests(text, file)
     event = _event(guest_id, kind, parse_moment(at, "--at"), reason, by, where, file)
-    issues = check_append(book, event)
+    too_far = time_issue(event, dt.datetime.now(dt.UTC))
+    issues = [too_far] if too_far is not None else check_append(book, event)
     if issues:
         raise UserError(problems=[
             Problem(i.message, file=file, field=EVENT_FIELDS.get(str(i.loc[-1])), hint=i.hint)

@@ -169,6 +169,34 @@ def check_guests(guests: Sequence[Guest], known: Collection[str] = ()) -> list[I
     return issues
 
 
+#: The earliest date an event may carry (no guest book reaches further back).
+EARLIEST_EVENT = dt.date(1900, 1, 1)
+#: How far after today an event may be dated when it is recorded: an invitation or
+#: a confirmation is recorded when it happens, or planned months ahead, never years.
+#: A typo past it (9999-12-31) would otherwise block the guest's history for good,
+#: as every later event must not be dated before it.
+MAX_AHEAD = dt.timedelta(days=366)
+
+
+def time_issue(event: Event, now: dt.datetime) -> Issue | None:
+    """Why ``event`` may not be recorded at ``now`` because of its date (None: it may).
+
+    Dates are compared by the event's own calendar day, so an offset far from
+    UTC (``-23:59``) moves nothing by more than a day.
+    """
+    day, today = day_of(event.at), now.date()
+    if day < EARLIEST_EVENT:
+        return Issue(("events", -1, "at"), f"the event is dated {day}, before {EARLIEST_EVENT}",
+                     "check the year")
+    if day > today + MAX_AHEAD:
+        return Issue(
+            ("events", -1, "at"),
+            f"the event is dated {day}, more than a year after today ({today})",
+            "check the date; events are recorded when they happen, or at most a year ahead",
+        )
+    return None
+
+
 def check_append(book: GuestBook, event: Event) -> list[Issue]:
     """What stops ``event`` from being appended to ``book``'s history (empty: it may be).
 

@@ -34,6 +34,7 @@ from paradeops.protocol.ledger import (
     check_append,
     last_event,
     status_as_of,
+    time_issue,
 )
 from paradeops.protocol.precedence import order_with_interpreters
 from paradeops.service.guests.models import EventIn, GuestBookRow, GuestRecordRow
@@ -162,7 +163,8 @@ def append(
         raise NotFound(f"no guest {guest!r} in guest book {book_id}")
     event = Event(guest=guest, **event_in.model_dump())
     events = [*current.book.events, event]
-    issues = check_append(current.book, event)
+    too_far = time_issue(event, now)  # a typo's date would block the guest for good
+    issues = [too_far] if too_far is not None else check_append(current.book, event)
     if issues:
         raise UserError(
             problems=[Problem(i.message, field=str(i.loc[-1]), hint=i.hint) for i in issues]
