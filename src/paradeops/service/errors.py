@@ -90,7 +90,7 @@ def logged_path(scope: Scope) -> str:
     """
     template = getattr(scope.get("route"), "path", None)
     if isinstance(template, str):
-        return template
+        return _with_prefix(str(scope.get("path", "")), template)
     known = _literal_segments(scope["app"]) if "app" in scope else frozenset()
     shown = []
     for segment in str(scope.get("path", "")).split("/")[1:8]:
@@ -99,6 +99,22 @@ def logged_path(scope: Scope) -> str:
         else:
             shown.append("{n}" if segment.isdigit() else "…")
     return "/" + "/".join(shown)
+
+
+def _with_prefix(path: str, template: str) -> str:
+    """``template`` with its router's prefix (``/api/plans``), which the route's path lacks.
+
+    The prefix is the path's leading segments before the template's; routers'
+    prefixes are fixed words (no parameters), so these are the prefix as
+    written, not a client's text (anything else is left out).
+    """
+    extra = path.count("/") - template.count("/")
+    if extra <= 0:
+        return template
+    prefix = path.split("/")[1 : extra + 1]
+    if not all(s and s.isascii() and s.replace("-", "").isalpha() for s in prefix):
+        return template
+    return "/" + "/".join(prefix) + template
 
 
 def _literal_segments(app: Any) -> frozenset[str]:

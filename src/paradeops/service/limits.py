@@ -218,6 +218,9 @@ def _once(body: bytes, receive: Receive) -> Receive:
 # --- connections: deadlines, sizes and a cap, in uvicorn's HTTP protocol ---------------
 
 connection_log = logging.getLogger("paradeops.connections")
+#: The scope key of the connection's own peer address (host, port), which a trusted
+#: proxy's X-Forwarded-For replaces in "client".
+PEER_KEY = "paradeops.peer"
 #: How often a body's progress is checked against its deadline or rate [s].
 BODY_CHECK_S = 1.0
 
@@ -296,6 +299,8 @@ def guarded_http(settings: ServiceSettings) -> type[asyncio.Protocol]:
         def on_headers_complete(self) -> None:
             self._in_head = False
             self._disarm()
+            # The peer as connected, before uvicorn's proxy headers middleware rewrites "client".
+            cast(Scope, self.scope)[PEER_KEY] = self.client
             super().on_headers_complete()
             scope = cast(Scope, self.scope)
             if _has_body(scope) and not self.transport.is_closing():

@@ -14,6 +14,7 @@ that was made for one user.
 
 from __future__ import annotations
 
+import ipaddress
 from importlib import resources
 from typing import Annotated
 from urllib.parse import quote, urlsplit
@@ -26,6 +27,7 @@ from paradeops.protocol.guests import EventKind
 from paradeops.service.deps import COOKIE, CSRF_HEADER, CtxDep, SessionDep, page_user
 from paradeops.service.guests import service as guests
 from paradeops.service.guests.views import CacheDep
+from paradeops.service.limits import PEER_KEY
 from paradeops.service.plans import service as plans
 from paradeops.service.plans.views import PlanId
 from paradeops.service.users.signin import (
@@ -70,10 +72,34 @@ def _same_site(request: Request) -> bool:
     origin = request.headers.get("origin")
     if origin is None:
         return True
-    # Behind a proxy that rewrites Host, X-Forwarded-Host names the site; another
-    # site's form cannot set either header, so both are safe to compare with.
-    ours = {request.headers.get("host"), request.headers.get("x-forwarded-host")}
+    ours = {request.headers.get("host")}
+    # Behind a proxy that rewrites Host, X-Forwarded-Host names the site: believed
+    # only from a proxy named in --forwarded-allow-ips (anyone else could set it).
+    if from_trusted_proxy(request):
+        ours.add(request.headers.get("x-forwarded-host"))
     return origin != "null" and urlsplit(origin).netloc in ours - {None}
+
+
+def from_trusted_proxy(request: Request) -> bool:
+    """Whether the connection's own peer (before X-Forwarded-For) is a trusted proxy."""
+    allowed = request.app.state.ctx.settings.forwarded_allow_ips
+    peer = request.scope.get(PEER_KEY)
+    if allowed is None or not peer:
+        return False
+    entries = [a.strip() for a in str(allowed).split(",") if a.strip()]
+    if "*" in entries:
+        return True
+    try:
+        address = ipaddress.ip_address(peer[0])
+    except ValueError:
+        return peer[0] in entries
+    for entry in entries:
+        try:
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
 
 
 def _login_page(request: Request, next: str, error: str | None, status: int = 200) -> Response:
