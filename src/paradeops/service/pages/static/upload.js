@@ -1,4 +1,4 @@
-// Upload a plan (and its geometry) as a multipart form; show the service's message on error.
+// Upload a plan (and the geometry and equipment catalogue it names) as a multipart form; show the service's message on error.
 "use strict";
 (function () {
   const form = document.getElementById("upload");
@@ -9,8 +9,10 @@
     const data = new FormData();
     const plan = form.querySelector('input[name="plan"]').files[0];
     const geo = form.querySelector('input[name="geometry"]').files[0];
+    const equipment = form.querySelector('input[name="equipment"]')?.files[0];
     data.append("plan", plan, plan.name);
     if (geo) data.append("geometry", geo, geo.name);
+    if (equipment) data.append("equipment", equipment, equipment.name);
     const r = await api(form.dataset.url, { method: form.dataset.method, body: data });
     const body = await r.json();
     if (r.ok) { location.href = "/plans/" + body.id; return; }
