@@ -126,6 +126,9 @@ def test_backup_refuses_special_files(cli: Run, tmp_path: Path, kind: str) -> No
     r = cli("backup", "--database", database, "-o", target)
     assert_refused(r, "-o", target, tmp_path, before)
     assert cli("backup", "--database", database, "-o", "-").code == 2  # binary: never stdout
+    regular = tmp_path / "regular.db"
+    assert cli("backup", "--database", database, "-o", regular).code == 0
+    assert regular.stat().st_mode & 0o777 == 0o600  # password hashes: owner only
 
 
 def test_regular_file_is_replaced_atomically_with_the_usual_mode(
