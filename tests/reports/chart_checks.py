@@ -18,7 +18,7 @@ from matplotlib.text import Text
 from paradeops.reports.chart_text import text_quad
 
 MIN_PT = 7.0
-MAX_WIDTH_IN = 16.5  # A3 landscape
+MAX_WIDTH_IN = 420 / 25.4  # A3 landscape, 420 mm
 
 
 def visible_texts(fig: Figure) -> list[Text]:

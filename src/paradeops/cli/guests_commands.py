@@ -369,13 +369,7 @@ def seat_command(
     chart_fmt = None if chart is None else image_format(chart, field="--chart", what="chart")
     book = load_guests(guests)
     lay = layout(load_tribunes(tribunes))
-    moment = parse_moment(as_of)
-    statuses = status_as_of(book, moment)
-    wanted = {Status.confirmed, Status.attended} | ({Status.invited} if include_invited
-                                                      else set())
-    ids = [g.id for g in book.guests
-           if g.host or (statuses[g.id] in wanted and g.interpreter_for is None)]
-    ids += [g.id for g in book.guests if g.interpreter_for in ids]
+    ids = seated_ids(book, parse_moment(as_of), include_invited=include_invited)
     if explain is not None and explain not in ids:
         raise UserError(f"guest {explain!r} is not seated", field="--explain",
                         hint="`paradeops guests status` lists the ids and who is expected")
@@ -408,6 +402,18 @@ def seat_command(
         err.print(Text(f"warning: {warning}"))
     if result.stopped_early and not accept_feasible:
         raise typer.Exit(1)
+
+
+def seated_ids(book: GuestBook, moment: Moment | None, *,
+               include_invited: bool = False) -> list[str]:
+    """Who ``seat`` seats: the hosts, the guests confirmed (or attended) as of
+    ``moment`` (invited too if asked), then the interpreters of those."""
+    statuses = status_as_of(book, moment)
+    wanted = {Status.confirmed, Status.attended} | ({Status.invited} if include_invited
+                                                      else set())
+    ids = [g.id for g in book.guests
+           if g.host or (statuses[g.id] in wanted and g.interpreter_for is None)]
+    return ids + [g.id for g in book.guests if g.interpreter_for in ids]
 
 
 def _json_text(data: Any) -> str:

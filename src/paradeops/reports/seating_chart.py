@@ -69,12 +69,18 @@ def seating_json(book: GuestBook, seating: Seating, layout: Layout) -> dict[str,
     }
 
 
-#: A3 landscape [in]: the chart is laid out to be read printed at this size.
-A3 = (16.54, 11.69)
+#: A3 landscape, 420 × 297 mm [in]: the chart is laid out to be read printed at this size.
+A3 = (420 / 25.4, 297 / 25.4)
 MARGIN = 0.4  # [in]
 FONT_PT = 7.0  # seat numbers and the list: the smallest text of the chart
-LINE = FONT_PT * 1.45 / 72  # [in] between two lines of the list
+LINE = FONT_PT * 1.45 / 72  # [in] between two lines of the list, at least
 BOX_H = 0.26  # [in] a seat's height
+#: Left-to-right mark: a line that starts with an Arabic or Hebrew name is still
+#: laid out left to right (number, name, then seat), not reversed as a whole.
+LTR = "\u200e"
+#: First-strong isolate and its end: a name is ordered on its own, so the
+#: parentheses and numbers after it stay after it.
+FSI, PDI = "\u2068", "\u2069"
 
 
 @dataclass(frozen=True)
@@ -124,17 +130,20 @@ def seating_figure(book: GuestBook, seating: Seating, layout: Layout, *,
     top = MARGIN + header_h + 0.15  # from the top of the page
     labels_h = measure.height("Sg", FONT_PT) + 0.1
     widths = [measure.width(e.text, FONT_PT) for e in entries]
+    # Arabic glyphs reach further above and below than Latin ones: lines are
+    # spaced by the tallest line measured, so none touches the next.
+    line = max([LINE, *(measure.height(e.text, FONT_PT) + 0.02 for e in entries)])
     # The list beside the stands if it fits the page's width, else below them.
     list_x, list_top = MARGIN + grid_w + 0.5, top
-    per_column = max(1, int((A3[1] - MARGIN - list_top) / LINE))
+    per_column = max(1, int((A3[1] - MARGIN - list_top) / line))
     columns = _list_columns(widths, per_column)
     if list_x + sum(w + 0.3 for w in columns) + MARGIN > A3[0]:
         list_x, list_top = MARGIN, top + grid_h + labels_h + 0.3
-        per_column = max(1, int((A3[1] - MARGIN - list_top) / LINE))
+        per_column = max(1, int((A3[1] - MARGIN - list_top) / line))
         columns = _list_columns(widths, per_column)
     width = max(A3[0], list_x + sum(w + 0.3 for w in columns) + MARGIN, grid_w + 2 * MARGIN)
     height = max(A3[1], top + grid_h + labels_h + MARGIN,
-                 list_top + min(per_column, len(entries)) * LINE + MARGIN)
+                 list_top + min(per_column, len(entries)) * line + MARGIN)
     fig.set_size_inches(width, height)
     inch = fig.dpi_scale_trans
 
@@ -152,7 +161,7 @@ def seating_figure(book: GuestBook, seating: Seating, layout: Layout, *,
     x = list_x
     for c, column_width in enumerate(columns):
         for r, entry in enumerate(entries[c * per_column : (c + 1) * per_column]):
-            fig.text(x, y(list_top + r * LINE), entry.text, fontsize=FONT_PT, va="top",
+            fig.text(x, y(list_top + r * line), entry.text, fontsize=FONT_PT, va="top",
                      transform=inch)
         x += column_width + 0.3
     return fig
@@ -185,8 +194,8 @@ def _entries(book: GuestBook, seating: Seating, layout: Layout) -> list[_Entry]:
         role = f"interpreter for {r['interpreter_for']}" if r["interpreter_for"] else \
             f"#{r['precedence']}"
         seat = seating.seats[r["guest"]]
-        out.append(_Entry(n, seat, f"{n:>3}  {r['name']} ({r['country']}, {role}) — "
-                                   f"{r['section']} r{r['row']} s{r['seat']}"))
+        out.append(_Entry(n, seat, f"{LTR}{n:>3}  {FSI}{r['name']}{PDI} ({r['country']}, "
+                                   f"{role}) — {r['section']} r{r['row']} s{r['seat']}"))
     return out
 
 
@@ -198,8 +207,8 @@ def _header(seating: Seating, title: str) -> list[tuple[str, float, dict[str, An
     proof = ("optimal" if seating.status == "OPTIMAL"
              else f"{seating.status.lower()}, gap {seating.gap:.2%}")
     lines: list[tuple[str, float, dict[str, Any]]] = [
-        (f"{title or 'Seating'} — {len(seating.seats)} guests; precedence seats exact, "
-         f"the rest {proof}", 11.0, {"weight": "bold"}),
+        (f"{LTR}{FSI}{title or 'Seating'}{PDI} — {len(seating.seats)} guests; "
+         f"precedence seats exact, the rest {proof}", 11.0, {"weight": "bold"}),
         ("Seen from the parade: front row at the bottom, the host's seat outlined in black, "
          "precedence seats edged dark. The numbers in the seats are those of the list.", 8.0, {}),
     ]
