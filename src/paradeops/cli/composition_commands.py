@@ -18,6 +18,7 @@ from paradeops.cli.output import (
     WidthOpt,
     chart_format,
     emit,
+    say_written,
     use_width,
     write_output,
 )
@@ -118,8 +119,7 @@ def compose(
     cmp = compare([load_plan(p) for p in [plan, *(vs or [])]])
     if format is Format.json:
         write_output(output, _dump(comparison_json(cmp)))
-        if output is not None:
-            err.print(Text(f"wrote {output}"))
+        say_written(output)
     else:
         _compose_table(cmp, output)
     if chart is not None and fmt is not None:
@@ -218,11 +218,17 @@ def music_json(report: MusicReport, s: Schedule) -> dict[str, Any]:
 
 
 @app.command()
-def music(plan: PlanArg, format: FormatOpt = Format.table, output: OutputOpt = None) -> None:
+def music(
+    plan: PlanArg,
+    format: FormatOpt = Format.table,
+    output: OutputOpt = None,
+    width: WidthOpt = None,
+) -> None:
     """Cue sheets per band, timed by the movement table; coverage, overlap and tempo checks.
 
     Exit 1 when a check fails (silence, overlap, tempo).
     """
+    use_width(width)
     p, s = load_and_schedule(plan)
     if p.music is None:
         raise UserError(
@@ -231,6 +237,7 @@ def music(plan: PlanArg, format: FormatOpt = Format.table, output: OutputOpt = N
     report = music_report(p, s)
     if format is Format.json:
         write_output(output, _dump(music_json(report, s)))
+        say_written(output)
     else:
         tables = []
         for sh in report.sheets:
@@ -466,6 +473,7 @@ def calibrate_cmd(
             help="Write the fitted distributions as a plan's `simulation:` section (YAML)",
         ),
     ] = None,
+    width: WidthOpt = None,
 ) -> None:
     """Measured rehearsal times against the plan; fitted speed, step-off delay and gap.
 
@@ -475,6 +483,7 @@ def calibrate_cmd(
     """
     from paradeops.io.rehearsal_csv import calibrated_plan, load_run, simulation_section
 
+    use_width(width)
     p, s = load_and_schedule(plan)
     ref = None
     if start is not None:
@@ -496,6 +505,7 @@ def calibrate_cmd(
         err.print(Text(f"wrote {distributions}"))
     if format is Format.json:
         write_output(output, _dump(calibration_json(s, comparisons, cal)))
+        say_written(output)
         return
     t = Table(title=f"{p.parade.name}: calibration from {len(runs)} rehearsal(s)")
     cols = ("unit", "delay s", "pass err s", "speed ×", "km/h", "pace m", "step-off s", "gap m")

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from paradeops.cli.app import app, err, out
-from paradeops.cli.output import image_format, write_output
+from paradeops.cli.output import WidthOpt, image_format, say_written, use_width, write_output
 from paradeops.errors import Problem, UserError
 from paradeops.io.guestfiles import (
     dump_yaml,
@@ -88,8 +88,9 @@ def _country(book: GuestBook, code: str) -> str:
 
 @guests_app.command("status")
 def status_command(guests: GuestsArg, as_of: AsOfOpt = None,
-                   format: FormatOpt = Format.table) -> None:
+                   format: FormatOpt = Format.table, width: WidthOpt = None) -> None:
     """Every guest's status, derived from the history (as of a date), in precedence order."""
+    use_width(width)
     book = load_guests(guests)
     moment = parse_moment(as_of)
     statuses = status_as_of(book, moment)
@@ -127,8 +128,9 @@ def status_command(guests: GuestsArg, as_of: AsOfOpt = None,
 def history_command(guests: GuestsArg,
                     guest: Annotated[str | None, typer.Option("--guest", help="Only this guest id")]
                     = None,
-                    format: FormatOpt = Format.table) -> None:
+                    format: FormatOpt = Format.table, width: WidthOpt = None) -> None:
     """The attendance events as recorded (append-only), with the status each leads to."""
+    use_width(width)
     book = load_guests(guests)
     by_id = book.by_id()
     if guest is not None and guest not in by_id:
@@ -167,8 +169,10 @@ def history_command(guests: GuestsArg,
 
 
 @guests_app.command("announcements")
-def announcements_command(guests: GuestsArg, format: FormatOpt = Format.table) -> None:
+def announcements_command(guests: GuestsArg, format: FormatOpt = Format.table,
+                          width: WidthOpt = None) -> None:
     """Each public announcement held against the history as of its date."""
+    use_width(width)
     book = load_guests(guests)
     checks = check_announcements(book)
     by_id = book.by_id()
@@ -396,8 +400,7 @@ def seat_command(
                                            len(lay.seats)),
                              *summary_lines(result, accept_feasible)])
     for path in (chart, csv_out, output):
-        if path is not None:
-            err.print(Text(f"wrote {path}"))
+        say_written(path)
     for warning in result.warnings():
         err.print(Text(f"warning: {warning}"))
     if result.stopped_early and not accept_feasible:

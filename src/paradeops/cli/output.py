@@ -46,13 +46,20 @@ def plain_text(renderables: Sequence[RenderableType]) -> str:
 
 
 def emit(output: Path | None, renderables: Sequence[RenderableType]) -> None:
-    """Tables to stdout, or as plain text to ``output`` (saying so on stderr)."""
+    """Tables to stdout, or as plain text to ``output`` (saying so on stderr;
+    ``-`` is stdout, and nothing is said)."""
     if output is None:
         for renderable in renderables:
             out.print(renderable)
         return
     write_output(output, plain_text(renderables))
-    err.print(Text(f"wrote {output}"))
+    say_written(output)
+
+
+def say_written(path: Path | None) -> None:
+    """``wrote PATH`` on stderr, for a file; nothing for stdout (none, or ``-``)."""
+    if path is not None and str(path) != "-":
+        err.print(Text(f"wrote {path}"))
 
 
 def use_width(width: int | None) -> None:

@@ -11,7 +11,14 @@ import typer
 from rich.text import Text
 
 from paradeops.cli.app import app, err, out
-from paradeops.cli.output import OutputOpt, WidthOpt, image_format, use_width, write_output
+from paradeops.cli.output import (
+    OutputOpt,
+    WidthOpt,
+    image_format,
+    say_written,
+    use_width,
+    write_output,
+)
 from paradeops.errors import UserError
 from paradeops.io.planfile import load_plan
 from paradeops.model.plan import Plan
@@ -73,8 +80,7 @@ def schedule(
     else:
         for renderable in schedule_renderables(s, width=out.width):
             out.print(renderable)
-    if output is not None:
-        err.print(Text(f"wrote {output}"))
+    say_written(output)
     if s.has_errors:
         raise typer.Exit(1)
 

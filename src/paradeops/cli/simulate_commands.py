@@ -15,7 +15,15 @@ from rich.table import Table
 from rich.text import Text
 
 from paradeops.cli.app import app, err
-from paradeops.cli.output import OutputOpt, WidthOpt, chart_format, emit, use_width, write_output
+from paradeops.cli.output import (
+    OutputOpt,
+    WidthOpt,
+    chart_format,
+    emit,
+    say_written,
+    use_width,
+    write_output,
+)
 from paradeops.cli.plan_commands import PlanArg, load_and_schedule
 from paradeops.errors import UserError
 from paradeops.reports.schedule_table import hms, zone_note
@@ -179,6 +187,7 @@ def simulate(
     progress = Progress(
         TextColumn("simulating"), BarColumn(), MofNCompleteColumn(), TextColumn("runs"),
         TimeElapsedColumn(), console=err, transient=True,
+        disable=not err.is_terminal,  # in a log, a progress bar is only a stray blank line
     )  # fmt: skip
     try:
         with progress:
@@ -190,8 +199,7 @@ def simulate(
         raise e.with_file(str(plan)) from None
     if format is SimFormat.json:
         write_output(output, json.dumps(result_to_json(result, s), indent=2) + "\n")
-        if output is not None:
-            err.print(Text(f"wrote {output}"))
+        say_written(output)
     else:
         emit(output, result_tables(result, s))
     if chart is not None and fmt is not None:
