@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from rich.table import Table
 
 from paradeops.reports.schedule_json import iso_clock
@@ -72,3 +74,40 @@ def test_displayed_times_round_half_up_from_the_json_tenth(small_schedule: Sched
     assert hms(s, 42.46) == "10:00:43"  # not :42, which the raw value would round to
     assert hms(s, 42.44) == "10:00:42"
     assert (duration(42.5), duration(41.5), duration(3599.5)) == ("0:43", "0:42", "1:00:00")
+
+
+def _lines(table: Table) -> list[str]:
+    from rich.console import Console
+
+    console = Console(width=300, color_system=None, record=True)
+    with console.capture() as capture:
+        console.print(table)
+    return capture.get().splitlines()
+
+
+def test_findings_show_the_unit_name_beside_its_id(small_schedule: Schedule) -> None:
+    # The names the fixture gives (tests/reports/conftest.py).
+    names = {"colour-guard": "Colour guard", "float-1": "Victory float",
+             "t90m": "T-90M main battle tanks", "band": "Massed bands",
+             "flypast-1": "Su-30SM × 6"}  # fmt: skip
+    table = findings_table(small_schedule)
+    assert table is not None
+    assert [str(c.header) for c in table.columns][2:4] == ["unit", "name"]
+    lines = _lines(table)
+    for f in small_schedule.findings:
+        rows = [x for x in lines if x.split()[1:3] == [f.kind, f.unit]]
+        # the name in the next column: after the id and the column's padding
+        assert rows and all(re.search(rf" {re.escape(f.unit)} +{re.escape(names[f.unit])} ", row)
+                            for row in rows)  # fmt: skip
+    (flypast,) = [x for x in lines if " flypast " in x]
+    assert flypast.split()[:5] == ["error", "flypast", "flypast-1", "Su-30SM", "×"]
+
+
+def test_findings_have_no_name_column_when_names_are_the_ids(small_schedule: Schedule) -> None:
+    from dataclasses import replace
+
+    s = replace(small_schedule, units=tuple(replace(u, name=u.id) for u in small_schedule.units))
+    table = findings_table(s)
+    assert table is not None
+    assert [str(c.header) for c in table.columns] == [
+        "severity", "kind", "unit", "checkpoint", "time", "message"]

@@ -30,7 +30,7 @@ from paradeops.composition.rehearsals import compare as compare_run
 from paradeops.errors import UserError
 from paradeops.io.planfile import load_plan, read_text
 from paradeops.model.clock import offset_text, parse_clock_time
-from paradeops.reports.schedule_table import hms, zone_note
+from paradeops.reports.schedule_table import hms, unit_label, zone_note
 from paradeops.timing.schedule import Schedule
 
 
@@ -278,10 +278,17 @@ def music(
             f"{sh.hearing_m[1]:.0f} m of the route (the reviewing stand: {s.reviewing.at_m:.0f} m)"
             for sh in report.sheets
         ]
-        lines += [f"{f.severity}: {f.message}" for f in report.findings] or ["music: no findings"]
+        lines += [f"{f.severity}: {f.message}{_named(s, f.unit)}"
+                  for f in report.findings] or ["music: no findings"]
         _emit(output, tables, lines)
     if report.has_errors:
         raise typer.Exit(1)
+
+
+def _named(s: Schedule, unit: str | None) -> str:
+    """`` [id (name)]`` after a finding about a unit with a name of its own."""
+    label = unit_label(s, unit) if unit is not None else None
+    return f" [{label}]" if label is not None and label != unit else ""
 
 
 def _cue_times(s: Schedule, c: Cue) -> str:

@@ -26,7 +26,7 @@ from paradeops.cli.output import (
 )
 from paradeops.cli.plan_commands import PlanArg, load_and_schedule
 from paradeops.errors import UserError
-from paradeops.reports.schedule_table import hms, zone_note
+from paradeops.reports.schedule_table import hms, unit_label, zone_note
 from paradeops.simulation.results import Percentiles, SimulationResult
 from paradeops.timing.schedule import Schedule
 
@@ -134,7 +134,8 @@ def result_tables(r: SimulationResult, s: Schedule) -> list[Table | Text]:
                      f"{w.probability_late:.1%}")  # fmt: skip
     for g in r.gaps:
         if g.probability > 0:
-            lines.append(f"gap before {g.unit} (behind {g.ahead}) above max_gap_m: "
+            lines.append(f"gap before {unit_label(s, g.unit)}, behind "
+                         f"{unit_label(s, g.ahead)}, above max_gap_m: "
                          f"{g.probability:.0%} (P50 {g.gap_m.p50:.0f} m, P95 {g.gap_m.p95:.0f} m)")
     if r.unfinished_runs:
         lines.append(f"{r.unfinished_runs} runs did not finish within the time horizon")

@@ -28,6 +28,7 @@ __all__ = [
     "schedule_renderables",
     "schedule_table",
     "summary_panel",
+    "unit_label",
     "zone_note",
 ]
 
@@ -162,6 +163,12 @@ def schedule_table(
     return table
 
 
+def unit_label(s: Schedule, unit_id: str) -> str:
+    """``id (name)`` for a unit with a name of its own, else the id."""
+    name = next((u.name for u in s.units if u.id == unit_id), None)
+    return f"{unit_id} ({name})" if name and name != unit_id else unit_id
+
+
 def _has_names(s: Schedule) -> bool:
     """Whether any unit has a name of its own (a name equal to the id adds nothing)."""
     return any(u.name and u.name != u.id for u in s.units)
@@ -172,14 +179,19 @@ def findings_table(s: Schedule) -> Table | None:
     if not s.findings:
         return None
     table = Table(title="Findings", box=box.SIMPLE_HEAD, header_style="bold")
-    for name in ("severity", "kind", "unit", "checkpoint", "time", "message"):
-        table.add_column(name, overflow="fold" if name == "message" else "ellipsis")
+    names = {u.id: u.name for u in s.units if u.name and u.name != u.id}
+    columns = ("severity", "kind", "unit", *(("name",) if names else ()), "checkpoint", "time",
+               "message")  # fmt: skip
+    for name in columns:
+        # A name and a message wrap, never cut; the short codes are cut only in a narrow table.
+        table.add_column(name, overflow="fold" if name in ("name", "message") else "ellipsis")
     ordered = sorted(s.findings, key=lambda f: (f.severity != "error", f.time or -math.inf))
     for f in ordered:
         table.add_row(
             Text(f.severity, style=SEVERITY_STYLE[f.severity]),
             f.kind,
             f.unit,
+            *((names.get(f.unit, ""),) if names else ()),
             f.checkpoint or "",
             "" if f.time is None else hms(s, f.time),
             f.message,
