@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-from paradeops.reports.movement_graph import _band, movement_graph
+from paradeops.reports.chart_text import drop_colliding
+from paradeops.reports.fonts import use_chart_fonts
+from paradeops.reports.movement_graph import _band, movement_graph, movement_graph_figure
 from paradeops.timing.schedule import Schedule
+from tests.reports.chart_checks import visible_texts
 
 OUT = Path(__file__).resolve().parents[2] / "test-output"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -30,7 +36,47 @@ def test_svg_has_root_checkpoint_names_and_reviewing_stand(small_schedule: Sched
     assert "reviewing stand" in text
     # The window is named as the plan names it (parade.window_name), never a fixed text.
     assert "TV slot until" in text and "broadcast window" not in text
-    assert "flypast-1" in text and "t90m" in text
+    # Units are labelled by name where the name fits (all of them here).
+    assert "✈ Su-30SM × 6" in text and "T-90M main battle tanks" in text
+    assert "flypast-1" not in text and "t90m" not in text
+
+
+def _labels_of(s: Schedule) -> list[str]:
+    fig = movement_graph_figure(s)
+    names = {u.name for u in s.units} | {u.id for u in s.units}
+    return [t.get_text() for t in visible_texts(fig)
+            if t.get_text().removeprefix("✈ ") in names]  # fmt: skip
+
+
+def test_a_name_too_long_for_its_band_gives_way_to_the_id(small_schedule: Schedule) -> None:
+    long = "T-90M main battle tanks of the 4th Guards Kantemirovskaya Tank Division, " * 2
+    flypast = "Su-30SM fighters of the 22nd Guards Fighter Aviation Regiment, six aircraft " * 2
+    units = tuple(
+        replace(u, name=long) if u.id == "t90m"
+        else replace(u, name=flypast) if u.id == "flypast-1"
+        else u
+        for u in small_schedule.units
+    )  # fmt: skip
+    labels = _labels_of(replace(small_schedule, units=units))
+    assert "t90m" in labels and long not in labels
+    assert "✈ flypast-1" in labels and f"✈ {flypast}" not in labels
+    # The others keep their names.
+    assert {"Colour guard", "Victory float", "Massed bands"} <= set(labels)
+
+
+def test_drop_colliding_tries_the_short_form_before_hiding() -> None:
+    use_chart_fonts()
+    fig = Figure(figsize=(6, 2))
+    FigureCanvasAgg(fig)
+    kept = fig.text(0.5, 0.5, "fixed", fontsize=8)
+    # Starts left of "fixed" and runs into it; its short form ends before it.
+    long = fig.text(0.3, 0.5, "a long unit name running on", fontsize=8)
+    hopeless = fig.text(0.51, 0.5, "also long", fontsize=8)  # even "x" sits on "fixed"
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    hidden = drop_colliding([kept], [long, hopeless], renderer,
+                            short={id(long): "short", id(hopeless): "x"})  # fmt: skip
+    assert long.get_text() == "short" and long.get_visible()
+    assert hidden == [hopeless] and not hopeless.get_visible()
 
 
 def test_svg_is_reproducible(small_schedule: Schedule) -> None:

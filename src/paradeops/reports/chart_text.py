@@ -9,7 +9,7 @@ texts collide when those rectangles intersect (separating-axis test).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 from matplotlib.backend_bases import RendererBase
@@ -67,19 +67,33 @@ def quads_intersect(a: Quad, b: Quad) -> bool:
 
 
 def drop_colliding(
-    kept: Iterable[Text], optional: Sequence[Text], renderer: RendererBase
+    kept: Iterable[Text],
+    optional: Sequence[Text],
+    renderer: RendererBase,
+    *,
+    short: Mapping[int, str] | None = None,
 ) -> list[Text]:
     """Hide each ``optional`` text (in order) that would overlap one already shown.
 
-    ``kept`` texts are always shown. Returns the optional texts that were hidden.
+    ``kept`` texts are always shown. A text with a shorter form in ``short``
+    (by ``id()`` of the text: a unit's id for its name) takes it when it would
+    overlap, and is hidden only if that overlaps too. Returns the optional
+    texts that were hidden.
     """
     shown = [text_quad(t, renderer) for t in kept if t.get_visible() and t.get_text()]
     hidden: list[Text] = []
     for t in optional:
         quad = text_quad(t, renderer)
-        if any(quads_intersect(quad, other) for other in shown):
+        if short is not None and id(t) in short and _collides(quad, shown):
+            t.set_text(short[id(t)])
+            quad = text_quad(t, renderer)
+        if _collides(quad, shown):
             t.set_visible(False)
             hidden.append(t)
         else:
             shown.append(quad)
     return hidden
+
+
+def _collides(quad: Quad, shown: Sequence[Quad]) -> bool:
+    return any(quads_intersect(quad, other) for other in shown)

@@ -197,18 +197,24 @@ def _bands(ax: Axes, s: Schedule, top: float) -> None:
             )
 
 
-def _labels(ax: Axes, fig: Figure, s: Schedule, top: float) -> list[Text]:
-    """Unit ids along their bands just before the reviewing stand, where there is room.
+def _labels(ax: Axes, fig: Figure, s: Schedule, top: float,
+            short: dict[int, str]) -> list[Text]:
+    """Units labelled along their bands just before the reviewing stand, where there is room.
 
     Labels run parallel to the bands; two neighbours are ``dx * sin(angle)``
     apart on screen, so a label is skipped when that is less than a text
-    line — with 150 units that leaves every k-th band labelled.
+    line — with 150 units that leaves every k-th band labelled. A label is
+    the unit's name when the name fits along its band between the two
+    checkpoints it is drawn between, else the id; a name shown is recorded
+    in ``short`` with its id, for when it turns out to collide.
     """
     rev = s.reviewing
     above = [c.at_m for c in s.checkpoints if c.at_m > rev.at_m]
     below = [c.at_m for c in s.checkpoints if c.at_m < rev.at_m]
     # Below the stand (units approaching it): above it is kept for aircraft labels.
-    y = (rev.at_m + below[-1]) / 2 if below else (rev.at_m + above[0]) / 2
+    span = (below[-1], rev.at_m) if below else (rev.at_m, above[0])
+    y = sum(span) / 2
+    measure = _TextWidth(fig)
     box = ax.get_position()
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     px_per_s = box.width * fig.get_figwidth() * DPI / (x1 - x0)
@@ -230,12 +236,15 @@ def _labels(ax: Axes, fig: Figure, s: Schedule, top: float) -> list[Text]:
         if (mid * px_per_s - last_px) * math.sin(ang) < line_px:
             continue
         last_px = mid * px_per_s
-        # Over a hatch, or spilling out of a narrow band, the id needs a backing.
+        # Over a hatch, or spilling out of a narrow band, the label needs a backing.
         fits = (tail - head) * px_per_s * math.sin(ang) >= line_px and not u.debut
+        # The band's length on screen between the two checkpoints, less a margin.
+        room = (span[1] - span[0]) * px_per_m / max(math.sin(ang), 1e-6) - line_px
+        named = bool(u.name) and u.name != u.id and measure(u.name, LABEL_PT) <= room
         label = ax.text(
             mid,
             y,
-            u.id,
+            u.name if named else u.id,
             rotation=math.degrees(ang),
             rotation_mode="anchor",
             ha="center",
@@ -247,11 +256,31 @@ def _labels(ax: Axes, fig: Figure, s: Schedule, top: float) -> list[Text]:
             if fits
             else {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
         )
+        if named:
+            short[id(label)] = u.id
         texts.append(label)
     return texts
 
 
-def _aircraft(ax: Axes, s: Schedule) -> tuple[dict[str, tuple[float, float]], list[Text]]:
+class _TextWidth:
+    """A text's width on the canvas [px], measured with a scratch text."""
+
+    def __init__(self, fig: Figure) -> None:
+        self.fig = fig
+        self.renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()  # type: ignore[no-untyped-call]
+
+    def __call__(self, text: str, size: float) -> float:
+        t = self.fig.text(0, 0, text, fontsize=size)
+        width = float(t.get_window_extent(self.renderer).width)
+        t.remove()
+        return width
+
+
+def _aircraft(
+    ax: Axes, s: Schedule, short: dict[int, str]
+) -> tuple[dict[str, tuple[float, float]], list[Text]]:
+    """A marker and a slanted label per flypast: its name, or its id if the name
+    sticks out of the panel or collides (``short`` records the id)."""
     at = {c.id: c.at_m for c in s.checkpoints}
     where: dict[str, tuple[float, float]] = {}
     texts: list[Text] = []
@@ -265,8 +294,9 @@ def _aircraft(ax: Axes, s: Schedule) -> tuple[dict[str, tuple[float, float]], li
         if not lo <= xy[0] <= hi:
             continue  # in another time panel
         ax.plot(*xy, marker="^", ms=11, color="#1F3A93", mec="white", mew=0.8, zorder=9)
+        named = bool(u.name) and u.name != u.id
         label = ax.annotate(
-            f"✈ {u.id}",
+            f"✈ {u.name if named else u.id}",
             xy,
             xytext=(0, 9),
             textcoords="offset points",
@@ -281,6 +311,8 @@ def _aircraft(ax: Axes, s: Schedule) -> tuple[dict[str, tuple[float, float]], li
             zorder=9,
             bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
         )
+        if named:
+            short[id(label)] = f"✈ {u.id}"
         texts.append(label)
     return where, texts
 
@@ -489,6 +521,7 @@ def movement_graph_figure(
     optional: list[Text] = []
     in_panel: list[Text] = []  # labels that must not stick out of their panel
     found: set[str] = set()
+    short: dict[int, str] = {}  # a label showing a name: the id, if the name does not fit
     for i, (a, b) in enumerate(layout.panels):
         ax = _panel_axes(fig, layout, i)
         ax.set_xlim(a, b)
@@ -505,8 +538,8 @@ def movement_graph_figure(
         _route(ax, s, top)
         _window(ax, s)
         _bands(ax, s, top)
-        unit_labels = _labels(ax, fig, s, top)
-        where, aircraft_labels = _aircraft(ax, s)
+        unit_labels = _labels(ax, fig, s, top, short)
+        where, aircraft_labels = _aircraft(ax, s, short)
         kinds, gap_labels = _findings(ax, s, where)
         found |= kinds
         if fan:
@@ -514,7 +547,7 @@ def movement_graph_figure(
         optional += aircraft_labels + gap_labels + unit_labels
         in_panel += unit_labels
     _legend(fig, s, found, layout, runs if fan else None)
-    _hide_colliding_labels(fig, optional, in_panel)
+    _hide_colliding_labels(fig, optional, in_panel, short)
     return fig
 
 
@@ -549,26 +582,37 @@ def _titles(fig: Figure, s: Schedule, layout: _Layout, *, fan_runs: int | None,
     )
 
 
-def _hide_colliding_labels(fig: Figure, optional: list[Text], in_panel: list[Text]) -> None:
-    """Hide the labels (flypasts first, then gaps, then unit ids) that would overlap.
+def _hide_colliding_labels(
+    fig: Figure, optional: list[Text], in_panel: list[Text], short: dict[int, str]
+) -> None:
+    """Shorten, then hide, the labels (flypasts first, then gaps, then units) that would overlap.
 
     Spacing rules place them apart from their neighbours of the same kind;
-    this catches the rest (a gap note on a unit id), against every fixed text.
-    An ``in_panel`` label cut by its panel's edge is hidden too: a unit near
-    a panel's edge is labelled in the panel where its label fits, or not.
+    this catches the rest (a gap note on a unit label), against every fixed
+    text. A name that sticks out of its panel or collides gives way to the
+    id (``short``); an ``in_panel`` label still cut by its panel's edge is
+    hidden: a unit near a panel's edge is labelled in the panel where its
+    label fits, or not.
     """
     # Ticks and their labels exist only once the figure has been drawn.
     fig.draw_without_rendering()
     renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()  # type: ignore[no-untyped-call]
-    for t in in_panel:
+
+    def inside(t: Text) -> bool:
         box = t.axes.get_window_extent(renderer) if t.axes is not None else None
         quad = text_quad(t, renderer)
-        if box is not None and not (
+        return box is None or (
             box.x0 <= quad[:, 0].min() and quad[:, 0].max() <= box.x1
             and box.y0 <= quad[:, 1].min() and quad[:, 1].max() <= box.y1
-        ):  # fmt: skip
+        )  # fmt: skip
+
+    for t in optional:
+        if id(t) in short and not inside(t):
+            t.set_text(short.pop(id(t)))
+    for t in in_panel:
+        if not inside(t):
             t.set_visible(False)
     optional = [t for t in optional if t.get_visible()]
     ids = {id(t) for t in optional}
     fixed = [t for t in fig.findobj(Text) if id(t) not in ids]
-    drop_colliding(fixed, optional, renderer)
+    drop_colliding(fixed, optional, renderer, short=short)
