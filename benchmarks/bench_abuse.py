@@ -134,12 +134,19 @@ class Server:
             db.dispose()
 
     def token(self, name: str) -> str:
+        """Sign in as a phone would: after a 429, wait what Retry-After says and try again."""
         form = urllib.parse.urlencode({"username": name, "password": PASSWORD}).encode()
-        doc = http(
-            "POST", self.base + "/api/token", form,
-            {"Content-Type": "application/x-www-form-urlencoded"},
-        )
-        return str(json.loads(doc)["access_token"])
+        while True:
+            try:
+                doc = http(
+                    "POST", self.base + "/api/token", form,
+                    {"Content-Type": "application/x-www-form-urlencoded"},
+                )
+                return str(json.loads(doc)["access_token"])
+            except urllib.error.HTTPError as e:
+                if e.code != 429:
+                    raise
+                time.sleep(float(e.headers.get("Retry-After", "1")))
 
     def new_plan(self) -> int:
         doc = http(

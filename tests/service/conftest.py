@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from paradeops.service import create_app
+from paradeops.service.settings import ServiceSettings
 from paradeops.service.users.service import add_user
 
 from .support import MSK
@@ -85,7 +86,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # type: igno
 
 @pytest.fixture
 def app(database_url: str, clock: Clock):  # type: ignore[no-untyped-def]
-    application = create_app(database_url, clock=clock)
+    # Sign-ins refused for their rate are answered at once here (the tests flood
+    # sign-in on a replayed clock); the pause itself: tests/security/test_signin_rate.py.
+    application = create_app(
+        database_url, clock=clock, settings=ServiceSettings(signin_tarpit_s=0.0)
+    )
     db = application.state.ctx.db
     with db.writing() as s:
         now = clock()

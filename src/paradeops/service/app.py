@@ -24,6 +24,7 @@ from paradeops.service.pages.views import router as pages_router
 from paradeops.service.plans.views import router as plans_router
 from paradeops.service.settings import ServiceSettings
 from paradeops.service.users import keys
+from paradeops.service.users.signin_rate import SignInRate
 from paradeops.service.users.views import router as users_router
 from paradeops.service.validation import StrictJson
 from paradeops.store import open_database
@@ -78,6 +79,8 @@ def create_app(
     app.add_middleware(StrictJson)
     # Check-ins (the hot path) skip FastAPI's routing when well-formed; see checkins/fast.py.
     app.add_middleware(CheckinFastPath)
+    # Sign-in floods are shed per address before routing (users/signin_rate.py).
+    app.add_middleware(SignInRate)
     # Outside it: bodies bounded before anything reads them (limits.py); outside that,
     # a request id on every answer and a log line for every error (errors.py).
     app.add_middleware(BodyLimit, settings=settings)

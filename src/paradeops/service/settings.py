@@ -61,6 +61,10 @@ class ServiceSettings:
     max_watchers_per_plan: int = 2000
     #: Streams one session (one sign-in) may hold open, over all plans.
     max_watchers_per_session: int = 4
+
+    #: A sign-in refused at the edge for its rate is answered after this pause [s]
+    #: (users/signin_rate.py): a flood then asks once a second per connection.
+    signin_tarpit_s: float = 1.0
     #: Anonymous (public) watchers per plan, for public streams.
     max_public_watchers_per_plan: int = 10000
 
