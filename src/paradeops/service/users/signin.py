@@ -17,8 +17,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
@@ -129,12 +131,31 @@ def loggable(name: str, known: bool) -> str:
     return "unknown#" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()[:12]
 
 
+def _lower_priority() -> None:
+    """Run this thread (and the lanes argon2 starts from it) at the lowest CPU priority."""
+    # Linux schedules threads as tasks: a thread's own nice value is settable.
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+#: Password checks run here, at the lowest CPU priority: an argon2 check keeps both
+#: cores busy for a while (4 lanes), and check-ins must not wait behind it. A
+#: flood from 60 addresses took check-in p99 from ~60 ms to ~190 ms without this.
+_argon2_threads = ThreadPoolExecutor(
+    max_workers=ARGON2_AT_ONCE, thread_name_prefix="argon2", initializer=_lower_priority
+)
+
+
+def _check_password(password_hash: str, password: str) -> bool:
+    try:
+        return bool(hasher.verify(password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def _verify(password_hash: str, password: str, address: str) -> bool:
     with _argon2.admit(address):
-        try:
-            return bool(hasher.verify(password_hash, password))
-        except (VerificationError, InvalidHashError):
-            return False
+        return _argon2_threads.submit(_check_password, password_hash, password).result()
 
 
 def sign_in(ctx: ServiceContext, name: str, password: str, client_address: str) -> str:
