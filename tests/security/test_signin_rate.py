@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+import time
 
+import pytest
+from fastapi.testclient import TestClient
+
+from paradeops.service import create_app
+from paradeops.service.settings import ServiceSettings
 from paradeops.service.users.signin_rate import Buckets
 
 
@@ -44,15 +50,6 @@ def test_a_flood_of_sign_ins_from_one_address_is_answered_429_before_routing(
 
 def test_a_refusal_for_rate_is_held_before_it_is_sent(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """A flood asks again as soon as it is answered: the pause is what slows it down."""
-    import time
-
-    from fastapi.testclient import TestClient
-
-    from paradeops.service import create_app
-    from paradeops.service.settings import ServiceSettings
-
-    import datetime as dt
-
     # A clock that stands still: no token comes back, so every refusal after the
     # burst waits a whole token (0.5 s at 2 a second), held for the 0.3 s pause.
     still = dt.datetime(2025, 5, 9, 7, 0, tzinfo=dt.UTC)
