@@ -9,9 +9,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.service.server import Server
+from tests.service.server import Server, add_users
 
 MB = 1024 * 1024
+#: A check-in the test marshal may post (plus an "id"); SMALL_PLAN's parade day.
+CHECKIN = {"unit": "band", "checkpoint": "start", "part": "head", "at": "2025-05-09T10:05:00+03:00"}
 
 
 class OptionServer(Server):
@@ -127,3 +129,10 @@ def _content_length(head: bytes) -> int:
 def status_of(answer: bytes) -> int:
     assert answer.startswith(b"HTTP/1.1 "), answer[:200]
     return int(answer.split(b" ", 2)[1])
+
+
+def start(tmp_path: Path, *options: str) -> OptionServer:
+    """A real server on a fresh SQLite database in ``tmp_path``, with ``options`` to serve."""
+    url = str(tmp_path / "paradeops.sqlite")
+    add_users(url)
+    return OptionServer(url, tmp_path / "server.log", options).start()

@@ -22,7 +22,7 @@ from paradeops.service.limits import MAX_JSON_DEPTH, json_depth_exceeds
 from tests.service.server import add_users
 from tests.service.support import SMALL_PLAN
 
-from .limits_support import MB, OptionServer, PeakRss, flood, status_of
+from .limits_support import CHECKIN, MB, OptionServer, PeakRss, flood, status_of
 
 pytestmark = pytest.mark.slow
 #: What an attacker tries to send in one request.
@@ -30,12 +30,6 @@ ATTACK_BYTES = 200 * MB
 #: The server's RSS may grow by less than this while it is refused.
 RSS_SLACK = 50 * MB
 BOUNDARY = "limits-test-boundary"
-CHECKIN = {
-    "unit": "band",
-    "checkpoint": "start",
-    "part": "head",
-    "at": "2025-05-09T10:05:00+03:00",
-}
 
 
 @pytest.fixture(scope="module")

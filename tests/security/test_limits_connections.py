@@ -19,19 +19,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.service.server import add_users
-
-from .limits_support import OptionServer
+from .limits_support import CHECKIN, OptionServer, start
 
 pytestmark = pytest.mark.slow
 HEADER_TIMEOUT_S = 2.0
-CHECKIN = {"unit": "band", "checkpoint": "start", "part": "head", "at": "2025-05-09T10:05:00+03:00"}
 
-
-def start(tmp_path: Path, *options: str) -> OptionServer:
-    url = str(tmp_path / "paradeops.sqlite")
-    add_users(url)
-    return OptionServer(url, tmp_path / "server.log", options).start()
 
 
 @pytest.fixture(scope="module")
