@@ -51,11 +51,13 @@ from pathlib import Path
 import uvloop
 from bench_service import (
     PG,
+    PROBE_T0,
     Conn,
     checkin_body,
     free_port,
     http,
     postgres_url,
+    probe,
     request_bytes,
 )
 
@@ -69,9 +71,6 @@ PASSWORD = "benchmark-password-2025"
 MARSHALS = 50
 RATE = 100.0  # check-ins per second from all marshals together
 SECONDS = 15.0
-#: Probes are checked in this far after the parade's reference time [s], one
-#: second apart, so that each is recognisable in the pushed events.
-PROBE_T0 = 5000
 ALIAS_BOMB = (
     "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
     "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
@@ -223,21 +222,6 @@ class Watcher:
             w.close()
 
 
-async def prober(
-    port: int, path: str, token: str, reference: dt.datetime, acks: dict[int, float], running: Callable
-) -> None:
-    conn = await Conn(port).open()
-    rng = random.Random(7)
-    k = 0
-    while running():
-        at = reference + dt.timedelta(seconds=PROBE_T0 + k)
-        status = await conn.send(request_bytes(path, token, checkin_body(rng, at)))
-        assert status == 201, status
-        acks[k] = time.perf_counter()
-        k += 1
-        await asyncio.sleep(0.5)
-
-
 # --- the attacks -------------------------------------------------------------------
 
 
@@ -364,9 +348,8 @@ async def scenario(name: str, srv: Server, seconds: float) -> dict[str, float]:
         for _ in conns:
             queue.put_nowait((0.0, b""))
 
-    reference = watchers[0].reference
-    assert reference is not None, "the control room's first event has no reference time"
-    probing = asyncio.create_task(prober(srv.port, path, srv.org, reference, acks, running))
+    # The probe of bench_service: a check-in every 0.5 s at PROBE_T0 + k seconds.
+    probing = asyncio.create_task(probe(srv.port, path, srv.org, watchers[0], acks, running))
     start = time.perf_counter()
     await asyncio.gather(offer(), *(marshal(c) for c in conns))
     elapsed = time.perf_counter() - start
