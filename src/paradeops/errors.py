@@ -8,7 +8,8 @@ can answer 4xx with the very same text.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,16 @@ class Problem:
         return text
 
 
-@dataclass
 class UserError(Exception):
-    """Input the user must fix; holds every problem found, not just the first."""
+    """Input the user must fix; holds every problem found, not just the first.
 
-    problems: list[Problem] = field(default_factory=list)
+    A plain exception, not a dataclass: it hashes (sets, ``functools.lru_cache``
+    and async libraries' exception groups need that), and it pickles with its
+    problems (it crosses process pools). Two user errors are equal when they
+    are of the same type and list the same problems, and hash alike then.
+    """
+
+    problems: tuple[Problem, ...]
 
     def __init__(
         self,
@@ -60,11 +66,28 @@ class UserError(Exception):
             found.insert(0, Problem(message, file=file, line=line, field=field, hint=hint))
         if not found:
             raise ValueError("UserError needs at least one problem")
-        self.problems = found
+        self.problems = tuple(found)
         super().__init__(str(self))
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(problems={self.problems!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, UserError)
+        return self.problems == other.problems
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.problems))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own pickling would call the constructor with the joined
+        # text as one message: rebuild from the problems instead.
+        return (_rebuilt, (type(self), self.problems))
 
     def with_file(self, file: str) -> UserError:
         """The same problems, attributed to ``file`` where they name none."""
@@ -74,6 +97,11 @@ class UserError(Exception):
                 for p in self.problems
             ]
         )
+
+
+def _rebuilt(kind: type[UserError], problems: tuple[Problem, ...]) -> UserError:
+    """A user error of ``kind`` again, from its problems (unpickling)."""
+    return kind(problems=problems)
 
 
 class ValueAt(ValueError):
