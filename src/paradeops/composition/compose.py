@@ -12,10 +12,14 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from paradeops.composition.catalogue import catalogue_of, class_of
 from paradeops.model.plan import AircraftUnit, FloatUnit, Plan, VehicleUnit
 from paradeops.model.units import personnel
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,13 @@ class Ratio:
 class Comparison:
     parades: tuple[Composition, ...]
     ratios: tuple[Ratio, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """Counts (totals, then by class), one column per parade (needs pandas); see
+        :func:`paradeops.frames.comparison_frame`."""
+        from paradeops.frames import comparison_frame
+
+        return comparison_frame(self)
 
 
 def composition(plan: Plan) -> Composition:

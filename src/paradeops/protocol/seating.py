@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +35,11 @@ from paradeops.protocol.guests import GuestBook
 from paradeops.protocol.precedence import order
 from paradeops.protocol.seating_precedence import Apart, Principals, Relaxation, seat_principals
 from paradeops.protocol.tribunes import Layout
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from paradeops.protocol.tribunes import Tribunes
 
 IntArray = NDArray[np.int64]
 
@@ -103,6 +109,13 @@ class Seating:
         return [f"the solver stopped at its time limit before proving the seating off the "
                 f"precedence seats ({self.status.lower()}, gap {self.gap:.2%}): it may not "
                 f"be the best; raise --time-limit, or pass --accept-feasible to sign it off"]
+
+    def to_frame(self, book: GuestBook, tribunes: Tribunes | Layout) -> pd.DataFrame:
+        """One row per seated guest, in honour order (needs pandas); see
+        :func:`paradeops.frames.seating_frame`."""
+        from paradeops.frames import seating_frame
+
+        return seating_frame(self, book, tribunes)
 
 
 def build_units(book: GuestBook, guest_ids: Sequence[str]) -> tuple[list[Unit], dict[str, int]]:

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from paradeops.timing.schedule import Schedule
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -98,3 +104,13 @@ class SimulationResult:
 
     def unit(self, unit_id: str) -> UnitStats:
         return next(u for u in self.units if u.id == unit_id)
+
+    def to_frame(self, schedule: Schedule | None = None) -> pd.DataFrame:
+        """Percentiles per unit × checkpoint and the probabilities (needs pandas).
+
+        With the plan's ``schedule`` the percentiles come as clock times too.
+        The columns are described in :func:`paradeops.frames.simulation_frame`.
+        """
+        from paradeops.frames import simulation_frame
+
+        return simulation_frame(self, schedule)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FindingKind = Literal["catch_up", "gap", "window", "flypast"]
 Severity = Literal["error", "warning"]
@@ -172,3 +175,12 @@ class Schedule:
     @property
     def reviewing(self) -> CheckpointInfo:
         return next(c for c in self.checkpoints if c.reviewing)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per unit × checkpoint pass, clock times in the parade's zone (needs pandas).
+
+        The columns are described in :func:`paradeops.frames.schedule_frame`.
+        """
+        from paradeops.frames import schedule_frame
+
+        return schedule_frame(self)
