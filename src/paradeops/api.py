@@ -371,10 +371,9 @@ def compose(plans: Sequence[PlanArg]) -> Comparison:
 
 def _path(value: object, field: str) -> Path:
     """``value`` as a path; a UserError naming ``field`` if it is not one."""
-    if isinstance(value, str | os.PathLike):
-        path = Path(value)
-        if str(path):
-            return path
+    # Path("") is ".", the current folder: an empty name is a mistake, not a folder.
+    if isinstance(value, str | os.PathLike) and os.fspath(value):
+        return Path(value)
     raise UserError(f"{field} must be a file name (str or os.PathLike), got {value!r}", field=field)
 
 
