@@ -1,11 +1,18 @@
-"""The compiled column kernel agrees with the readable NumPy envelope."""
+"""The column kernel, plain and compiled, agrees with the readable NumPy envelope.
+
+The engine runs the plain kernel on these small plans (tests/timing/test_kernel_choice.py
+checks that), so the first test holds the plain kernel to the reference; the
+second holds the compiled one to the plain one, array by array.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 
-from paradeops.model.plan import Plan
+from paradeops.model.plan import AircraftUnit, Plan
+from paradeops.timing import engine, kernel
 from paradeops.timing.envelope import constraint, free_flow, hold_behind, limits_on_head
 from paradeops.timing.schedule import Trajectory
 from tests.timing.test_properties import COMMON, plans, scheduled
@@ -43,3 +50,24 @@ def test_kernel_matches_the_reference_envelope(plan: Plan) -> None:
         if u.hold_from_m is not None:
             assert abs(u.hold_from_m - first) < 1e-6
         leader, lead_len = u.trajectory, u.length_m
+
+
+@COMMON
+@given(plans())
+def test_compiled_kernel_matches_the_plain_kernel(plan: Plan) -> None:
+    pytest.importorskip("numba")
+    ctx = engine._context(plan)
+    ground = [u for u in plan.units if not isinstance(u, AircraftUnit)]
+    if not ground:
+        return
+    units, route = engine._column_inputs(ctx, ground)
+    plain = kernel.schedule_column(units, route)
+    compiled = kernel.compiled().schedule_column(units, route)
+    np.testing.assert_array_equal(plain.offsets, compiled.offsets)
+    for field in kernel.ColumnTimes._fields:
+        if field == "path":
+            for a, b in zip(plain.path, compiled.path, strict=True):
+                np.testing.assert_allclose(a, b, atol=1e-9)
+        else:
+            a, b = getattr(plain, field), getattr(compiled, field)
+            np.testing.assert_allclose(a, b, atol=1e-9, err_msg=field)

@@ -1,13 +1,120 @@
-"""The Typer application every command module registers on."""
+"""The Typer application every command module registers on, loading them lazily.
+
+``paradeops --help`` lists every command from :data:`COMMANDS` and
+:data:`SHORT_HELP` without importing the command modules (they pull in
+numba, OR-Tools, SQLAlchemy, FastAPI); running a command, or asking for its
+own help, imports just its module (:class:`LazyGroup`).
+"""
 
 from __future__ import annotations
 
+import importlib
+import logging
+import sys
+from typing import Annotated, Any
+
 import typer
+import typer.main
 from rich.console import Console, ConsoleDimensions
+from typer.core import TyperCommand, TyperGroup
+
+from paradeops import __version__
+
+#: Which module of :mod:`paradeops.cli` registers each top-level command, in
+#: the order ``--help`` lists them.
+COMMANDS = {
+    "validate": "plan_commands",
+    "schedule": "plan_commands",
+    "graph": "plan_commands",
+    "schema": "plan_commands",
+    "simulate": "simulate_commands",
+    "guests": "guests_commands",
+    "seat": "guests_commands",
+    "compose": "composition_commands",
+    "music": "composition_commands",
+    "rehearsals": "composition_commands",
+    "calibrate": "composition_commands",
+    "serve": "service_commands",
+    "user": "user_commands",
+    "secret": "user_commands",
+    "backup": "backup_commands",
+    "restore": "backup_commands",
+    "db": "backup_commands",
+}
+
+#: The first line of each command's help, for ``paradeops --help`` without
+#: importing the command (tests/cli/test_startup.py keeps it equal to the real one).
+SHORT_HELP = {
+    "validate": "Check a plan and report every problem at once (exit 2 if any).",
+    "schedule": "The movement table: when every unit's head and tail pass every checkpoint.",
+    "graph": "The movement graph: time across, distance up, each unit a band.",
+    "schema": "Print the JSON Schema of the plan file (for editors' autocompletion).",
+    "simulate": "What the day may bring: head/tail percentiles, held units, gaps, the window.",
+    "guests": "The guest list: attendance history, status, announcements, import.",
+    "seat": "Seat the expected guests by precedence (exact on the precedence seats, CP-SAT after).",
+    "compose": "Composition: counts by class, personnel, vehicles, aircraft, debuts, ratios.",
+    "music": (
+        "Cue sheets per band, timed by the movement table; coverage, overlap and tempo checks."
+    ),
+    "rehearsals": "The rehearsal schedule; --ics exports it for people's calendars.",
+    "calibrate": "Measured rehearsal times against the plan; fitted speed, step-off delay and gap.",
+    "serve": "Run the service (HTTP API and pages) with one worker; migrates the database first.",
+    "user": "Accounts of the service.",
+    "secret": "The key that signs sign-in tokens.",
+    "backup": "Write a consistent backup of the database, safe while the server runs.",
+    "restore": "Restore a backup into a database: all of it or nothing (stop the server first).",
+    "db": "Upkeep of the service's database schema.",
+}
+
+
+def import_command_module(name: str) -> None:
+    """Import the module that registers command ``name`` on :data:`app`.
+
+    A library of an optional extra that is not installed is the user's
+    missing-extra error (exit 2), not an import traceback.
+    """
+    from paradeops.extras import missing_extra_error
+
+    try:
+        importlib.import_module(f"paradeops.cli.{COMMANDS[name]}")
+    except ModuleNotFoundError as e:
+        raise missing_extra_error(e.name or str(e), f"paradeops {name}") from None
+
+
+class LazyGroup(TyperGroup):
+    """The root command: lists every command, imports a command's module when it is used."""
+
+    listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        loaded = super().list_commands(ctx)
+        return [*COMMANDS, *(name for name in loaded if name not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        known = self.commands.get(cmd_name)
+        if known is not None or cmd_name not in COMMANDS:
+            return known
+        if self.listing:
+            # Only its line in the list is needed: no import.
+            return TyperCommand(cmd_name, help=SHORT_HELP[cmd_name])
+        import_command_module(cmd_name)
+        command = typer.main.get_command(app)
+        assert isinstance(command, TyperGroup)
+        self.commands.update(command.commands)
+        return self.commands.get(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
 
 app = typer.Typer(
     name="paradeops",
     help="Plan, time and run parades and state ceremonies.",
+    cls=LazyGroup,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -47,8 +154,54 @@ out = OutputConsole(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        print(f"paradeops {__version__}")
+        raise typer.Exit()
+
+
+def log_level(verbose: int, quiet: bool) -> int:
+    """The level of ``-v`` (INFO), ``-vv`` (DEBUG), ``-q`` (ERROR), or WARNING."""
+    if quiet and verbose:
+        raise typer.BadParameter("--quiet and --verbose exclude each other", param_hint="-q/-v")
+    if quiet:
+        return logging.ERROR
+    return (logging.WARNING, logging.INFO)[verbose] if verbose < 2 else logging.DEBUG
+
+
+class _CliLogHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The handler the CLI installs (and replaces when run again in one process)."""
+
+
+def configure_logging(level: int) -> None:
+    """Log lines at ``level`` and above to stderr; the library only ever logs.
+
+    Other handlers (the service's, a test runner's) are left in place.
+    """
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _CliLogHandler)]:
+        root.removeHandler(old)
+    handler = _CliLogHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
 @app.callback()
-def _group() -> None:
+def _group(
+    verbose: Annotated[
+        int,
+        typer.Option("--verbose", "-v", count=True, help="Say more on stderr (-vv: debugging)"),
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say only errors on stderr")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit"
+        ),
+    ] = False,
+) -> None:
     """Plan, time and run parades and state ceremonies."""
     # A callback keeps `paradeops` a group of commands even when only one
     # command module is loaded (`python -m paradeops.service` loads `serve`).
+    configure_logging(log_level(verbose, quiet))

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import gc
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
 
 from paradeops.errors import Problem, UserError
+from paradeops.extras import installed
 from paradeops.model.clock import ClockTime, instant, plan_spelling, seconds_between
 from paradeops.model.plan import AircraftUnit, Plan, Unit
 from paradeops.model.units import length_m, speed_ms
@@ -75,10 +75,6 @@ def reference_time(plan: Plan) -> dt.datetime:
 
 def schedule(plan: Plan) -> Schedule:
     """The deterministic schedule of ``plan`` (as checked by the loader)."""
-    # Tens of thousands of small immutable objects and no cycles among them:
-    # the cyclic collector would rescan them over and over (superlinear time).
-    enabled = gc.isenabled()
-    gc.disable()
     try:
         sched = _schedule(plan)
         _on_the_calendar(sched)
@@ -91,9 +87,6 @@ def schedule(plan: Plan) -> Schedule:
             field="parade",
             hint="check the date (1900-2200), the clock times and every distance and speed",
         ) from None
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _on_the_calendar(sched: Schedule) -> None:
@@ -151,87 +144,118 @@ def _window_end(ctx: _Ctx) -> float | None:
     return None if end is None else ctx.seconds(end, "parade.window_end")
 
 
+#: From this many ground units on, the compiled kernel is worth loading when numba
+#: is installed (below it, plain Python finishes first; see :func:`column_kernel`).
+COMPILED_FROM_UNITS = 2_000
+
+
+def column_kernel(
+    n_units: int,
+) -> Callable[[kernel.ColumnUnits, kernel.RouteLimits], kernel.ColumnTimes]:
+    """The kernel to schedule ``n_units`` ground units with: compiled or plain Python.
+
+    Importing numba and loading the cached compiled kernel takes about half a
+    second (compiling it on a fresh install, many seconds); plain Python
+    schedules about 0.2 ms per unit. So the compiled kernel runs only when
+    numba is installed and either the column is long enough to repay the
+    loading, or this process has loaded it already (a service, a benchmark
+    after its warm-up).
+    """
+    if kernel.is_compiled() or (n_units >= COMPILED_FROM_UNITS and installed("numba")):
+        return kernel.compiled().schedule_column  # type: ignore[no-any-return]
+    return kernel.schedule_column
+
+
 def _column(ctx: _Ctx, ground: Sequence[tuple[int, Unit]]) -> list[UnitSchedule]:
-    """Every ground unit, in order of march, through the compiled kernel."""
+    """Every ground unit, in order of march, through the column kernel."""
+    units, route = _column_inputs(ctx, [u for _, u in ground])
+    times = column_kernel(len(ground))(units, route)
+    return _unit_schedules(ctx, ground, units, times)
+
+
+def _column_inputs(
+    ctx: _Ctx, ground: Sequence[Unit]
+) -> tuple[kernel.ColumnUnits, kernel.RouteLimits]:
     n = len(ground)
-    length = np.empty(n)
-    speed = np.empty(n)
-    gap = np.empty(n)
-    mode = np.zeros(n, dtype=np.int64)
-    mode_time = np.zeros(n)
-    target_at = np.zeros(n)
-    stop_at = np.zeros(n)
-    stop_dur = np.zeros(n)
-    cp_pos = np.array([c.at_m for c in ctx.checkpoints])
-    for j, (_, u) in enumerate(ground):
-        length[j], speed[j], gap[j] = length_m(u), speed_ms(u), _gap(ctx.plan, u)
-        if u.step_off is not None:
-            mode[j], mode_time[j] = kernel.STEP_FIXED, ctx.seconds(u.step_off)
-        elif u.target is not None:
-            target_at[j] = cp_pos[ctx.index(u.target.at)]
-            if u.target.head is not None:
-                mode[j], mode_time[j] = kernel.STEP_TARGET_HEAD, ctx.seconds(u.target.head)
-            elif u.target.tail is not None:
-                mode[j], mode_time[j] = kernel.STEP_TARGET_TAIL, ctx.seconds(u.target.tail)
-        if u.show_stop is not None:
-            stop_at[j] = cp_pos[ctx.index(u.show_stop.at)]
-            stop_dur[j] = u.show_stop.duration_s
-    min_gap = ctx.plan.defaults.min_gap_m
-    # Far enough past the release point for every tail to pass it.
-    x_end = float(cp_pos[-1] + 2 * np.max(length + np.maximum(gap, min_gap)) + 1.0)
-    lim = np.array(ctx.limits, dtype=float).reshape(-1, 3)
-    rev = next(i for i, c in enumerate(ctx.checkpoints) if c.reviewing)
-    (off, bx, btl, btr, t0, first_held, held_at, free_end, head, leave, tail, gap_rev) = (
-        kernel.schedule_column(
-            length, speed, gap, mode, mode_time, target_at, stop_at, stop_dur,
-            np.ascontiguousarray(lim[:, 0]), np.ascontiguousarray(lim[:, 1]),
-            np.ascontiguousarray(lim[:, 2]), min_gap, x_end, cp_pos, rev,
-        )
+    units = kernel.ColumnUnits(
+        length_m=np.empty(n), speed_ms=np.empty(n), gap_m=np.empty(n),
+        step_off_rule=np.zeros(n, dtype=np.int64), rule_time_s=np.zeros(n),
+        target_at_m=np.zeros(n), stop_at_m=np.zeros(n), stop_s=np.zeros(n),
     )  # fmt: skip
-    ids = [c.id for c in ctx.checkpoints]
+    cp_pos = np.array([c.at_m for c in ctx.checkpoints])
+    for j, u in enumerate(ground):
+        units.length_m[j], units.speed_ms[j] = length_m(u), speed_ms(u)
+        units.gap_m[j] = _gap(ctx.plan, u)
+        if u.step_off is not None:
+            units.step_off_rule[j] = kernel.STEP_FIXED
+            units.rule_time_s[j] = ctx.seconds(u.step_off)
+        elif u.target is not None:
+            units.target_at_m[j] = cp_pos[ctx.index(u.target.at)]
+            if u.target.head is not None:
+                units.step_off_rule[j] = kernel.STEP_TARGET_HEAD
+                units.rule_time_s[j] = ctx.seconds(u.target.head)
+            elif u.target.tail is not None:
+                units.step_off_rule[j] = kernel.STEP_TARGET_TAIL
+                units.rule_time_s[j] = ctx.seconds(u.target.tail)
+        if u.show_stop is not None:
+            units.stop_at_m[j] = cp_pos[ctx.index(u.show_stop.at)]
+            units.stop_s[j] = u.show_stop.duration_s
+    min_gap = ctx.plan.defaults.min_gap_m
+    reach = units.length_m + np.maximum(units.gap_m, min_gap)
+    limits = np.array(ctx.limits, dtype=float).reshape(-1, 3)
+    route = kernel.RouteLimits(
+        checkpoints_m=cp_pos,
+        reviewing=next(i for i, c in enumerate(ctx.checkpoints) if c.reviewing),
+        # Far enough past the release point for every tail to pass it.
+        end_m=float(cp_pos[-1] + 2 * np.max(reach) + 1.0),
+        min_gap_m=float(min_gap),
+        limit_from_m=np.ascontiguousarray(limits[:, 0]),
+        limit_to_m=np.ascontiguousarray(limits[:, 1]),
+        limit_ms=np.ascontiguousarray(limits[:, 2]),
+    )
+    return units, route
+
+
+def _unit_schedules(
+    ctx: _Ctx,
+    ground: Sequence[tuple[int, Unit]],
+    units: kernel.ColumnUnits,
+    times: kernel.ColumnTimes,
+) -> list[UnitSchedule]:
+    """The kernel's arrays as one :class:`UnitSchedule` per unit, its rules checked."""
     # Whole arrays to Python lists in one call each: per-element float() and
     # per-pass generators cost more than the compiled kernel itself.
-    heads, leaves, tails = head.tolist(), leave.tolist(), tail.tolist()
-    held = np.maximum(tail[:, -1] - free_end, 0.0)
-    is_held = (held >= HOLD_THRESHOLD_S) & ~np.isnan(first_held)
-    held_l, is_held_l, hold_from, hold_at = (
-        held.tolist(), is_held.tolist(), first_held.tolist(), held_at.tolist()
-    )
-    t0_l, length_l, speed_l, gap_l, off_l = (
-        t0.tolist(), length.tolist(), speed.tolist(), gap_rev.tolist(), off.tolist()
-    )
-    nones = (None,) * len(ids)
-    # ``Pass._make`` without its Python-level frame: 10 passes per unit add up.
-    make_pass = functools.partial(tuple.__new__, Pass)
+    passes = _passes(ctx, units, times)
+    held = np.maximum(times.tail[:, -1] - times.free_end, 0.0)
+    is_held = ((held >= HOLD_THRESHOLD_S) & ~np.isnan(times.hold_from_m)).tolist()
+    held_l, hold_from, hold_at = held.tolist(), times.hold_from_m.tolist(), times.hold_time.tolist()
+    t0, off = times.step_off.tolist(), times.offsets.tolist()
+    lengths, speeds = units.length_m.tolist(), units.speed_ms.tolist()
+    gap_ahead = times.gap_at_reviewing.tolist()
+    heads, tails = times.head.tolist(), times.tail.tolist()
+    x, arrive, leave = times.path
     out = []
     for j, (index, u) in enumerate(ground):
         if u.target is not None:
             _check_target(ctx, index, u, heads[j], tails[j])
         elif u.step_off is not None:
-            _check_step_off(ctx, index, u, t0_l[j], heads[j][0])
-        if stop_dur[j] > 0:
-            stop_leaves = tuple(
-                lv if lv - h > 1e-9 else None for h, lv in zip(heads[j], leaves[j], strict=True)
-            )
-            passes = tuple(map(make_pass, zip(ids, heads[j], tails[j], stop_leaves, strict=True)))
-        else:
-            passes = tuple(map(make_pass, zip(ids, heads[j], tails[j], nones, strict=True)))
-        a, b = off_l[j], off_l[j + 1]
-        h = is_held_l[j]
+            _check_step_off(ctx, index, u, t0[j], heads[j][0])
+        a, b = off[j], off[j + 1]
+        h = is_held[j]
         out.append(
             UnitSchedule(
                 id=u.id,
                 name=u.label,
                 kind=u.kind,
-                length_m=length_l[j],
-                speed_ms=speed_l[j],
-                step_off=t0_l[j],
-                passes=passes,
+                length_m=lengths[j],
+                speed_ms=speeds[j],
+                step_off=t0[j],
+                passes=passes[j],
                 held_s=held_l[j] if h else 0.0,
-                trajectory=Trajectory(bx[a:b], btl[a:b], btr[a:b]),
+                trajectory=Trajectory(x[a:b], arrive[a:b], leave[a:b]),
                 hold_from_m=hold_from[j] if h else None,
                 hold_time=hold_at[j] if h else None,
-                gap_ahead_m=None if j == 0 else gap_l[j],
+                gap_ahead_m=None if j == 0 else gap_ahead[j],
                 description=u.description,
                 debut=u.debut,
             )
@@ -239,9 +263,28 @@ def _column(ctx: _Ctx, ground: Sequence[tuple[int, Unit]]) -> list[UnitSchedule]
     return out
 
 
-def _check_target(
-    ctx: _Ctx, index: int, unit: Unit, head: list[float], tail: list[float]
-) -> None:
+def _passes(
+    ctx: _Ctx, units: kernel.ColumnUnits, times: kernel.ColumnTimes
+) -> list[tuple[Pass, ...]]:
+    """Every unit's passes of every checkpoint, built in bulk from the kernel's arrays."""
+    ids = [c.id for c in ctx.checkpoints]
+    heads, leaves, tails = times.head.tolist(), times.head_leaves.tolist(), times.tail.tolist()
+    nones = (None,) * len(ids)
+    # ``Pass._make`` without its Python-level frame: 10 passes per unit add up.
+    make_pass = functools.partial(tuple.__new__, Pass)
+    out = []
+    for j, stop in enumerate(units.stop_s.tolist()):
+        if stop > 0:
+            stop_leaves = tuple(
+                lv if lv - h > 1e-9 else None for h, lv in zip(heads[j], leaves[j], strict=True)
+            )
+        else:
+            stop_leaves = nones
+        out.append(tuple(map(make_pass, zip(ids, heads[j], tails[j], stop_leaves, strict=True))))
+    return out
+
+
+def _check_target(ctx: _Ctx, index: int, unit: Unit, head: list[float], tail: list[float]) -> None:
     target = unit.target
     assert target is not None
     k = ctx.index(target.at)
@@ -260,8 +303,7 @@ def _check_target(
                 f"the unit ahead holds it back until {earliest}",
                 line=ctx.plan.line_of(("units", index, "target")),
                 field=f"units[{index}].target",
-                hint=f"set the target at {earliest} or later, "
-                "or move the units ahead earlier",
+                hint=f"set the target at {earliest} or later, or move the units ahead earlier",
             )
         ]
     )
