@@ -1,9 +1,17 @@
-"""Shared helpers: build plans from text, find the repository's examples."""
+"""Shared helpers: build plans from text, find the repository's examples, keep the tree clean.
+
+Tests leave files for a person to look at (charts, screenshots) in the
+``artefacts`` folder, never in the repository: a session that writes into the
+repository's tree fails at its end, naming the files.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,6 +19,128 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+#: Set to a folder to collect every test's artefacts there instead of pytest's tmp_path.
+OUTPUT_ENV = "PARADEOPS_TEST_OUTPUT"
+
+
+@pytest.fixture
+def artefacts(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    """A folder for files a person may want to see; where it is is said on failure.
+
+    pytest keeps the tmp_path of its last three runs, so a failure's charts can
+    still be opened afterwards; with ``PARADEOPS_TEST_OUTPUT`` set they go there.
+    """
+    chosen = os.environ.get(OUTPUT_ENV)
+    folder = Path(chosen) if chosen else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    yield folder
+    request.node.add_report_section("teardown", "artefacts", f"written to {folder}")
+
+
+# --- the repository's tree stays as the session found it --------------------------
+
+#: Paths a run may create in the repository: caches, and nothing else.
+CACHE_PARTS = {".pytest_cache", "__pycache__", ".hypothesis", ".mypy_cache", ".ruff_cache"}
+CACHE_SUFFIXES = (".nbi", ".nbc", ".pyc")
+#: Flags of os.open that write.
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
+
+
+def is_cache(relative: str) -> bool:
+    parts = Path(relative).parts
+    return bool(CACHE_PARTS & set(parts)) or relative.endswith(CACHE_SUFFIXES)
+
+
+def opens_for_writing(event: str, args: tuple[object, ...]) -> str | None:
+    """The path an audit event writes to, or None (see the audit events table of the docs)."""
+    if event == "open" and len(args) >= 3:
+        path, mode, flags = args[0], args[1], args[2]
+        writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+            isinstance(flags, int) and flags & WRITE_FLAGS
+        )
+        if writes and isinstance(path, str | bytes | os.PathLike):
+            return os.fsdecode(os.fspath(path))
+    if event == "sqlite3.connect" and args and isinstance(args[0], str | bytes | os.PathLike):
+        path = os.fsdecode(os.fspath(args[0]))
+        return None if path == ":memory:" or path.startswith("file:") else path
+    return None
+
+
+class TreeWatch:
+    """What this test process writes inside the repository, and what appears there.
+
+    Writes by this process are known exactly (an audit hook) and fail the
+    session. Files that appear otherwise (a server subprocess, or another
+    person working in the same checkout while the tests run) cannot be told
+    apart by a snapshot, so they are listed as a warning only.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written: set[str] = set()
+        self.before = self.untracked()
+        sys.addaudithook(self.hook)  # hooks cannot be removed; it lives as long as the session
+
+    def hook(self, event: str, args: tuple[object, ...]) -> None:
+        if event != "open" and event != "sqlite3.connect":
+            return
+        path = opens_for_writing(event, args)
+        if path is None:
+            return
+        absolute = os.path.abspath(path)
+        if absolute.startswith(str(self.root) + os.sep):
+            relative = os.path.relpath(absolute, self.root)
+            if not relative.startswith((".git" + os.sep, ".venv" + os.sep)) and not is_cache(
+                relative
+            ):
+                self.written.add(relative)
+
+    def untracked(self) -> set[str]:
+        """Untracked and ignored files, one by one, outside .venv and the caches."""
+        got = subprocess.run(
+            ["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "-z",
+             "--", ".", ":(exclude).venv"],
+            cwd=self.root, capture_output=True, check=False,
+        )  # fmt: skip
+        if got.returncode != 0:
+            return set()
+        entries = got.stdout.decode(errors="replace").split("\0")
+        return {e[3:] for e in entries if e[:2] in ("??", "!!") and not is_cache(e[3:])}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if (ROOT / ".git").exists():
+        session.config.stash[TREE_WATCH] = TreeWatch(ROOT)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    watch = session.config.stash.get(TREE_WATCH, None)
+    if watch is None:
+        return
+    appeared = sorted(watch.untracked() - watch.before - watch.written)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+
+    def say(line: str) -> None:
+        if reporter is not None:
+            reporter.write_sep("-", "repository tree")
+            reporter.write_line(line)
+        else:
+            print(line, file=sys.stderr)
+
+    if appeared:
+        say(
+            "note: new files in the repository while the tests ran (a test's subprocess, "
+            "or someone else working here): " + ", ".join(appeared[:20])
+        )
+    if watch.written:
+        say(
+            "FAILED: tests wrote into the repository's tree (use the artefacts fixture or "
+            "tmp_path): " + ", ".join(sorted(watch.written)[:20])
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+TREE_WATCH = pytest.StashKey[TreeWatch]()
 
 
 @pytest.fixture

@@ -3,14 +3,13 @@ offline, the page reopened offline), undo, control room, sign out with a check-i
 
 The pages never hold the session token, no page breaks its Content-Security-Policy, and
 after sign-out the browser keeps no page and no queue. Screenshots of the control room
-and the marshal page go to ``test-output/``.
+and the marshal page go to the ``artefacts`` folder (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,13 +17,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from service.server import PASSWORD, Server, add_users, assign_marshal  # noqa: E402
+from tests.service.server import PASSWORD, Server, add_users, assign_marshal
 
 CHROMIUM = Path("/usr/bin/chromium")
 #: A shipped example, uploaded as a user would: 124 units, no files it refers to.
 PLAN = Path(__file__).resolve().parents[2] / "examples" / "city-parade" / "plan.yaml"
-OUT = Path(__file__).resolve().parents[2] / "test-output"
 ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -116,8 +113,9 @@ def count_is(page, box: str, n: int) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_function(f"() => document.getElementById('{box}').textContent === '{n}'")
 
 
-def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    OUT.mkdir(exist_ok=True)
+def test_upload_check_in_offline_and_watch(  # type: ignore[no-untyped-def]
+    server: Server, browser, tmp_path: Path, artefacts: Path
+) -> None:
     trouble: list[str] = []
 
     org_ctx = browser.new_context(viewport={"width": 1200, "height": 900})
@@ -176,17 +174,17 @@ def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Pa
     mar.wait_for_selector(f'button[data-unit="{FIRST}"][data-part="head"]')
     count_is(mar, "unsent-count", 1)
     assert "unsent" in mar.inner_text("#unsent")
-    mar.screenshot(path=str(OUT / "marshal-offline.png"), full_page=True)
+    mar.screenshot(path=str(artefacts / "marshal-offline.png"), full_page=True)
     mar_ctx.set_offline(False)
     count_is(mar, "unsent-count", 0)
     count_is(mar, "sent-count", 2)
-    mar.screenshot(path=str(OUT / "marshal.png"), full_page=True)
+    mar.screenshot(path=str(artefacts / "marshal.png"), full_page=True)
 
     # The control room hears both without a reload, and not the undone one.
     org.wait_for_function("() => document.body.dataset.checkins === '2'")
     assert org.locator("#graph circle.actual").count() == 2
     assert "tail at start" in org.inner_text(f'#units tr[data-unit="{FIRST}"]')
-    org.screenshot(path=str(OUT / "control-room.png"), full_page=True)
+    org.screenshot(path=str(artefacts / "control-room.png"), full_page=True)
 
     org.goto(f"{server.base}/plans/{plan_id}/announcer")
     org.wait_for_selector("#script li")
@@ -212,7 +210,7 @@ def test_upload_check_in_offline_and_watch(server: Server, browser, tmp_path: Pa
         """.textContent === 'cancelled'"""
     )
     assert org.locator("#announcements tr.differs").count() == 1
-    org.screenshot(path=str(OUT / "guests.png"), full_page=True)
+    org.screenshot(path=str(artefacts / "guests.png"), full_page=True)
     mar.goto(server.base + "/guests")
     assert "Marshals do not read guests" in mar.inner_text("body")
 

@@ -15,15 +15,13 @@ from paradeops.reports.movement_graph import _band, movement_graph, movement_gra
 from paradeops.timing.schedule import Schedule
 from tests.reports.chart_checks import visible_texts
 
-OUT = Path(__file__).resolve().parents[2] / "test-output"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def test_png(small_schedule: Schedule) -> None:
+def test_png(small_schedule: Schedule, artefacts: Path) -> None:
     png = movement_graph(small_schedule, "png")
     assert png.startswith(PNG_MAGIC)
-    OUT.mkdir(exist_ok=True)
-    (OUT / "movement-graph-small.png").write_bytes(png)
+    (artefacts / "movement-graph-small.png").write_bytes(png)
 
 
 def test_svg_has_root_checkpoint_names_and_reviewing_stand(small_schedule: Schedule) -> None:
@@ -83,12 +81,11 @@ def test_svg_is_reproducible(small_schedule: Schedule) -> None:
     assert movement_graph(small_schedule, "svg") == movement_graph(small_schedule, "svg")
 
 
-def test_big_schedule_renders_and_is_saved(big_schedule: Schedule) -> None:
+def test_big_schedule_renders_and_is_saved(big_schedule: Schedule, artefacts: Path) -> None:
     png = movement_graph(big_schedule, "png")
     assert png.startswith(PNG_MAGIC)
-    OUT.mkdir(exist_ok=True)
     # For a person to look at: tests cannot judge readability.
-    (OUT / "movement-graph-carnival-150.png").write_bytes(png)
+    (artefacts / "movement-graph-carnival-150.png").write_bytes(png)
     svg = movement_graph(big_schedule, "svg")
     assert b"City Hall stand" in svg
 
