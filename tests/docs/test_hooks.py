@@ -26,7 +26,7 @@ def _hook(name: str) -> ModuleType:
 
 cli_reference = _hook("cli_reference")
 changelog = _hook("changelog")
-sphinx_roles = _hook("sphinx_roles")
+rest_in_docstrings = _hook("rest_in_docstrings")
 
 
 def test_a_cell_escapes_pipes_outside_code_only() -> None:
@@ -74,14 +74,21 @@ def test_a_missing_changelog_is_said(tmp_path: Path) -> None:
 
 def test_sphinx_roles_become_optional_references() -> None:
     html = "see :func:<code>load_plan</code> and :class:<code>~paradeops.errors.UserError</code>"
-    assert sphinx_roles.on_page_content(html) == (
+    assert rest_in_docstrings.on_page_content(html) == (
         'see <autoref identifier="paradeops.load_plan" optional><code>load_plan</code></autoref>'
         ' and <autoref identifier="paradeops.errors.UserError" optional>'
         "<code>UserError</code></autoref>"
     )
 
 
+def test_a_literal_block_is_introduced_by_one_colon() -> None:
+    html = '<p>For scripts::</p>\n<div class="highlight"><pre>x</pre></div><p>a::</p>'
+    assert rest_in_docstrings.on_page_content(html) == (
+        '<p>For scripts:</p>\n<div class="highlight"><pre>x</pre></div><p>a::</p>'
+    )
+
+
 @given(st.text(alphabet="ab:<>/ `.~", max_size=60))
 def test_text_without_roles_passes_unchanged(text: str) -> None:
-    if not re.search(r":(attr|class|data|exc|func|meth|mod|obj):<code>", text):
-        assert sphinx_roles.on_page_content(text) == text
+    if not re.search(r":(attr|class|data|exc|func|meth|mod|obj):<code>|::</p>", text):
+        assert rest_in_docstrings.on_page_content(text) == text
