@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from paradeops.io.planfile import parse_plan
 from paradeops.model.plan import Plan
 from paradeops.simulation import simulate
-from paradeops.simulation.spec import without_noise
+from paradeops.simulation.sampling import without_noise
 from paradeops.timing.engine import schedule
 from tests.conftest import plan_text
 

@@ -22,7 +22,7 @@ from paradeops.io.planfile import parse_plan
 from paradeops.model.plan import Plan, Unit
 from paradeops.model.units import length_m, speed_ms
 from paradeops.simulation import simulate
-from paradeops.simulation.spec import without_noise
+from paradeops.simulation.sampling import without_noise
 from paradeops.timing.engine import schedule
 from paradeops.timing.schedule import Schedule
 from tests.conftest import plan_text

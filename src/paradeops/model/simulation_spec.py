@@ -14,6 +14,7 @@ simulated. Distributions are written as one mapping with a ``dist`` tag::
 
 Parameters are checked here (pydantic, ``extra="forbid"``), so an impossible
 distribution is reported with its file and line like any other plan field.
+Samples are drawn from it by :mod:`paradeops.simulation.sampling`.
 """
 
 from __future__ import annotations

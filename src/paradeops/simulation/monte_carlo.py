@@ -30,7 +30,7 @@ from paradeops.simulation.results import (
     UnitStats,
     WindowStats,
 )
-from paradeops.simulation.spec import Samples, check_overrides, draw
+from paradeops.simulation.sampling import Samples, check_overrides, draw
 from paradeops.timing.schedule import Schedule
 
 FloatArray = npt.NDArray[np.float64]
