@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -91,7 +93,9 @@ def schedule(plan: Plan) -> Schedule:
 
 def _on_the_calendar(sched: Schedule) -> None:
     """Every time of the schedule is a finite instant with a date (OverflowError if not)."""
-    times = [t for u in sched.units for p in u.passes for t in (p.head, p.tail)]
+    passes = list(itertools.chain.from_iterable(u.passes for u in sched.units))
+    # C-level loops: a 10,000-unit parade has 100,000 passes.
+    times = [*map(operator.itemgetter(1), passes), *map(operator.itemgetter(2), passes)]
     times.append(sched.window_end or 0.0)
     if not all(math.isfinite(t) for t in times):
         raise OverflowError("a time that is not a finite number")
@@ -223,8 +227,8 @@ def _unit_schedules(
     times: kernel.ColumnTimes,
 ) -> list[UnitSchedule]:
     """The kernel's arrays as one :class:`UnitSchedule` per unit, its rules checked."""
-    # Whole arrays to Python lists in one call each: per-element float() and
-    # per-pass generators cost more than the compiled kernel itself.
+    # Whole arrays to Python lists in one call each: per-element float() costs
+    # more than the compiled kernel itself.
     passes = _passes(ctx, units, times)
     held = np.maximum(times.tail[:, -1] - times.free_end, 0.0)
     is_held = ((held >= HOLD_THRESHOLD_S) & ~np.isnan(times.hold_from_m)).tolist()
@@ -232,14 +236,13 @@ def _unit_schedules(
     t0, off = times.step_off.tolist(), times.offsets.tolist()
     lengths, speeds = units.length_m.tolist(), units.speed_ms.tolist()
     gap_ahead = times.gap_at_reviewing.tolist()
-    heads, tails = times.head.tolist(), times.tail.tolist()
     x, arrive, leave = times.path
     out = []
     for j, (index, u) in enumerate(ground):
         if u.target is not None:
-            _check_target(ctx, index, u, heads[j], tails[j])
+            _check_target(ctx, index, u, times.head[j].tolist(), times.tail[j].tolist())
         elif u.step_off is not None:
-            _check_step_off(ctx, index, u, t0[j], heads[j][0])
+            _check_step_off(ctx, index, u, t0[j], float(times.head[j, 0]))
         a, b = off[j], off[j + 1]
         h = is_held[j]
         out.append(
@@ -266,22 +269,25 @@ def _unit_schedules(
 def _passes(
     ctx: _Ctx, units: kernel.ColumnUnits, times: kernel.ColumnTimes
 ) -> list[tuple[Pass, ...]]:
-    """Every unit's passes of every checkpoint, built in bulk from the kernel's arrays."""
+    """Every unit's passes of every checkpoint, built in bulk from the kernel's arrays.
+
+    A 10,000-unit column has 100,000 passes: they are made from flat lists in
+    one ``map``, with no per-unit lists in between, so that few objects the
+    garbage collector tracks are made besides the passes themselves.
+    """
     ids = [c.id for c in ctx.checkpoints]
-    heads, leaves, tails = times.head.tolist(), times.head_leaves.tolist(), times.tail.tolist()
-    nones = (None,) * len(ids)
+    n, k = times.head.shape
+    heads, tails = times.head.ravel().tolist(), times.tail.ravel().tolist()
+    moves_on: list[float | None] = [None] * (n * k)
+    # The head leaves a checkpoint later than it arrives only at its own show stop.
+    stops = (units.stop_s[:, None] > 0) & (times.head_leaves - times.head > 1e-9)
+    at = np.flatnonzero(stops)
+    for i, t in zip(at.tolist(), times.head_leaves.ravel()[at].tolist(), strict=True):
+        moves_on[i] = t
     # ``Pass._make`` without its Python-level frame: 10 passes per unit add up.
     make_pass = functools.partial(tuple.__new__, Pass)
-    out = []
-    for j, stop in enumerate(units.stop_s.tolist()):
-        if stop > 0:
-            stop_leaves = tuple(
-                lv if lv - h > 1e-9 else None for h, lv in zip(heads[j], leaves[j], strict=True)
-            )
-        else:
-            stop_leaves = nones
-        out.append(tuple(map(make_pass, zip(ids, heads[j], tails[j], stop_leaves, strict=True))))
-    return out
+    flat = list(map(make_pass, zip(ids * n, heads, tails, moves_on, strict=True)))
+    return [tuple(flat[a : a + k]) for a in range(0, n * k, k)]
 
 
 def _check_target(ctx: _Ctx, index: int, unit: Unit, head: list[float], tail: list[float]) -> None:
