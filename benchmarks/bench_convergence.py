@@ -29,7 +29,7 @@ import numpy.typing as npt
 from paradeops.io.planfile import load_plan
 from paradeops.model.plan import Plan
 from paradeops.simulation import SimulationResult, simulate
-from paradeops.simulation.spec import without_noise
+from paradeops.simulation.sampling import without_noise
 from paradeops.timing.engine import schedule
 from paradeops.timing.schedule import Schedule
 
