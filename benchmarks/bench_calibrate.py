@@ -14,7 +14,7 @@ import importlib.util
 import time
 from pathlib import Path
 
-from paradeops.composition.rehearsals import calibrate, compare
+from paradeops.calibration import calibrate, compare
 from paradeops.io.planfile import parse_plan
 from paradeops.io.rehearsal_csv import parse_run
 from paradeops.timing.engine import schedule

@@ -13,8 +13,9 @@ import math
 
 from rich.console import Console
 
-from paradeops.cli.simulate_commands import result_tables, result_to_json
 from paradeops.io.planfile import parse_plan
+from paradeops.reports.simulation_json import result_to_json
+from paradeops.reports.simulation_table import result_tables
 from paradeops.simulation.results import (
     PassStats,
     Percentiles,

@@ -149,12 +149,12 @@ def test_cue_times_at_the_band_and_the_stand_in_the_table_and_json(cli, write) -
     assert [(c["cue_at_band"], c["cue_at_stand"]) for c in cues] == [
         (None, None),
         (None, None),
-        ("2025-05-09T10:03:20.000+03:00", "2025-05-09T10:04:20.000+03:00"),
+        ("2025-05-09T10:03:20+03:00", "2025-05-09T10:04:20+03:00"),
         (None, None),
     ]
     assert (band["start"], band["end"]) == (
-        "2025-05-09T10:01:00.000+03:00",
-        "2025-05-09T10:05:10.000+03:00",
+        "2025-05-09T10:01:00+03:00",
+        "2025-05-09T10:05:10+03:00",
     )
 
 

@@ -352,7 +352,7 @@ def _coverage(
                     "silence",
                     "error",
                     f"{unit.id} passes the reviewing stand with no music for {total:.0f} s "
-                    f"(first from {_hms(schedule, a)} to {_hms(schedule, b)})",
+                    f"(first from {_clock(schedule, a)} to {_clock(schedule, b)})",
                     unit=unit.id,
                     start=a,
                     end=b,
@@ -401,6 +401,7 @@ def _uncovered(a: float, b: float, spans: FloatArray) -> list[tuple[float, float
     return [(x, y) for x, y in gaps if y - x > TOLERANCE_S]
 
 
-def _hms(schedule: Schedule, seconds: float) -> str:
-    """As the movement table: a time at another offset than the start's carries it."""
+def _clock(schedule: Schedule, seconds: float) -> str:
+    # The tables' HH:MM:SS: the core writes its messages with the model's
+    # clock_text, as paradeops.reports.times.clock does for the adapters.
     return clock_text(schedule.clock(seconds), schedule.reference)

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from ruamel.yaml import YAML
 
-from paradeops.composition.rehearsals import Calibration, Measured, Run
+from paradeops.calibration import Calibration, Measured, Run
 from paradeops.errors import Problem, UserError
 from paradeops.io.csv_table import parse_table
 from paradeops.model.clock import (

@@ -7,33 +7,18 @@ written down as a JSON Schema (``schedule_schema.json``) for those tools.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from importlib import resources
 from typing import Any
 
+from paradeops.reports.times import iso
 from paradeops.timing.schedule import CheckpointInfo, Finding, Pass, Schedule, UnitSchedule
 
 __all__ = ["iso_clock", "schedule_json_schema", "schedule_to_dict", "schedule_to_json"]
 
 
-def iso_clock(s: Schedule, seconds: float) -> str:
-    """Clock time as ISO 8601 with offset, to 0.1 s (``…T10:21:35.4+03:00``).
-
-    The engine works to sub-millisecond precision, but a tenth of a second is
-    all a parade can use, and whole seconds keep the contract's short form.
-    """
-    utc = s.clock(seconds).astimezone(dt.UTC)
-    tenths = round(utc.microsecond / 100_000)
-    # Rounded in UTC: adding to a local time is wall-clock arithmetic, which
-    # puts 02:01+01:00 (after clocks go back) at 02:01+02:00, an hour early.
-    utc = utc.replace(microsecond=0) + dt.timedelta(seconds=tenths / 10)
-    t = utc.astimezone(s.reference.tzinfo)
-    whole = t.isoformat(timespec="seconds")
-    if t.microsecond == 0:
-        return whole
-    # isoformat puts the offset after the seconds: splice the tenth in before it.
-    return f"{whole[:19]}.{t.microsecond // 100_000}{whole[19:]}"
+#: The JSON clock time (kept under this name: the service imports it from here).
+iso_clock = iso
 
 
 def _r1(v: float) -> float:

@@ -17,7 +17,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from paradeops.model.clock import clock_text, offset_changes, offset_text
+from paradeops.model.clock import offset_changes, offset_text
+from paradeops.reports.times import clock
 from paradeops.timing.schedule import Pass, Schedule, UnitSchedule
 
 __all__ = [
@@ -36,13 +37,8 @@ SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 NAME_WIDTH = 24  # a unit's name column in a stacked table; longer names wrap
 
 
-def hms(s: Schedule, seconds: float) -> str:
-    """Clock time ``HH:MM:SS`` in the parade's zone, rounded to the second.
-
-    On a daylight-saving day, a time at another offset than the start's
-    carries its own (``03:00:00+02:00``): the title gives the start's.
-    """
-    return clock_text(s.clock(seconds), s.reference)
+#: ``HH:MM:SS`` as the tables show a clock time (one formatter: :mod:`.times`).
+hms = clock
 
 
 def zone_note(s: Schedule, also: Iterable[float] = ()) -> str:

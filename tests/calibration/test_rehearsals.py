@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from paradeops.composition.rehearsals import calibrate, compare
+from paradeops.calibration import calibrate, compare
 from paradeops.errors import UserError
 from paradeops.io.planfile import load_plan
 from paradeops.io.rehearsal_csv import parse_run

@@ -31,7 +31,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from paradeops.composition.rehearsals import Measured, Run, calibrate
+from paradeops.calibration import Measured, Run, calibrate
 from paradeops.errors import UserError
 from paradeops.io.planfile import load_plan, parse_plan
 from paradeops.io.rehearsal_csv import calibrated_plan, parse_run, simulation_section
@@ -161,7 +161,7 @@ def test_the_simulation_section_loads_with_the_plan(fits) -> None:
 
 
 def test_write_plan_to_another_folder_validates(cli, tmp_path) -> None:
-    from tests.composition.conftest import EX25
+    from tests.calibration.conftest import EX25
 
     src = EX25.parent
     csvs = sorted(src.glob("rehearsal-*.csv"))
