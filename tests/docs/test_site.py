@@ -137,3 +137,32 @@ def test_search_works_from_disk(site: Path) -> None:
     assert _page(site, "search/search_index.js").startswith("var __index = {")
     assert 'src="assets/vendor/iframe-worker/shim.js"' in _page(site, "index.html")
     assert (site / "assets/vendor/iframe-worker/shim.js").is_file()
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+BROWSER_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="/usr/bin/chromium is missing: run scripts/install-browser (apt-get install chromium)",
+)
+def test_search_finds_pages_in_a_site_opened_from_disk(site: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    fetched: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.on("request", lambda request: fetched.append(request.url))
+            page.goto((site / "index.html").as_uri())
+            page.click("input.md-search__input")
+            page.keyboard.type("reviewing stand")  # typed: search listens to keys
+            page.wait_for_selector(".md-search-result__item", timeout=30_000)
+            titles = page.locator(".md-search-result__item h1").all_inner_texts()
+        finally:
+            browser.close()
+    assert "The timing engine" in titles
+    assert [url for url in fetched if not url.startswith("file:")] == []
