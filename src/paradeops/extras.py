@@ -21,7 +21,6 @@ EXTRA_OF_MODULE: dict[str, str] = {
     "pycountry": "protocol",
     "pyuca": "protocol",
     "openpyxl": "protocol",
-    "icalendar": "charts",
     "fastapi": "service",
     "starlette": "service",
     "uvicorn": "service",
