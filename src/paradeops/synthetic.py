@@ -1,0 +1,288 @@
+"""Synthetic parades and guest books for the tests and the benchmarks: not user API.
+
+Every generator is pure and deterministic: the same arguments (and seed) give
+the same plan, plan text or guest book, built in memory. The tests and the
+scripts in ``benchmarks/`` share them from here, so that neither imports the
+other and a benchmark measures exactly what a test checks.
+
+* :func:`column_plan` — a plausible column of foot boxes, bands, vehicle
+  columns and floats with show stops on evenly spaced checkpoints (the timing
+  benchmark's parades of 100 to 10,000 units);
+* :func:`carnival_plan` — a city carnival of every ground kind with a
+  flypast now and then, on a 2.1 km route (the reports' big fixture);
+* :func:`calibration_plan_text` — foot boxes then vehicle groups, with five
+  rehearsals, as plan text (the calibration benchmark);
+* :data:`SMALL_SERVICE_PLAN` — three units on a 600 m route, as plan text
+  (the service's tests and benchmarks: the examples may change under them);
+* :func:`guest_book` and :func:`tribunes` — delegations of mixed ranks and
+  stands of equal rows (the seating benchmark).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from paradeops.model.plan import Plan
+from paradeops.protocol.guests import Category, Guest, GuestBook
+from paradeops.protocol.tribunes import Row, Section, Tribunes
+
+# --- plans -------------------------------------------------------------------
+
+
+def column_plan(n_units: int, n_checkpoints: int = 10, seed: int = 0) -> Plan:
+    """A plausible column: foot boxes, bands, vehicle columns and floats with show stops."""
+    rng = np.random.default_rng(seed)
+    spacing = 300.0
+    cps = [
+        {"id": f"cp{i}", "at_m": i * spacing, "reviewing": i == n_checkpoints // 2}
+        for i in range(n_checkpoints)
+    ]
+    stand = f"cp{n_checkpoints // 2}"
+    units = [_column_unit(i, rng, stand) for i in range(n_units)]
+    return Plan.model_validate(
+        {
+            "version": 1,
+            "parade": {"name": f"synthetic {n_units}", "date": "2025-05-09",
+                       "timezone": "Europe/Moscow", "start": "10:00:00"},
+            "route": {
+                "checkpoints": cps,
+                "speed_limits": [{"from": "cp3", "to": "cp6", "max_kmh": 12}],
+            },
+            "defaults": {"gap_m": 20, "min_gap_m": 5, "max_gap_m": 200},
+            "units": units,
+        }
+    )  # fmt: skip
+
+
+def _column_unit(i: int, rng: np.random.Generator, stand: str) -> dict[str, Any]:
+    # The draws are made in this order so that a seed keeps giving the same column.
+    r = rng.random()
+    u: dict[str, Any] = {"id": f"u{i}"}
+    if r < 0.4:
+        u |= {"kind": "foot", "ranks": int(rng.integers(6, 14)), "files": 10,
+              "rank_spacing_m": 1.4, "cadence_spm": float(rng.uniform(108, 120)),
+              "pace_m": 0.75}  # fmt: skip
+    elif r < 0.5:
+        u |= {"kind": "band", "ranks": 8, "files": 8, "rank_spacing_m": 1.5,
+              "cadence_spm": 112, "pace_m": 0.75}  # fmt: skip
+    elif r < 0.8:
+        u |= {"kind": "vehicles", "count": int(rng.integers(2, 12)),
+              "vehicle_length_m": float(rng.uniform(5, 12)), "spacing_m": 20.0,
+              "speed_kmh": float(rng.uniform(8, 20))}  # fmt: skip
+    else:
+        u |= {"kind": "float", "length_m": float(rng.uniform(8, 18)),
+              "speed_kmh": float(rng.uniform(3, 5))}  # fmt: skip
+        if rng.random() < 0.3:
+            u["show_stop"] = {"at": stand, "duration_s": 45}
+    return u
+
+
+#: Road space [m] and speed [km/h] of each kind at a carnival's pace.
+CARNIVAL_KINDS = {
+    "foot": (20.0, 4.5),
+    "band": (35.0, 4.2),
+    "mounted": (40.0, 5.0),
+    "vehicles": (60.0, 5.0),
+    "float": (15.0, 3.6),
+}
+#: The carnival's route: (id, name, metres from the start, reviewing stand).
+CARNIVAL_ROUTE = (
+    ("start", "Assembly (Bridge St)", 0.0, False),
+    ("market", "Market Square", 600.0, False),
+    ("reviewing", "City Hall stand", 1200.0, True),
+    ("park", "Park Gate", 1700.0, False),
+    ("end", "Dispersal", 2100.0, False),
+)
+#: Ranks of a carnival formation and vehicles of a carnival column.
+CARNIVAL_RANKS, CARNIVAL_VEHICLES, CARNIVAL_VEHICLE_SPACING_M = 11, 4, 6.0
+
+
+def carnival_plan(n_ground: int = 150, seed: int = 7) -> Plan:
+    """``n_ground`` ground units of every kind on a 2.1 km route, an aircraft every 50.
+
+    Each unit's road space and speed are its kind's (:data:`CARNIVAL_KINDS`)
+    scaled by a random factor; a float in three makes a 45 s show stop at the
+    stand. Starts at 14:00 in Berlin, with a 4 km/h limit from the market to
+    the stand, a window of 2.5 h and gaps over 60 m as findings.
+    """
+    rng = np.random.default_rng(seed)
+    kinds = list(CARNIVAL_KINDS)
+    start = dt.datetime(2025, 7, 5, 14, 0)
+    units: list[dict[str, Any]] = []
+    for i in range(n_ground):
+        kind = kinds[int(rng.integers(len(kinds)))]
+        length, speed = CARNIVAL_KINDS[kind]
+        length *= rng.uniform(0.6, 1.3)
+        speed *= rng.uniform(0.9, 1.1)
+        uid = f"{kind[:3]}-{i + 1:03d}"
+        unit = {"id": uid, "name": uid.replace("-", " ").title(), **_carnival_body(kind, length)}
+        unit["speed_kmh"] = round(speed, 3)
+        if kind == "float" and rng.random() < 0.3:
+            unit["show_stop"] = {"at": "reviewing", "duration_s": 45}
+        unit["debut"] = bool(rng.random() < 0.05)
+        units.append(unit)
+        if i % 50 == 25:
+            at = start + dt.timedelta(seconds=i * 60)
+            units.append({"id": f"air-{i}", "kind": "aircraft", "over": "reviewing",
+                          "at": at.strftime("%H:%M:%S")})  # fmt: skip
+    return Plan.model_validate(
+        {
+            "version": 1,
+            "parade": {"name": "City Carnival 2025", "date": "2025-07-05",
+                       "timezone": "Europe/Berlin", "start": "14:00:00",
+                       "window_end": "16:30:00"},
+            "route": {
+                "checkpoints": [{"id": c, "name": n, "at_m": at, "reviewing": r}
+                                for c, n, at, r in CARNIVAL_ROUTE],
+                "speed_limits": [{"from": "market", "to": "reviewing", "max_kmh": 4}],
+            },
+            "defaults": {"gap_m": 20, "min_gap_m": 5, "max_gap_m": 60},
+            "units": units,
+        }
+    )  # fmt: skip
+
+
+def _carnival_body(kind: str, length_m: float) -> dict[str, Any]:
+    """The fields that give a unit of ``kind`` a road space of ``length_m`` (rounded to mm)."""
+    if kind in ("foot", "band", "mounted"):
+        depth = 2.4 if kind == "mounted" else 0.5
+        spacing = round((length_m - depth) / (CARNIVAL_RANKS - 1), 3)
+        return {"kind": kind, "ranks": CARNIVAL_RANKS, "files": 4, "rank_spacing_m": spacing}
+    if kind == "vehicles":
+        gaps = (CARNIVAL_VEHICLES - 1) * CARNIVAL_VEHICLE_SPACING_M
+        return {"kind": kind, "count": CARNIVAL_VEHICLES,
+                "vehicle_length_m": round((length_m - gaps) / CARNIVAL_VEHICLES, 3),
+                "spacing_m": CARNIVAL_VEHICLE_SPACING_M}  # fmt: skip
+    return {"kind": kind, "length_m": round(length_m, 3)}
+
+
+def calibration_plan_text(n: int = 100) -> str:
+    """A plan of ``n`` units (foot boxes, then vehicle groups) with five rehearsals r0..r4."""
+    lines = [
+        "version: 1",
+        "parade: {name: Bench, date: 2025-05-09, timezone: Europe/Moscow, start: '10:00:00'}",
+        "route:",
+        "  checkpoints:",
+        *(
+            f"    - {{id: c{k}, at_m: {k * 300}{', reviewing: true' if k == 2 else ''}}}"
+            for k in range(5)
+        ),
+        "defaults: {gap_m: 30, min_gap_m: 5}",
+        "rehearsals:",
+        *(
+            f"  - {{id: r{r}, date: 2025-05-0{r + 1}, start: '22:00:00', place: X}}"
+            for r in range(5)
+        ),
+        "units:",
+    ]
+    for i in range(n):
+        if i < n // 2:
+            lines.append(
+                f"  - {{id: u{i}, kind: foot, ranks: 10, files: 10, cadence_spm: 120,"
+                " pace_m: 0.75}"
+            )
+        else:
+            lines.append(
+                f"  - {{id: u{i}, kind: vehicles, count: 4, vehicle_length_m: 8,"
+                " spacing_m: 20, speed_kmh: 15, gap_m: 60}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+SMALL_SERVICE_PLAN = """\
+version: 1
+parade:
+  name: Test Parade
+  date: 2025-05-09
+  timezone: Europe/Moscow
+  start: "10:00:00"
+  window_end: "10:20:00"
+route:
+  checkpoints:
+    - {id: start, name: Start, at_m: 0}
+    - {id: tribune, name: Tribune, at_m: 300, reviewing: true}
+    - {id: release, name: Release, at_m: 600}
+defaults:
+  gap_m: 20
+  min_gap_m: 5
+  max_gap_m: 100
+units:
+  - id: colour-guard
+    name: Colour guard
+    kind: foot
+    description: The colours are carried past the stand.
+    ranks: 3
+    files: 3
+    cadence_spm: 120
+    pace_m: 0.75
+  - id: band
+    name: Massed band
+    kind: band
+    description: The massed band plays.
+    ranks: 8
+    files: 8
+    cadence_spm: 110
+    pace_m: 0.75
+  - id: tanks
+    name: Tanks
+    kind: vehicles
+    description: A column of tanks.
+    count: 4
+    vehicle_length_m: 9.6
+    spacing_m: 20
+    speed_kmh: 10
+"""
+
+# --- guests and stands -------------------------------------------------------
+
+#: Ranks a delegation's members are drawn from, beyond its first three.
+_RANKS = (
+    Category.head_of_state, Category.head_of_government, Category.minister,
+    Category.ambassador, Category.military_delegation, Category.veteran,
+    Category.official, Category.press,
+)  # fmt: skip
+
+
+def guest_book(
+    guests: int = 2000, delegations: int = 150, seed: int = 1, max_size: int = 30
+) -> GuestBook:
+    """``guests`` guests in ``delegations`` delegations of 2..max_size, ranks mixed.
+
+    The host (a head of state) leads the first delegation; each delegation's
+    first three members rank from the top down, the rest at random.
+    """
+    import pycountry  # imported here: its data loads only when a guest book is made
+
+    rng = np.random.default_rng(seed)
+    sizes = np.full(delegations, 2)
+    extra = guests - sizes.sum()
+    while extra > 0:
+        d = int(rng.integers(delegations))
+        if sizes[d] < max_size:
+            sizes[d] += 1
+            extra -= 1
+    countries = [c.alpha_2 for c in pycountry.countries][:delegations]
+    people: list[Guest] = [
+        Guest(id="host", name="Host", country="RU", category=Category.head_of_state, host=True)
+    ]
+    for d, (size, country) in enumerate(zip(sizes, countries, strict=True)):
+        for i in range(int(size) - (1 if d == 0 else 0)):
+            category = _RANKS[min(i, len(_RANKS) - 1)] if i < 3 else _RANKS[int(rng.integers(3, 8))]
+            people.append(Guest(
+                id=f"d{d}-g{i}", name=f"Guest {d}.{i}", country=country, category=category,
+                delegation=f"del-{d}",
+                in_office_since=dt.date(2000, 1, 1) + dt.timedelta(days=int(rng.integers(9000))),
+            ))  # fmt: skip
+    people[0] = people[0].model_copy(update={"delegation": "del-0"})
+    return GuestBook(host_country="RU", guests=people)
+
+
+def tribunes(sections: int = 4, rows: int = 11, seats: int = 50) -> Tribunes:
+    """``sections`` stands of ``rows`` rows of ``seats`` seats (default 2,200 seats)."""
+    return Tribunes(sections=[
+        Section(id=f"s{s + 1}", rows=[Row(number=r + 1, seats=seats) for r in range(rows)])
+        for s in range(sections)
+    ])  # fmt: skip
