@@ -2,8 +2,10 @@
 
 CHANGELOG.md lives at the top of the repository, where GitHub and release
 tools look for it, outside the site's docs/. Its links are written from
-there (``docs/timing.md``), so they are rewritten to the site's pages
-(``timing.md``); its own title gives way to the page's.
+there: a link into docs/ (``docs/timing.md``) becomes a link to the site's
+page (``timing.md``); a link to another file of the repository
+(``README.md``, ``src/...``), which the site does not hold, keeps its text
+and loses its link. Its own title gives way to the page's.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ SOURCE = "CHANGELOG.md"
 log = logging.getLogger("mkdocs.hooks.changelog")
 
 _TITLE = re.compile(r"\A\s*# [^\n]*\n")
-# A Markdown link target that starts at docs/: ](docs/timing.md#findings)
-_DOCS_LINK = re.compile(r"\]\(docs/")
+# An inline link, not an image: [text](target)
+_LINK = re.compile(r"(?<!!)\[(?P<text>[^\]\n]+)\]\((?P<target>[^)\s]+)\)")
+_EXTERNAL = re.compile(r"^([a-z][a-z0-9+.-]*:|#|/)", re.IGNORECASE)
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, **_: Any) -> str:
@@ -43,4 +46,13 @@ def changelog_markdown(source: Path) -> str:
     except FileNotFoundError:
         log.info("no %s yet: the changelog page says so", SOURCE)
         return f"The repository has no `{SOURCE}` yet."
-    return _DOCS_LINK.sub("](", _TITLE.sub("", text, count=1))
+    return _LINK.sub(_site_link, _TITLE.sub("", text, count=1))
+
+
+def _site_link(match: re.Match[str]) -> str:
+    target = match["target"]
+    if _EXTERNAL.match(target):  # a web address, an anchor on the page
+        return match[0]
+    if target.startswith("docs/"):
+        return f"[{match['text']}]({target.removeprefix('docs/')})"
+    return match["text"]

@@ -58,11 +58,13 @@ def test_a_cell_is_one_line_and_never_splits(text: str) -> None:
 def test_the_changelog_loses_its_title_and_links_into_docs(tmp_path: Path) -> None:
     source = tmp_path / "CHANGELOG.md"
     source.write_text(
-        "# Changelog\n\n## 0.2.0\n\n- [timing](docs/timing.md#findings), [home](README.md)\n",
+        "# Changelog\n\n## 0.2.0\n\n- [timing](docs/timing.md#findings), [the README](README.md),"
+        " [issue 12](https://example.org/12), [below](#010), ![logo](logo.png)\n",
         encoding="utf-8",
     )
     assert changelog.changelog_markdown(source) == (
-        "\n## 0.2.0\n\n- [timing](timing.md#findings), [home](README.md)\n"
+        "\n## 0.2.0\n\n- [timing](timing.md#findings), the README,"
+        " [issue 12](https://example.org/12), [below](#010), ![logo](logo.png)\n"
     )
 
 
