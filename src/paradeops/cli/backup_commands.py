@@ -9,8 +9,8 @@ import typer
 from rich.text import Text
 
 from paradeops.cli.app import app, err
-from paradeops.cli.service_commands import DatabaseOpt
-from paradeops.store.db import DEFAULT_URL
+from paradeops.cli.service_commands import DATABASE_LIBRARIES, DEFAULT_URL, DatabaseOpt
+from paradeops.extras import require
 
 db_app = typer.Typer(help="Upkeep of the service's database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -29,6 +29,7 @@ def db_upgrade(
     ] = None,
 ) -> None:
     """Migrate the schema to this version (run as the owner role on PostgreSQL)."""
+    require(*DATABASE_LIBRARIES, what="paradeops db upgrade")
     from paradeops.store import open_database
     from paradeops.store.migrate import database_heads
     from paradeops.store.privileges import grant_service_role
@@ -47,6 +48,7 @@ def db_upgrade(
 @db_app.command("grant")
 def db_grant(role: RoleArg, database: DatabaseOpt = DEFAULT_URL) -> None:
     """Give a PostgreSQL role the service's privileges and no more (run as the owner)."""
+    require(*DATABASE_LIBRARIES, what="paradeops db grant")
     from paradeops.store import open_database
     from paradeops.store.privileges import grant_service_role
 
@@ -64,6 +66,7 @@ def backup(
     database: DatabaseOpt = DEFAULT_URL,
 ) -> None:
     """Write a consistent backup of the database, safe while the server runs."""
+    require(*DATABASE_LIBRARIES, what="paradeops backup")
     from paradeops.store.backup import backup as write_backup
 
     written = write_backup(database, out)
@@ -79,6 +82,7 @@ def restore(
     ] = False,
 ) -> None:
     """Restore a backup into a database: all of it or nothing (stop the server first)."""
+    require(*DATABASE_LIBRARIES, what="paradeops restore")
     from paradeops.store.backup import restore as load_backup
 
     load_backup(file, database, force=force)

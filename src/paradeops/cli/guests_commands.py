@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -16,6 +16,7 @@ from rich.text import Text
 from paradeops.cli.app import app, err, out
 from paradeops.cli.output import WidthOpt, image_format, say_written, use_width, write_output
 from paradeops.errors import Problem, UserError
+from paradeops.extras import require
 from paradeops.io.guestfiles import (
     dump_yaml,
     import_guests,
@@ -38,6 +39,10 @@ from paradeops.protocol.ledger import (
     time_issue,
 )
 from paradeops.protocol.precedence import order_with_interpreters
+
+if TYPE_CHECKING:
+    from paradeops.protocol.seating import Seating
+    from paradeops.protocol.tribunes import Layout
 
 guests_app = typer.Typer(
     name="guests",
@@ -68,13 +73,19 @@ def parse_moment(text: str | None, field: str = "--as-of") -> Moment | None:
         if "T" in text or " " in text.strip():
             moment = dt.datetime.fromisoformat(text.strip())
             if moment.tzinfo is None:
-                raise UserError(f"{text!r} has no UTC offset", field=field,
-                                hint="add the offset, e.g. 2025-05-07T12:00+03:00, or give a date")
+                raise UserError(
+                    f"{text!r} has no UTC offset",
+                    field=field,
+                    hint="add the offset, e.g. 2025-05-07T12:00+03:00, or give a date",
+                )
             return moment
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise UserError(f"{text!r} is not a date", field=field,
-                        hint="write YYYY-MM-DD or 2025-05-07T12:00+03:00") from None
+        raise UserError(
+            f"{text!r} is not a date",
+            field=field,
+            hint="write YYYY-MM-DD or 2025-05-07T12:00+03:00",
+        ) from None
 
 
 def _json(data: Any) -> None:
@@ -87,8 +98,12 @@ def _country(book: GuestBook, code: str) -> str:
 
 
 @guests_app.command("status")
-def status_command(guests: GuestsArg, as_of: AsOfOpt = None,
-                   format: FormatOpt = Format.table, width: WidthOpt = None) -> None:
+def status_command(
+    guests: GuestsArg,
+    as_of: AsOfOpt = None,
+    format: FormatOpt = Format.table,
+    width: WidthOpt = None,
+) -> None:
     """Every guest's status, derived from the history (as of a date), in precedence order."""
     use_width(width)
     book = load_guests(guests)
@@ -99,15 +114,22 @@ def status_command(guests: GuestsArg, as_of: AsOfOpt = None,
     for gid in order_with_interpreters(book):
         g = by_id[gid]
         event = last_event(book, gid, moment)
-        records.append({
-            "id": gid, "name": g.name, "title": g.title, "country": g.country,
-            "country_name": country_name(g.country, book.language),
-            "category": g.category.value, "delegation": book.delegation_of(g),
-            "status": statuses[gid].value, "expected": g.host or statuses[gid] in EXPECTED,
-            "since": moment_text(event.at) if event else None,
-            "reason": event.reason if event else None,
-            "illustrative": g.illustrative,
-        })
+        records.append(
+            {
+                "id": gid,
+                "name": g.name,
+                "title": g.title,
+                "country": g.country,
+                "country_name": country_name(g.country, book.language),
+                "category": g.category.value,
+                "delegation": book.delegation_of(g),
+                "status": statuses[gid].value,
+                "expected": g.host or statuses[gid] in EXPECTED,
+                "since": moment_text(event.at) if event else None,
+                "reason": event.reason if event else None,
+                "illustrative": g.illustrative,
+            }
+        )
     if format is Format.json:
         _json(records)
         return
@@ -116,26 +138,39 @@ def status_command(guests: GuestsArg, as_of: AsOfOpt = None,
         table.add_column(col)
     for i, r in enumerate(records, start=1):
         style = None if r["expected"] else "dim"
-        table.add_row(str(i), f"{r['name']} ({r['id']})", _country(book, r["country"]),
-                      r["category"], r["status"], r["since"] or "", r["reason"] or "",
-                      style=style)
+        table.add_row(
+            str(i),
+            f"{r['name']} ({r['id']})",
+            _country(book, r["country"]),
+            r["category"],
+            r["status"],
+            r["since"] or "",
+            r["reason"] or "",
+            style=style,
+        )
     out.print(table)
     count = len(expected(book, moment))
     out.print(Text(f"{count} of {len(records)} guests expected"))
 
 
 @guests_app.command("history")
-def history_command(guests: GuestsArg,
-                    guest: Annotated[str | None, typer.Option("--guest", help="Only this guest id")]
-                    = None,
-                    format: FormatOpt = Format.table, width: WidthOpt = None) -> None:
+def history_command(
+    guests: GuestsArg,
+    guest: Annotated[str | None, typer.Option("--guest", help="Only this guest id")] = None,
+    format: FormatOpt = Format.table,
+    width: WidthOpt = None,
+) -> None:
     """The attendance events as recorded (append-only), with the status each leads to."""
     use_width(width)
     book = load_guests(guests)
     by_id = book.by_id()
     if guest is not None and guest not in by_id:
-        raise UserError(f"unknown guest id {guest!r}", file=str(guests), field="--guest",
-                        hint="`paradeops guests status` lists the ids")
+        raise UserError(
+            f"unknown guest id {guest!r}",
+            file=str(guests),
+            field="--guest",
+            hint="`paradeops guests status` lists the ids",
+        )
     state: dict[str, Status] = {}
     records: list[dict[str, Any]] = []
     for e in book.events:
@@ -143,13 +178,19 @@ def history_command(guests: GuestsArg,
         after = Status(e.kind.value) if e.kind in TRANSITIONS[before] else before
         state[e.guest] = after
         if guest is None or e.guest == guest:
-            records.append({
-                "at": moment_text(e.at), "guest": e.guest, "name": by_id[e.guest].name,
-                "kind": e.kind.value, "status": after.value, "reason": e.reason,
-                "by": e.source.by if e.source else None,
-                "where": e.source.where if e.source else None,
-                "illustrative": e.illustrative,
-            })
+            records.append(
+                {
+                    "at": moment_text(e.at),
+                    "guest": e.guest,
+                    "name": by_id[e.guest].name,
+                    "kind": e.kind.value,
+                    "status": after.value,
+                    "reason": e.reason,
+                    "by": e.source.by if e.source else None,
+                    "where": e.source.where if e.source else None,
+                    "illustrative": e.illustrative,
+                }
+            )
     if format is Format.json:
         _json(records)
         return
@@ -159,8 +200,7 @@ def history_command(guests: GuestsArg,
         table.add_column(col)
     for r in records:
         source = ", ".join(x for x in (r["by"], r["where"]) if x)
-        table.add_row(r["at"], f"{r['name']} ({r['guest']})", r["kind"], r["reason"] or "",
-                      source)
+        table.add_row(r["at"], f"{r['name']} ({r['guest']})", r["kind"], r["reason"] or "", source)
     out.print(table)
     if guest is not None:
         out.print(Text(f"status now: {state.get(guest, Status.listed).value}"))
@@ -169,8 +209,9 @@ def history_command(guests: GuestsArg,
 
 
 @guests_app.command("announcements")
-def announcements_command(guests: GuestsArg, format: FormatOpt = Format.table,
-                          width: WidthOpt = None) -> None:
+def announcements_command(
+    guests: GuestsArg, format: FormatOpt = Format.table, width: WidthOpt = None
+) -> None:
     """Each public announcement held against the history as of its date."""
     use_width(width)
     book = load_guests(guests)
@@ -179,19 +220,33 @@ def announcements_command(guests: GuestsArg, format: FormatOpt = Format.table,
     records: list[dict[str, Any]] = []
     for c in checks:
         a = c.announcement
-        records.append({
-            "at": moment_text(a.at), "by": a.by, "where": a.where,
-            "category": a.category.value, "counts": a.counts.value,
-            "foreign_only": a.foreign_only, "announced": a.count, "actual": c.actual,
-            "matches": c.matches,
-            "difference": c.difference, "explained_at": moment_text(c.explained_at),
-            "changes_since_previous": [
-                {"guest": ch.guest, "counted_before": ch.counted_before,
-                 "counted_now": ch.counted_now, "status": ch.status.value, "reason": ch.reason}
-                for ch in c.changes
-            ],
-            "text": a.text, "illustrative": a.illustrative,
-        })
+        records.append(
+            {
+                "at": moment_text(a.at),
+                "by": a.by,
+                "where": a.where,
+                "category": a.category.value,
+                "counts": a.counts.value,
+                "foreign_only": a.foreign_only,
+                "announced": a.count,
+                "actual": c.actual,
+                "matches": c.matches,
+                "difference": c.difference,
+                "explained_at": moment_text(c.explained_at),
+                "changes_since_previous": [
+                    {
+                        "guest": ch.guest,
+                        "counted_before": ch.counted_before,
+                        "counted_now": ch.counted_now,
+                        "status": ch.status.value,
+                        "reason": ch.reason,
+                    }
+                    for ch in c.changes
+                ],
+                "text": a.text,
+                "illustrative": a.illustrative,
+            }
+        )
     if format is Format.json:
         _json(records)
         return
@@ -201,19 +256,26 @@ def announcements_command(guests: GuestsArg, format: FormatOpt = Format.table,
     for r, c in zip(records, checks, strict=True):
         notes = []
         if r["difference"]:
-            notes.append(f"differs by {', '.join(r['difference'])} "
-                         f"(history gives {r['announced']} as of {r['explained_at']})")
+            notes.append(
+                f"differs by {', '.join(r['difference'])} "
+                f"(history gives {r['announced']} as of {r['explained_at']})"
+            )
         elif not r["matches"]:
             notes.append("no moment in the history gives this count")
         for ch in c.changes:
             sign = "+" if ch.counted_now else "−"
             why = f": {ch.reason}" if ch.reason else ""
             notes.append(f"{sign}{by_id[ch.guest].name} ({ch.status.value}{why})")
-        table.add_row(r["at"], f"{r['by']}" + (f", {r['where']}" if r["where"] else ""),
-                      f"{r['category']} ({r['counts']})", str(r["announced"]),
-                      str(r["actual"]),
-                      "✓" if r["matches"] else "✗", "\n".join(notes),
-                      style=None if r["matches"] else "red")
+        table.add_row(
+            r["at"],
+            f"{r['by']}" + (f", {r['where']}" if r["where"] else ""),
+            f"{r['category']} ({r['counts']})",
+            str(r["announced"]),
+            str(r["actual"]),
+            "✓" if r["matches"] else "✗",
+            "\n".join(notes),
+            style=None if r["matches"] else "red",
+        )
     out.print(table)
     if not records:
         out.print(Text("no announcements recorded"))
@@ -222,13 +284,21 @@ def announcements_command(guests: GuestsArg, format: FormatOpt = Format.table,
 @guests_app.command("import")
 def import_command(
     table_file: Annotated[Path, typer.Argument(metavar="CSV", help="Guest list (.csv or .xlsx)")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write guests.yaml here")]
-    = None,
-    host_country: Annotated[str | None, typer.Option(
-        "--host-country", help="ISO code of the host country (else the host row's)")] = None,
-    invited_at: Annotated[str | None, typer.Option(
-        "--invited-at", help="Record every guest as invited then (a date or an ISO datetime "
-                             "with offset); else the history starts empty")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write guests.yaml here")
+    ] = None,
+    host_country: Annotated[
+        str | None,
+        typer.Option("--host-country", help="ISO code of the host country (else the host row's)"),
+    ] = None,
+    invited_at: Annotated[
+        str | None,
+        typer.Option(
+            "--invited-at",
+            help="Record every guest as invited then (a date or an ISO datetime "
+            "with offset); else the history starts empty",
+        ),
+    ] = None,
     format: Annotated[str, typer.Option("--format", "-f", help="yaml or json")] = "yaml",
 ) -> None:
     """A CSV/XLSX guest list into the guests.yaml format (every problem at once, by row)."""
@@ -238,37 +308,53 @@ def import_command(
     imported = import_guests(table_file, host_country, moment)
     data = imported.book
     err.print(Text(f"note: {imported.note}"), soft_wrap=True)
-    text = (json.dumps(data, indent=2, ensure_ascii=False) + "\n" if format == "json"
-            else dump_yaml(data))
+    text = (
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        if format == "json"
+        else dump_yaml(data)
+    )
     write_output(output, text)
     if output is not None:
         invited = f", {len(data['events'])} invited" if data["events"] else ""
         err.print(Text(f"wrote {output}: {len(data['guests'])} guests{invited}"))
 
 
-event_app = typer.Typer(name="event", help="Append to the attendance history.",
-                        no_args_is_help=True)
+event_app = typer.Typer(
+    name="event", help="Append to the attendance history.", no_args_is_help=True
+)
 guests_app.add_typer(event_app, name="event")
 
 #: Which command-line argument each field of an event comes from, for messages.
-EVENT_FIELDS = {"guest": "GUEST_ID", "at": "--at", "kind": "--kind", "reason": "--reason",
-                "by": "--by", "where": "--where"}
+EVENT_FIELDS = {
+    "guest": "GUEST_ID",
+    "at": "--at",
+    "kind": "--kind",
+    "reason": "--reason",
+    "by": "--by",
+    "where": "--where",
+}
 
 
 @event_app.command("add")
 def event_add_command(
     guests: GuestsArg,
-    guest_id: Annotated[str, typer.Argument(metavar="GUEST_ID", help="The guest's id",
-                                            show_default=False)],
-    kind: Annotated[EventKind, typer.Option("--kind", help="What happened",
-                                            show_default=False)],
-    at: Annotated[str, typer.Option("--at", help="When: YYYY-MM-DD or an ISO datetime "
-                                                 "with offset", show_default=False)],
-    reason: Annotated[str | None, typer.Option("--reason", help="Why (a cancellation's "
-                                                                "reason)")] = None,
+    guest_id: Annotated[
+        str, typer.Argument(metavar="GUEST_ID", help="The guest's id", show_default=False)
+    ],
+    kind: Annotated[EventKind, typer.Option("--kind", help="What happened", show_default=False)],
+    at: Annotated[
+        str,
+        typer.Option(
+            "--at", help="When: YYYY-MM-DD or an ISO datetime with offset", show_default=False
+        ),
+    ],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why (a cancellation's reason)")
+    ] = None,
     by: Annotated[str | None, typer.Option("--by", help="Who said it")] = None,
-    where: Annotated[str | None, typer.Option("--where", help="Where it was said or "
-                                                              "published (needs --by)")] = None,
+    where: Annotated[
+        str | None, typer.Option("--where", help="Where it was said or published (needs --by)")
+    ] = None,
 ) -> None:
     """Append one event to the book's history in place (comments and layout kept).
 
@@ -286,26 +372,45 @@ def event_add_command(
     too_far = time_issue(event, dt.datetime.now(dt.UTC))
     issues = [too_far] if too_far is not None else check_append(book, event)
     if issues:
-        raise UserError(problems=[
-            Problem(i.message, file=file, field=EVENT_FIELDS.get(str(i.loc[-1])), hint=i.hint)
-            for i in issues])
+        raise UserError(
+            problems=[
+                Problem(i.message, file=file, field=EVENT_FIELDS.get(str(i.loc[-1])), hint=i.hint)
+                for i in issues
+            ]
+        )
     new_text = append_event_text(text, file, event)
     if parse_guests(new_text, file).events != [*book.events, event]:
-        raise UserError("the event could not be appended to this file's layout", file=file,
-                        field="events", hint="write events: as a block list, one '- {...}' "
-                                             "per line, and try again")
+        raise UserError(
+            "the event could not be appended to this file's layout",
+            file=file,
+            field="events",
+            hint="write events: as a block list, one '- {...}' per line, and try again",
+        )
     replace_file(guests, original, new_text)
     status = status_as_of(book.model_copy(update={"events": [*book.events, event]}))
-    err.print(Text(f"appended to {file}: {guest_id} {kind.value} at {moment_text(event.at)}"
-                   f" (status now {status[guest_id].value})"), soft_wrap=True)
+    err.print(
+        Text(
+            f"appended to {file}: {guest_id} {kind.value} at {moment_text(event.at)}"
+            f" (status now {status[guest_id].value})"
+        ),
+        soft_wrap=True,
+    )
 
 
-def _event(guest_id: str, kind: EventKind, at: Moment | None, reason: str | None,
-           by: str | None, where: str | None, file: str) -> Event:
+def _event(
+    guest_id: str,
+    kind: EventKind,
+    at: Moment | None,
+    reason: str | None,
+    by: str | None,
+    where: str | None,
+    file: str,
+) -> Event:
     """The event the options describe; a located UserError for each bad option."""
     if where is not None and by is None:
-        raise UserError("--where needs --by", field="--where",
-                        hint="say who said it: --by 'press office'")
+        raise UserError(
+            "--where needs --by", field="--where", hint="say who said it: --by 'press office'"
+        )
     data: dict[str, Any] = {"guest": guest_id, "at": at, "kind": kind.value}
     if reason is not None:
         data["reason"] = reason
@@ -314,10 +419,17 @@ def _event(guest_id: str, kind: EventKind, at: Moment | None, reason: str | None
     try:
         return Event.model_validate(data)
     except ValidationError as e:
-        raise UserError(problems=[
-            Problem(p.message, file=file, field=EVENT_FIELDS.get((p.field or "").split(".")[-1],
-                                                                 p.field), hint=p.hint)
-            for p in problems_from(e, Locator(None), file)]) from None
+        raise UserError(
+            problems=[
+                Problem(
+                    p.message,
+                    file=file,
+                    field=EVENT_FIELDS.get((p.field or "").split(".")[-1], p.field),
+                    hint=p.hint,
+                )
+                for p in problems_from(e, Locator(None), file)
+            ]
+        ) from None
 
 
 class SeatFormat(StrEnum):
@@ -329,76 +441,85 @@ class SeatFormat(StrEnum):
 @app.command("seat")
 def seat_command(
     guests: GuestsArg,
-    tribunes: Annotated[Path, typer.Argument(help="Tribune file (tribunes.yaml)",
-                                             show_default=False)],
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="The seating in --format (default: stdout)")] = None,
-    format: Annotated[SeatFormat, typer.Option("--format", "-f", help="Output format")]
-    = SeatFormat.table,
-    chart: Annotated[Path | None, typer.Option(
-        "--chart", help="Seating chart: FILE.png or FILE.svg")] = None,
-    csv_out: Annotated[Path | None, typer.Option(
-        "--csv", hidden=True, help="Deprecated: use -o FILE --format csv")] = None,
+    tribunes: Annotated[
+        Path, typer.Argument(help="Tribune file (tribunes.yaml)", show_default=False)
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The seating in --format (default: stdout)"),
+    ] = None,
+    format: Annotated[
+        SeatFormat, typer.Option("--format", "-f", help="Output format")
+    ] = SeatFormat.table,
+    chart: Annotated[
+        Path | None, typer.Option("--chart", help="Seating chart: FILE.png or FILE.svg")
+    ] = None,
+    csv_out: Annotated[
+        Path | None, typer.Option("--csv", hidden=True, help="Deprecated: use -o FILE --format csv")
+    ] = None,
     as_of: AsOfOpt = None,
-    include_invited: Annotated[bool, typer.Option(
-        "--include-invited", help="Seat invited guests too, not only confirmed ones")] = False,
-    time_limit: Annotated[float, typer.Option("--time-limit", min=0.1,
-                                              help="Solver time limit [s]")] = 10.0,
-    gap: Annotated[float, typer.Option("--gap", min=0.0, max=1.0,
-                                       help="Stop within this relative gap")] = 0.0,
-    accept_feasible: Annotated[bool, typer.Option(
-        "--accept-feasible",
-        help="Exit 0 even if the solver stopped at its time limit (still warned)")] = False,
-    explain: Annotated[str | None, typer.Option(
-        "--explain", metavar="GUEST", help="Say why this guest sits where they sit")] = None,
+    include_invited: Annotated[
+        bool,
+        typer.Option("--include-invited", help="Seat invited guests too, not only confirmed ones"),
+    ] = False,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=0.1, help="Solver time limit [s]")
+    ] = 10.0,
+    gap: Annotated[
+        float, typer.Option("--gap", min=0.0, max=1.0, help="Stop within this relative gap")
+    ] = 0.0,
+    accept_feasible: Annotated[
+        bool,
+        typer.Option(
+            "--accept-feasible",
+            help="Exit 0 even if the solver stopped at its time limit (still warned)",
+        ),
+    ] = False,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", metavar="GUEST", help="Say why this guest sits where they sit"),
+    ] = None,
 ) -> None:
     """Seat the expected guests by precedence (exact on the precedence seats, CP-SAT after).
 
     Exit 1 if the solver stopped at its time limit, unless --accept-feasible.
     """
-    from paradeops.cli.seating_output import (
-        explanation_json,
-        explanation_lines,
-        seating_table,
-        summary_lines,
-    )
+    require("ortools", what="paradeops seat")
     from paradeops.protocol.seating import SeatingError, seat
-    from paradeops.protocol.seating_explain import explain as explain_seat
     from paradeops.protocol.tribunes import layout
-    from paradeops.reports.seating_chart import seating_chart, seating_csv, seating_json
 
     if output is not None and output.suffix.lower() in (".png", ".svg"):
-        raise UserError(f"-o writes the seating as {format.value}, not a chart",
-                        field="--output", hint=f"draw the chart with --chart {output}")
+        raise UserError(
+            f"-o writes the seating as {format.value}, not a chart",
+            field="--output",
+            hint=f"draw the chart with --chart {output}",
+        )
     chart_fmt = None if chart is None else image_format(chart, field="--chart", what="chart")
+    if chart_fmt is not None:
+        require("matplotlib", what="--chart")
     book = load_guests(guests)
     lay = layout(load_tribunes(tribunes))
     ids = seated_ids(book, parse_moment(as_of), include_invited=include_invited)
     if explain is not None and explain not in ids:
-        raise UserError(f"guest {explain!r} is not seated", field="--explain",
-                        hint="`paradeops guests status` lists the ids and who is expected")
+        raise UserError(
+            f"guest {explain!r} is not seated",
+            field="--explain",
+            hint="`paradeops guests status` lists the ids and who is expected",
+        )
     try:
         result = seat(book, ids, lay, time_limit_s=time_limit, gap_limit=gap)
     except SeatingError as e:
         raise UserError(str(e), file=str(tribunes), field=e.field, hint=e.hint) from None
     if chart is not None and chart_fmt is not None:
-        write_output(chart, seating_chart(book, result, lay, fmt=chart_fmt,
-                                          title=book.event or ""))
+        from paradeops.reports.seating_chart import seating_chart
+
+        write_output(chart, seating_chart(book, result, lay, fmt=chart_fmt, title=book.event or ""))
     if csv_out is not None:
+        from paradeops.reports.seating_chart import seating_csv
+
         write_output(csv_out, seating_csv(book, result, lay))
         err.print(Text("--csv FILE is deprecated: use -o FILE --format csv"))
-    if explain is not None:
-        why = explain_seat(book, result, lay, explain)
-        _seat_write(output, _json_text(explanation_json(why)) if format is SeatFormat.json
-                    else explanation_lines(why))
-    elif format is SeatFormat.json:
-        _seat_write(output, _json_text(seating_json(book, result, lay)))
-    elif format is SeatFormat.csv:
-        _seat_write(output, seating_csv(book, result, lay))
-    else:
-        _seat_write(output, [seating_table(seating_json(book, result, lay), len(ids),
-                                           len(lay.seats)),
-                             *summary_lines(result, accept_feasible)])
+    _write_seating(output, format, book, result, lay, len(ids), explain, accept_feasible)
     for path in (chart, csv_out, output):
         say_written(path)
     for warning in result.warnings():
@@ -407,15 +528,60 @@ def seat_command(
         raise typer.Exit(1)
 
 
-def seated_ids(book: GuestBook, moment: Moment | None, *,
-               include_invited: bool = False) -> list[str]:
+def _write_seating(
+    output: Path | None,
+    format: SeatFormat,
+    book: GuestBook,
+    result: Seating,
+    lay: Layout,
+    guests: int,
+    explain: str | None,
+    accept_feasible: bool,
+) -> None:
+    """The seating (or ``--explain``'s answer) in ``--format``, to ``-o`` or the terminal."""
+    from paradeops.protocol.seating_explain import explain as explain_seat
+    from paradeops.reports.seating_chart import seating_csv, seating_json
+    from paradeops.reports.seating_text import (
+        explanation_json,
+        explanation_lines,
+        seating_table,
+        summary_lines,
+    )
+
+    if explain is not None:
+        why = explain_seat(book, result, lay, explain)
+        _seat_write(
+            output,
+            _json_text(explanation_json(why))
+            if format is SeatFormat.json
+            else explanation_lines(why),
+        )
+    elif format is SeatFormat.json:
+        _seat_write(output, _json_text(seating_json(book, result, lay)))
+    elif format is SeatFormat.csv:
+        _seat_write(output, seating_csv(book, result, lay))
+    else:
+        _seat_write(
+            output,
+            [
+                seating_table(seating_json(book, result, lay), guests, len(lay.seats)),
+                *summary_lines(result, accept_feasible),
+            ],
+        )
+
+
+def seated_ids(
+    book: GuestBook, moment: Moment | None, *, include_invited: bool = False
+) -> list[str]:
     """Who ``seat`` seats: the hosts, the guests confirmed (or attended) as of
     ``moment`` (invited too if asked), then the interpreters of those."""
     statuses = status_as_of(book, moment)
-    wanted = {Status.confirmed, Status.attended} | ({Status.invited} if include_invited
-                                                      else set())
-    ids = [g.id for g in book.guests
-           if g.host or (statuses[g.id] in wanted and g.interpreter_for is None)]
+    wanted = {Status.confirmed, Status.attended} | ({Status.invited} if include_invited else set())
+    ids = [
+        g.id
+        for g in book.guests
+        if g.host or (statuses[g.id] in wanted and g.interpreter_for is None)
+    ]
     return ids + [g.id for g in book.guests if g.interpreter_for in ids]
 
 
@@ -425,7 +591,7 @@ def _json_text(data: Any) -> str:
 
 def _seat_write(path: Path | None, content: str | list[Any]) -> None:
     """Text as is, rich items rendered: to ``path``, or to the terminal."""
-    from paradeops.cli.seating_output import render
+    from paradeops.reports.seating_text import render
 
     if isinstance(content, str):
         write_output(path, content)

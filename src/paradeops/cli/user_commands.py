@@ -21,9 +21,9 @@ from rich.table import Table
 from rich.text import Text
 
 from paradeops.cli.app import app, err, out
-from paradeops.cli.service_commands import DatabaseOpt
+from paradeops.cli.service_commands import DEFAULT_URL, SERVICE_LIBRARIES, DatabaseOpt
 from paradeops.errors import UserError
-from paradeops.store.db import DEFAULT_URL
+from paradeops.extras import require
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -96,6 +96,7 @@ def user_add(
     A marshal may be given checkpoints of one plan here (--plan ID --checkpoint CP …)
     or later with `user assign`.
     """
+    require(*SERVICE_LIBRARIES, what="paradeops user add")
     from paradeops.service.users.service import add_user
 
     pairs = _assignments(plan, checkpoint)
@@ -111,6 +112,7 @@ def user_list(
     database: DatabaseOpt = DEFAULT_URL,
 ) -> None:
     """Every account: name, role, disabled, assignments (plan:checkpoint)."""
+    require(*SERVICE_LIBRARIES, what="paradeops user list")
     from paradeops.service.users.service import list_users
 
     with _writing(database) as session:
@@ -141,6 +143,7 @@ def user_list(
 @user_app.command("disable")
 def user_disable(name: NameArg, database: DatabaseOpt = DEFAULT_URL) -> None:
     """Refuse the account's sign-ins and end its sessions (within seconds everywhere)."""
+    require(*SERVICE_LIBRARIES, what="paradeops user disable")
     from paradeops.service.users.service import set_disabled
 
     with _writing(database) as session:
@@ -151,6 +154,7 @@ def user_disable(name: NameArg, database: DatabaseOpt = DEFAULT_URL) -> None:
 @user_app.command("enable")
 def user_enable(name: NameArg, database: DatabaseOpt = DEFAULT_URL) -> None:
     """Let a disabled account sign in again."""
+    require(*SERVICE_LIBRARIES, what="paradeops user enable")
     from paradeops.service.users.service import set_disabled
 
     with _writing(database) as session:
@@ -161,6 +165,7 @@ def user_enable(name: NameArg, database: DatabaseOpt = DEFAULT_URL) -> None:
 @user_app.command("delete")
 def user_delete(name: NameArg, database: DatabaseOpt = DEFAULT_URL) -> None:
     """Remove an account and its sessions; what it recorded stays, under its name."""
+    require(*SERVICE_LIBRARIES, what="paradeops user delete")
     from paradeops.service.users.service import delete_user
 
     with _writing(database) as session:
@@ -175,6 +180,7 @@ def user_set_role(
     database: DatabaseOpt = DEFAULT_URL,
 ) -> None:
     """Change the role; the user's sessions end (they sign in again)."""
+    require(*SERVICE_LIBRARIES, what="paradeops user set-role")
     from paradeops.service.users.service import set_role
 
     with _writing(database) as session:
@@ -187,6 +193,7 @@ def user_password(
     name: NameArg, password_stdin: PasswordStdin = False, database: DatabaseOpt = DEFAULT_URL
 ) -> None:
     """Set a new password (read from stdin); the user's sessions end and its throttle clears."""
+    require(*SERVICE_LIBRARIES, what="paradeops user password")
     from paradeops.service.users.service import set_password
 
     password = _password(password_stdin, f"password {name}")
@@ -198,6 +205,7 @@ def user_password(
 @user_app.command("unlock")
 def user_unlock(name: NameArg, database: DatabaseOpt = DEFAULT_URL) -> None:
     """Clear the account's failed sign-ins, so it may sign in at once."""
+    require(*SERVICE_LIBRARIES, what="paradeops user unlock")
     from paradeops.service.users.service import unlock
 
     with _writing(database) as session:
@@ -220,6 +228,7 @@ def user_assign(
     database: DatabaseOpt = DEFAULT_URL,
 ) -> None:
     """Let a marshal check in at checkpoints of a plan (or, with --clear, no longer)."""
+    require(*SERVICE_LIBRARIES, what="paradeops user assign")
     from paradeops.service.users.service import assign, unassign
 
     if plan is None:
@@ -249,6 +258,7 @@ def secret_rotate(
     ] = None,
 ) -> None:
     """Write a new signing key and end every sign-in; running services take it within seconds."""
+    require(*SERVICE_LIBRARIES, what="paradeops secret rotate")
     import os
 
     from paradeops.service.users import keys, sessions
