@@ -61,11 +61,9 @@ from bench_service import (
     request_bytes,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from paradeops.service.users.service import add_user  # noqa: E402
-from paradeops.store import open_database  # noqa: E402
-from service.support import SMALL_PLAN  # noqa: E402
+from paradeops.service.users.service import add_user
+from paradeops.store import open_database
+from paradeops.synthetic import SMALL_SERVICE_PLAN
 
 PASSWORD = "benchmark-password-2025"
 MARSHALS = 50
@@ -138,7 +136,9 @@ class Server:
         while True:
             try:
                 doc = http(
-                    "POST", self.base + "/api/token", form,
+                    "POST",
+                    self.base + "/api/token",
+                    form,
                     {"Content-Type": "application/x-www-form-urlencoded"},
                 )
                 return str(json.loads(doc)["access_token"])
@@ -149,7 +149,9 @@ class Server:
 
     def new_plan(self) -> int:
         doc = http(
-            "POST", self.base + "/api/plans", SMALL_PLAN.encode(),
+            "POST",
+            self.base + "/api/plans",
+            SMALL_SERVICE_PLAN.encode(),
             {"Authorization": f"Bearer {self.org}", "Content-Type": "application/yaml"},
         )
         return int(json.loads(doc)["id"])
@@ -264,8 +266,14 @@ async def big_bodies(srv: Server, plan: int, running: Callable) -> None:
                     "127.0.0.1", srv.port, local_addr=(attacker_address(i), 0)
                 )
                 length = "Transfer-Encoding: chunked" if chunked else "Content-Length: 100000000"
-                ctype = "multipart/form-data; boundary=x" if path == "/api/plans" else "application/json"
-                w.write(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n{length}\r\n\r\n".encode())
+                ctype = (
+                    "multipart/form-data; boundary=x"
+                    if path == "/api/plans"
+                    else "application/json"
+                )
+                w.write(
+                    f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n{length}\r\n\r\n".encode()
+                )
                 for _ in range(100_000_000 // len(chunk)):
                     if not running() or sent >= total or r.at_eof():
                         break
@@ -360,9 +368,7 @@ async def scenario(name: str, srv: Server, seconds: float) -> dict[str, float]:
         t.cancel()
     for c in conns:
         c.w.close()
-    updates = [
-        w.seen[p] - acks[p] for w in watchers if not w.refused for p in acks if p in w.seen
-    ]
+    updates = [w.seen[p] - acks[p] for w in watchers if not w.refused for p in acks if p in w.seen]
     expected = sum(1 for w in watchers if not w.refused) * len(acks)
     q = statistics.quantiles(latencies, n=100)
     return {
@@ -402,8 +408,10 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=SECONDS, help="how long the marshals post")
     p.add_argument("--server-args", default="", help="passed to python -m paradeops.service")
     a = p.parse_args()
-    print(f"# {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, {a.database}, "
-          f"{MARSHALS} marshals at {RATE:.0f} check-ins/s for {a.seconds:.0f} s; postgres: {PG}")
+    print(
+        f"# {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, {a.database}, "
+        f"{MARSHALS} marshals at {RATE:.0f} check-ins/s for {a.seconds:.0f} s; postgres: {PG}"
+    )
     for name in a.scenario or SCENARIOS:
         r = run_one(name, a.database, a.seconds, a.server_args.split())
         print(

@@ -8,60 +8,18 @@ proven optimal or within 1 % of the best lower bound. Run:
 
 Prints, per seed, the status, gap and wall time, then their medians; checks
 that every guest has one seat and every delegation sits in consecutive seats
-of one row.
+of one row. The guest book and the stands come from paradeops.synthetic.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import statistics
 import time
 
-import numpy as np
-import pycountry
-
-from paradeops.protocol.guests import Category, Guest, GuestBook
 from paradeops.protocol.seating import Seating, seat
-from paradeops.protocol.tribunes import Layout, Row, Section, Tribunes, layout
-
-
-def synthetic_book(
-    guests: int = 2000, delegations: int = 150, seed: int = 1, max_size: int = 30
-) -> GuestBook:
-    """``guests`` guests in ``delegations`` delegations of 2..max_size, ranks mixed."""
-    rng = np.random.default_rng(seed)
-    sizes = np.full(delegations, 2)
-    extra = guests - sizes.sum()
-    while extra > 0:
-        d = int(rng.integers(delegations))
-        if sizes[d] < max_size:
-            sizes[d] += 1
-            extra -= 1
-    countries = [c.alpha_2 for c in pycountry.countries][:delegations]
-    ranks = [Category.head_of_state, Category.head_of_government, Category.minister,
-             Category.ambassador, Category.military_delegation, Category.veteran,
-             Category.official, Category.press]
-    people: list[Guest] = [
-        Guest(id="host", name="Host", country="RU", category=Category.head_of_state, host=True)
-    ]
-    for d, (size, country) in enumerate(zip(sizes, countries, strict=True)):
-        for i in range(int(size) - (1 if d == 0 else 0)):
-            category = ranks[min(i, len(ranks) - 1)] if i < 3 else ranks[int(rng.integers(3, 8))]
-            people.append(Guest(
-                id=f"d{d}-g{i}", name=f"Guest {d}.{i}", country=country, category=category,
-                delegation=f"del-{d}",
-                in_office_since=dt.date(2000, 1, 1) + dt.timedelta(days=int(rng.integers(9000))),
-            ))
-    people[0] = people[0].model_copy(update={"delegation": "del-0"})
-    return GuestBook(host_country="RU", guests=people)
-
-
-def synthetic_tribunes(sections: int = 4, rows: int = 11, seats: int = 50) -> Tribunes:
-    return Tribunes(sections=[
-        Section(id=f"s{s + 1}", rows=[Row(number=r + 1, seats=seats) for r in range(rows)])
-        for s in range(sections)
-    ])
+from paradeops.protocol.tribunes import Layout, layout
+from paradeops.synthetic import guest_book, tribunes
 
 
 def check(result: Seating, lay: Layout, ids: list[str]) -> None:
@@ -99,11 +57,11 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.01)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    lay = layout(synthetic_tribunes())
+    lay = layout(tribunes())
     walls, gaps = [], []
     exact = True
     for seed in args.seeds:
-        book = synthetic_book(seed=seed)
+        book = guest_book(seed=seed)
         ids = [g.id for g in book.guests]
         t0 = time.perf_counter()
         result = seat(book, ids, lay, time_limit_s=args.time_limit, gap_limit=args.gap,

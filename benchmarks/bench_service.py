@@ -45,11 +45,9 @@ from pathlib import Path
 
 import uvloop
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-from paradeops.service.users.service import add_user  # noqa: E402
-from paradeops.store import open_database  # noqa: E402
-from service.support import SMALL_PLAN  # noqa: E402
+from paradeops.service.users.service import add_user
+from paradeops.store import open_database
+from paradeops.synthetic import SMALL_SERVICE_PLAN
 
 PG = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "benchmark-password"
@@ -276,7 +274,7 @@ def new_plan(base: str, token: str) -> int:
             http(
                 "POST",
                 base + "/api/plans",
-                SMALL_PLAN.encode(),
+                SMALL_SERVICE_PLAN.encode(),
                 {"Authorization": f"Bearer {token}", "Content-Type": "application/yaml"},
             )
         )["id"]

@@ -1,29 +1,23 @@
 """The benchmark's instance (2,000 guests, 150 delegations, 2,200 seats) is seated correctly.
 
-How fast and how close to optimal is measured by benchmarks/bench_seating.py,
-not here: a wall-clock assertion would fail on a loaded machine.
+How fast and how close to optimal is measured by benchmarks/bench_seating.py on
+the same instance (paradeops.synthetic), not here: a wall-clock assertion would
+fail on a loaded machine.
 """
 
 from __future__ import annotations
-
-import importlib.util
 
 import pytest
 
 from paradeops.protocol.seating import seat
 from paradeops.protocol.tribunes import layout
-from tests.protocol.conftest import ROOT
+from paradeops.synthetic import guest_book, tribunes
 
 
 @pytest.mark.slow
 def test_benchmark_instance_meets_the_target() -> None:
-    spec = importlib.util.spec_from_file_location(
-        "bench_seating", ROOT / "benchmarks" / "bench_seating.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
-    book = bench.synthetic_book(seed=1)
-    lay = layout(bench.synthetic_tribunes())
+    book = guest_book(seed=1)
+    lay = layout(tribunes())
     ids = [g.id for g in book.guests]
     result = seat(book, ids, lay, time_limit_s=8.0, gap_limit=0.01)
     assert result.status in ("OPTIMAL", "FEASIBLE")
