@@ -53,7 +53,8 @@ def _paradeops_context() -> Any:
     """The root context of the app with every command module registered."""
     import typer.main
 
-    from paradeops.cli import app, load_commands
+    from paradeops.cli import load_commands
+    from paradeops.cli.app import app
 
     load_commands(None)  # no argv: register every command, not just one
     group = typer.main.get_command(app)

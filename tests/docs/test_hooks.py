@@ -27,6 +27,7 @@ def _hook(name: str) -> ModuleType:
 cli_reference = _hook("cli_reference")
 changelog = _hook("changelog")
 rest_in_docstrings = _hook("rest_in_docstrings")
+griffe_examples = _hook("griffe_examples")
 
 
 def test_a_cell_escapes_pipes_outside_code_only() -> None:
@@ -94,3 +95,10 @@ def test_a_literal_block_is_introduced_by_one_colon() -> None:
 def test_text_without_roles_passes_unchanged(text: str) -> None:
     if not re.search(r":(attr|class|data|exc|func|meth|mod|obj):<code>|::</p>", text):
         assert rest_in_docstrings.on_page_content(text) == text
+
+
+def test_an_example_section_is_read_as_examples() -> None:
+    doc = "Load it.\n\nExample:\n    >>> load()\n\nAn Example: in prose stays.\n"
+    assert griffe_examples.plural_examples(doc) == (
+        "Load it.\n\nExamples:\n    >>> load()\n\nAn Example: in prose stays.\n"
+    )

@@ -73,8 +73,10 @@ def test_the_api_page_documents_the_public_functions(site: Path) -> None:
     html = _page(site, "api.html")
     for name in ["load_plan", "schedule", "simulate", "UserError"]:
         assert f'id="paradeops.{name}"' in html, name
-    # Sphinx roles in the docstrings are links or code, never ":func:" text.
+    # Sphinx roles in the docstrings are links or code, never ":func:" text;
+    # doctest prompts are code, not Markdown's nested quotes.
     assert ":func:" not in html and ":class:" not in html
+    assert "<blockquote>" not in html
 
 
 def test_the_changelog_page_shows_the_repository_changelog(site: Path) -> None:
