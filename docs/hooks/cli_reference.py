@@ -37,7 +37,8 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
 
 
 def render_reference() -> str:
-    """Markdown for every visible command: a summary table, then a section each."""
+    """Markdown for every visible command: a summary table, ``paradeops`` itself (the
+    options before any command), then a section per command."""
     root = _paradeops_context()
     commands = list(_subcommands(root))
     summary = ["| command | what it does |", "| --- | --- |"]
@@ -45,7 +46,7 @@ def render_reference() -> str:
         f"| [`{ctx.command_path}`](#{_anchor(ctx)}) | {_cell(_first_paragraph(ctx))} |"
         for ctx in commands
     ]
-    sections = [_section(ctx) for ctx in commands]
+    sections = [_section(ctx) for ctx in [root, *commands]]
     return "\n".join(summary) + "\n\n" + "\n".join(sections)
 
 
@@ -87,17 +88,18 @@ def _in_order(top: bool, names: list[str]) -> list[str]:
 
 
 def _anchor(ctx: Any) -> str:
-    return "-".join(ctx.command_path.split()[1:])
+    """``guests-event-add`` for ``paradeops guests event add``; ``paradeops`` for the root."""
+    return "-".join(ctx.command_path.split()[1:]) or ctx.command_path
 
 
 def _level(ctx: Any) -> int:
-    """Heading level: ## for a top-level command, one more per group above it."""
-    return min(len(ctx.command_path.split()), 6)
+    """Heading level: ## for the root and a top-level command, one more per group above it."""
+    return min(max(len(ctx.command_path.split()), 2), 6)
 
 
 def _section(ctx: Any) -> str:
     command = ctx.command
-    name = " ".join(ctx.command_path.split()[1:])
+    name = " ".join(ctx.command_path.split()[1:]) or ctx.command_path
     lines = [f"{'#' * _level(ctx)} {name} {{ #{_anchor(ctx)} }}", ""]
     lines += [_help_text(command.help or ""), ""]
     usage = " ".join([ctx.command_path, *command.collect_usage_pieces(ctx)])

@@ -53,6 +53,9 @@ def test_the_cli_page_has_a_section_for_every_command(site: Path) -> None:
     html = _page(site, "cli.html")
     missing = [name for name in COMMANDS if f'<h2 id="{name}">' not in html]
     assert not missing
+    # The options before any command, on paradeops itself.
+    root = html[html.index('<h2 id="paradeops">') : html.index('<h2 id="validate">')]
+    assert "<code>--version</code>" in root
     # Subcommands of groups, one level deeper.
     for sub in ["guests-status", "guests-event-add", "user-add", "db-upgrade", "secret-rotate"]:
         assert re.search(rf'<h[34] id="{sub}">', html), sub
