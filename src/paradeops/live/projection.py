@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -39,7 +40,7 @@ from paradeops.live.model import (
     UnitStatus,
 )
 from paradeops.timing.envelope import constraint, free_flow, hold_behind, limits_on_head
-from paradeops.timing.schedule import Schedule, Trajectory, UnitSchedule
+from paradeops.timing.schedule import CheckpointInfo, Schedule, Trajectory, UnitSchedule
 
 _EPS = 1e-6
 
@@ -125,6 +126,18 @@ def _overhead(u: UnitSchedule, seen: dict[tuple[str, str, str], Actual]) -> Unit
     return UnitStatus(u.id, u.name, u.kind, "overhead", delay, tuple(passes), None, u.length_m)
 
 
+@dataclass(frozen=True)
+class _Latest:
+    """Where a unit's head is last known to be: at ``p`` [m] at ``t`` [s]."""
+
+    p: float
+    t: float
+    #: The actual that puts it there; None for a unit not seen yet (at the start, planned).
+    actual: Actual | None
+    #: The first checkpoint beyond ``p``; None once the head is past the last.
+    next: CheckpointInfo | None
+
+
 def _ground(
     s: Schedule,
     u: UnitSchedule,
@@ -134,10 +147,61 @@ def _ground(
     now: float,
     min_gap_m: float,
 ) -> UnitStatus:
-    pos = {c.id: c.at_m for c in s.checkpoints}
     planned = u.trajectory
     assert planned is not None
-    x_end = float(planned.x[-1])
+    pos = {c.id: c.at_m for c in s.checkpoints}
+    mine = [a for (unit, _, _), a in seen.items() if unit == u.id]
+    latest = _latest(s, u, mine, pos, leader)
+    traj = _projected(s, u, mine, pos, latest, reporting, leader, now, min_gap_m)
+    passes = _passes(s, u, seen, traj, latest)
+    last, p = latest.actual, latest.p
+    if latest.next is not None:
+        nxt = latest.next.at_m
+        delay = float(traj.arrive(nxt)) - float(planned.arrive(nxt))
+    else:
+        assert last is not None
+        delay = last.t - float(planned.arrive(p))
+    state: UnitState = "waiting" if last is None else "marching"
+    if last is not None and p >= s.checkpoints[-1].at_m + u.length_m - _EPS:
+        state = "passed"
+    return UnitStatus(u.id, u.name, u.kind, state, delay, passes, traj, u.length_m, last=last)
+
+
+def _head_at(a: Actual, pos: dict[str, float], length_m: float) -> float:
+    """Where an actual puts the head: at its checkpoint, or a unit length beyond for a tail."""
+    return pos[a.checkpoint] + (length_m if a.part == "tail" else 0.0)
+
+
+def _latest(
+    s: Schedule,
+    u: UnitSchedule,
+    mine: list[Actual],
+    pos: dict[str, float],
+    leader: tuple[Trajectory, UnitSchedule] | None,
+) -> _Latest:
+    """The actual furthest along the route; unseen, the planned step-off pushed back."""
+    if not mine:
+        return _Latest(0.0, u.step_off + _inherited_delay(leader), None, s.checkpoints[0])
+    last = max(mine, key=lambda a: (_head_at(a, pos, u.length_m), a.t))
+    p = _head_at(last, pos, u.length_m)
+    nxt = next((c for c in s.checkpoints if c.at_m > p + _EPS), None)
+    return _Latest(p, last.t, last, nxt)
+
+
+def _projected(
+    s: Schedule,
+    u: UnitSchedule,
+    mine: list[Actual],
+    pos: dict[str, float],
+    latest: _Latest,
+    reporting: set[str],
+    leader: tuple[Trajectory, UnitSchedule] | None,
+    now: float,
+    min_gap_m: float,
+) -> Trajectory:
+    """The past through the actuals, then free flow held behind the projected unit ahead."""
+    assert u.trajectory is not None
+    x_end = float(u.trajectory.x[-1])
     stop = next(
         (
             (pos[p.checkpoint], p.head_leaves - p.head)
@@ -148,21 +212,10 @@ def _ground(
     )
     caps = limits_on_head(s.speed_limits, u.length_m)  # the whole unit keeps to a limit
     free = free_flow(u.speed_ms, x_end, caps, stop)
-    mine = [a for (unit, _, _), a in seen.items() if unit == u.id]
-
-    def head_at(a: Actual) -> float:
-        return pos[a.checkpoint] + (u.length_m if a.part == "tail" else 0.0)
-
-    last = max(mine, key=lambda a: (head_at(a), a.t)) if mine else None
-    if last is not None:
-        p, t = head_at(last), last.t
-        nxt_cp = next((c for c in s.checkpoints if c.at_m > p + _EPS), None)
-    else:
-        p, t = 0.0, u.step_off + _inherited_delay(leader)
-        nxt_cp = s.checkpoints[0]
-    nxt = None if nxt_cp is None else nxt_cp.at_m
-    behind = _through(free, [(head_at(a), a.t) for a in mine], p, t)
+    p, t = latest.p, latest.t
+    behind = _through(free, [(_head_at(a, pos, u.length_m), a.t) for a in mine], p, t)
     ahead_free = free_flow(u.speed_ms, x_end - p, _cut(caps, p), _cut_stop(stop, p))
+    nxt_cp = latest.next
     if nxt_cp is not None and nxt_cp.id in reporting:
         # No news is late news: not seen at the next checkpoint, so not there before now.
         t = max(t, now - float(ahead_free.arrive(nxt_cp.at_m - p)))
@@ -175,10 +228,20 @@ def _ground(
         ltraj, lu = leader
         cons = constraint(ltraj, p + lu.length_m + min_gap_m, min(released, x_end - p))
         ahead, _ = hold_behind(ahead_free, t, cons)
-    traj = _splice(behind, ahead, p)
+    return _splice(behind, ahead, p)
 
+
+def _passes(
+    s: Schedule,
+    u: UnitSchedule,
+    seen: dict[tuple[str, str, str], Actual],
+    traj: Trajectory,
+    latest: _Latest,
+) -> tuple[ProjectedPass, ...]:
+    """Each checkpoint: what was seen there, else the projection; and whether still ahead."""
     cps = np.array([c.at_m for c in s.checkpoints])
     heads, tails = traj.arrive(cps), traj.arrive(cps + u.length_m)
+    unseen, p = latest.actual is None, latest.p
     passes = []
     for c, h, tl, plan in zip(s.checkpoints, heads, tails, u.passes, strict=True):
         oh, ot = seen.get((u.id, c.id, "head")), seen.get((u.id, c.id, "tail"))
@@ -191,21 +254,11 @@ def _ground(
                 plan.tail,
                 oh is not None,
                 ot is not None,
-                last is None or c.at_m > p + _EPS,
-                last is None or c.at_m + u.length_m > p + _EPS,
+                unseen or c.at_m > p + _EPS,
+                unseen or c.at_m + u.length_m > p + _EPS,
             )
         )
-    if nxt is not None:
-        delay = float(traj.arrive(nxt)) - float(planned.arrive(nxt))
-    else:
-        assert last is not None
-        delay = last.t - float(planned.arrive(p))
-    state: UnitState = "waiting" if last is None else "marching"
-    if last is not None and p >= float(cps[-1]) + u.length_m - _EPS:
-        state = "passed"
-    return UnitStatus(
-        u.id, u.name, u.kind, state, delay, tuple(passes), traj, u.length_m, last=last
-    )
+    return tuple(passes)
 
 
 def _inherited_delay(leader: tuple[Trajectory, UnitSchedule] | None) -> float:

@@ -42,19 +42,8 @@ def create_app(
     ``settings`` holds everything an operator may set; ``database_url`` and
     ``late_s``, when given, override its fields of the same name.
     """
-    settings = settings or ServiceSettings()
-    if database_url is not None:
-        settings = dataclasses.replace(settings, database_url=database_url)
-    if late_s is not None:
-        settings = dataclasses.replace(settings, late_s=late_s)
-    # The signing key lives outside the database (a backup must not mint tokens).
-    signing_key = keys.signing_key(settings.secret_key_file, settings.database_url)
-    db = open_database(settings.database_url, server=True)
-    keys.use_for(db.url, signing_key)
-    secret = signing_key.current()
-    ctx = ServiceContext(
-        db=db, secret=secret, clock=clock, late_s=settings.late_s, settings=settings
-    )
+    settings = _overridden(settings or ServiceSettings(), database_url, late_s)
+    ctx = _context(settings, clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,6 +63,37 @@ def create_app(
     app.state.ctx = ctx
     app.state.writer = Writer(ctx)
     errors.install(app)
+    _add_guards(app, settings)
+    _add_routes(app)
+    # Outermost, so every answer carries them (fast path and refusals included).
+    app.add_middleware(SecurityHeaders, hsts=settings.hsts)
+    return app
+
+
+def _overridden(
+    settings: ServiceSettings, database_url: str | None, late_s: float | None
+) -> ServiceSettings:
+    if database_url is not None:
+        settings = dataclasses.replace(settings, database_url=database_url)
+    if late_s is not None:
+        settings = dataclasses.replace(settings, late_s=late_s)
+    return settings
+
+
+def _context(settings: ServiceSettings, clock: Clock) -> ServiceContext:
+    """The database (migrated), its signing key and the clock every route shares."""
+    # The signing key lives outside the database (a backup must not mint tokens).
+    signing_key = keys.signing_key(settings.secret_key_file, settings.database_url)
+    db = open_database(settings.database_url, server=True)
+    keys.use_for(db.url, signing_key)
+    secret = signing_key.current()
+    return ServiceContext(
+        db=db, secret=secret, clock=clock, late_s=settings.late_s, settings=settings
+    )
+
+
+def _add_guards(app: FastAPI, settings: ServiceSettings) -> None:
+    """The middleware in front of the routes; each one added wraps those before it."""
     # Inside the fast path (so not on it): JSON holding NaN, 1e400 or a lone surrogate
     # is a 422 before any route sees it (validation.py).
     app.add_middleware(StrictJson)
@@ -85,11 +105,12 @@ def create_app(
     # a request id on every answer and a log line for every error (errors.py).
     app.add_middleware(BodyLimit, settings=settings)
     app.add_middleware(errors.RequestLog)
+
+
+def _add_routes(app: FastAPI) -> None:
+    """The slices' API routers, then the pages and their static files."""
     for router in (users_router, plans_router, checkins_router, control_router, guests_router):
         app.include_router(router)
     app.include_router(pages_router)
     static = resources.files("paradeops.service.pages") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
-    # Outermost, so every answer carries them (fast path and refusals included).
-    app.add_middleware(SecurityHeaders, hsts=settings.hsts)
-    return app

@@ -23,7 +23,8 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any, cast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import orjson
 
@@ -225,6 +226,28 @@ PEER_KEY = "paradeops.peer"
 BODY_CHECK_S = 1.0
 
 
+@dataclass(frozen=True)
+class ConnectionLimits:
+    """What a connection may take: the settings :func:`guarded_http` enforces."""
+
+    header_timeout_s: float
+    max_connections: int
+    max_header_bytes: int
+    body_timeout_s: float
+    #: An upload's slowest average once ``body_timeout_s`` has passed [bytes/s].
+    min_upload_rate: float
+
+    @classmethod
+    def of(cls, settings: ServiceSettings) -> ConnectionLimits:
+        return cls(
+            header_timeout_s=settings.header_timeout_s,
+            max_connections=settings.max_connections,
+            max_header_bytes=settings.max_header_bytes,
+            body_timeout_s=settings.body_timeout_s,
+            min_upload_rate=settings.min_upload_rate_kbps * 1024,
+        )
+
+
 def guarded_http(settings: ServiceSettings) -> type[asyncio.Protocol]:
     """uvicorn's httptools protocol with deadlines, a header size limit and a connection cap.
 
@@ -244,155 +267,182 @@ def guarded_http(settings: ServiceSettings) -> type[asyncio.Protocol]:
     * a connection beyond ``max_connections`` open ones is closed as soon as
       it is accepted.
     """
+    # uvicorn is imported when a server is built, not when the app is.
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-    header_timeout_s = settings.header_timeout_s
-    max_connections = settings.max_connections
-    max_header_bytes = settings.max_header_bytes
-    body_timeout_s = settings.body_timeout_s
-    min_rate = settings.min_upload_rate_kbps * 1024
+    guarded = type(
+        "GuardedHttpTools",
+        (_ConnectionGuards, HttpToolsProtocol),
+        {"limits": ConnectionLimits.of(settings)},
+    )
+    return cast(type[asyncio.Protocol], guarded)
 
-    class GuardedHttpTools(HttpToolsProtocol):
-        _header_deadline: asyncio.TimerHandle | None = None
-        _body_check: asyncio.TimerHandle | None = None
-        #: Between a request's first byte (or the connection's start) and its headers' end.
-        _in_head = True
-        _head_bytes = 0
-        _body_upload = False
-        _body_bytes = 0
-        #: The body's clock [s]: time it has been waited for while the server was reading.
-        _body_waited = 0.0
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            if len(self.connections) > max_connections:
-                connection_log.warning(
-                    "connection refused: %d open, the cap is %d (--max-connections)",
-                    len(self.connections) - 1,
-                    max_connections,
-                )
-                transport.close()
-                return
-            self._arm()
+if TYPE_CHECKING:
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _GuardedBase
+else:
+    _GuardedBase = object
 
-        def data_received(self, data: bytes) -> None:
-            if self._in_head:
-                room = max_header_bytes - self._head_bytes
-                if len(data) > room:
-                    super().data_received(data[:room])  # the headers may end in there
-                    if self._in_head:
-                        self._headers_too_large()
-                        return
-                    if self.transport.is_closing():
-                        return
-                    data = data[room:]
-                else:
-                    self._head_bytes += len(data)
-            super().data_received(data)
 
-        def on_message_begin(self) -> None:
-            super().on_message_begin()
-            self._in_head = True
-            self._head_bytes = 0
-            self._arm()
+class _ConnectionGuards(_GuardedBase):
+    """The guards of :func:`guarded_http`, put in front of uvicorn's protocol there."""
 
-        def on_headers_complete(self) -> None:
-            self._in_head = False
-            self._disarm()
-            # The peer as connected, before uvicorn's proxy headers middleware rewrites "client".
-            cast(Scope, self.scope)[PEER_KEY] = self.client
-            super().on_headers_complete()
-            scope = cast(Scope, self.scope)
-            if _has_body(scope) and not self.transport.is_closing():
-                self._body_upload = is_upload(scope["method"], scope["path"])
-                self._body_bytes = 0
-                self._body_waited = 0.0
-                self._body_check = self.loop.call_later(BODY_CHECK_S, self._check_body)
+    limits: ClassVar[ConnectionLimits]
+    _header_deadline: asyncio.TimerHandle | None = None
+    _body_check: asyncio.TimerHandle | None = None
+    #: Between a request's first byte (or the connection's start) and its headers' end.
+    _in_head = True
+    _head_bytes = 0
+    _body_upload = False
+    _body_bytes = 0
+    #: The body's clock [s]: time it has been waited for while the server was reading.
+    _body_waited = 0.0
 
-        def on_body(self, body: bytes) -> None:
-            self._body_bytes += len(body)
-            super().on_body(body)
+    # --- uvicorn's callbacks, each with its guard --------------------------------------
 
-        def on_message_complete(self) -> None:
-            self._stop_body_check()
-            super().on_message_complete()
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        cap = self.limits.max_connections
+        if len(self.connections) > cap:
+            connection_log.warning(
+                "connection refused: %d open, the cap is %d (--max-connections)",
+                len(self.connections) - 1,
+                cap,
+            )
+            transport.close()
+            return
+        self._arm()
 
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            self._stop_body_check()
-            super().connection_lost(exc)
-
-        def _arm(self) -> None:
-            if self._header_deadline is None:
-                self._header_deadline = self.loop.call_later(header_timeout_s, self._too_slow)
-
-        def _disarm(self) -> None:
-            if self._header_deadline is not None:
-                self._header_deadline.cancel()
-                self._header_deadline = None
-
-        def _stop_body_check(self) -> None:
-            if self._body_check is not None:
-                self._body_check.cancel()
-                self._body_check = None
-
-        def _check_body(self) -> None:
-            self._body_check = None
-            if self.transport.is_closing():
-                return
-            if not self.flow.read_paused:  # the server not reading is not the client's fault
-                self._body_waited += BODY_CHECK_S
-            waited = self._body_waited
-            if self._body_upload:
-                late = waited > body_timeout_s and self._body_bytes < min_rate * waited
+    def data_received(self, data: bytes) -> None:
+        if self._in_head:
+            room = self.limits.max_header_bytes - self._head_bytes
+            if len(data) > room:
+                super().data_received(data[:room])  # the headers may end in there
+                if self._in_head:
+                    self._headers_too_large()
+                    return
+                if self.transport.is_closing():
+                    return
+                data = data[room:]
             else:
-                late = waited >= body_timeout_s
-            if not late:
-                self._body_check = self.loop.call_later(BODY_CHECK_S, self._check_body)
-                return
-            rule = (
-                f"an upload's body slower than {min_rate / 1024:g} kB/s"
-                if self._body_upload
-                else f"no complete request body within {body_timeout_s:g} s"
-            )
-            cycle = self.cycle
-            answer = cycle is not None and not cycle.response_started
-            self._close("connection closed: %s", rule, _TIMEOUT_ANSWER if answer else None)
+                self._head_bytes += len(data)
+        super().data_received(data)
 
-        def _headers_too_large(self) -> None:
-            self._disarm()
-            self._close(
-                "connection closed: request headers over %s",
-                _size(max_header_bytes),
-                _HEADERS_TOO_LARGE_ANSWER if self._between_answers() else None,
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head = True
+        self._head_bytes = 0
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._disarm()
+        # The peer as connected, before uvicorn's proxy headers middleware rewrites "client".
+        cast(Scope, self.scope)[PEER_KEY] = self.client
+        super().on_headers_complete()
+        scope = cast(Scope, self.scope)
+        if _has_body(scope) and not self.transport.is_closing():
+            self._body_upload = is_upload(scope["method"], scope["path"])
+            self._body_bytes = 0
+            self._body_waited = 0.0
+            self._body_check = self.loop.call_later(BODY_CHECK_S, self._check_body)
+
+    def on_body(self, body: bytes) -> None:
+        self._body_bytes += len(body)
+        super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        self._stop_body_check()
+        super().on_message_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        self._stop_body_check()
+        super().connection_lost(exc)
+
+    # --- the header deadline ---------------------------------------------------------
+
+    def _arm(self) -> None:
+        if self._header_deadline is None:
+            self._header_deadline = self.loop.call_later(
+                self.limits.header_timeout_s, self._too_slow
             )
 
-        def _too_slow(self) -> None:
+    def _disarm(self) -> None:
+        if self._header_deadline is not None:
+            self._header_deadline.cancel()
             self._header_deadline = None
-            if self.transport.is_closing():
-                return
-            self._close(
-                "connection closed: no complete request headers within %g s",
-                header_timeout_s,
-                _TIMEOUT_ANSWER if self._between_answers() else None,
+
+    def _too_slow(self) -> None:
+        self._header_deadline = None
+        if self.transport.is_closing():
+            return
+        self._close(
+            "connection closed: no complete request headers within %g s",
+            self.limits.header_timeout_s,
+            _TIMEOUT_ANSWER if self._between_answers() else None,
+        )
+
+    def _headers_too_large(self) -> None:
+        self._disarm()
+        self._close(
+            "connection closed: request headers over %s",
+            _size(self.limits.max_header_bytes),
+            _HEADERS_TOO_LARGE_ANSWER if self._between_answers() else None,
+        )
+
+    # --- the body's progress ---------------------------------------------------------
+
+    def _stop_body_check(self) -> None:
+        if self._body_check is not None:
+            self._body_check.cancel()
+            self._body_check = None
+
+    def _check_body(self) -> None:
+        self._body_check = None
+        if self.transport.is_closing():
+            return
+        if not self.flow.read_paused:  # the server not reading is not the client's fault
+            self._body_waited += BODY_CHECK_S
+        if not self._body_late():
+            self._body_check = self.loop.call_later(BODY_CHECK_S, self._check_body)
+            return
+        limits = self.limits
+        rule = (
+            f"an upload's body slower than {limits.min_upload_rate / 1024:g} kB/s"
+            if self._body_upload
+            else f"no complete request body within {limits.body_timeout_s:g} s"
+        )
+        cycle = self.cycle
+        answer = cycle is not None and not cycle.response_started
+        self._close("connection closed: %s", rule, _TIMEOUT_ANSWER if answer else None)
+
+    def _body_late(self) -> bool:
+        """A small body not complete in time, or an upload below the slowest average rate."""
+        waited, limits = self._body_waited, self.limits
+        if self._body_upload:
+            return (
+                waited > limits.body_timeout_s
+                and self._body_bytes < limits.min_upload_rate * waited
             )
+        return waited >= limits.body_timeout_s
 
-        def _between_answers(self) -> bool:
-            """No answer is being written (never write inside one: it is cut off instead)."""
-            return self.cycle is None or self.cycle.response_complete
+    # --- closing ---------------------------------------------------------------------
 
-        def _close(self, why: str, arg: object, answer: bytes | None) -> None:
-            client = self.client[0] if self.client else ""
-            connection_log.info(why, arg, extra={"client": client})
-            cycle = self.cycle
-            if answer is not None:
-                self.transport.write(answer)
-            if cycle is not None and not cycle.response_complete:
-                cycle.disconnected = True  # the app's receive() hears a disconnect
-                cycle.message_event.set()
-            self.transport.close()
+    def _between_answers(self) -> bool:
+        """No answer is being written (never write inside one: it is cut off instead)."""
+        return self.cycle is None or self.cycle.response_complete
 
-    return GuardedHttpTools
+    def _close(self, why: str, arg: object, answer: bytes | None) -> None:
+        client = self.client[0] if self.client else ""
+        connection_log.info(why, arg, extra={"client": client})
+        cycle = self.cycle
+        if answer is not None:
+            self.transport.write(answer)
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True  # the app's receive() hears a disconnect
+            cycle.message_event.set()
+        self.transport.close()
 
 
 _TIMEOUT_ANSWER = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from paradeops.live import Actual, LiveStatus, Thresholds, project, running_order
+from paradeops.live.model import Alert, UnitStatus
 from paradeops.reports.schedule_json import iso_clock
 from paradeops.service.checkins.service import checkins
 from paradeops.service.context import ServiceContext
@@ -115,41 +117,9 @@ def status(snap: Snapshot) -> StatusOut:
     def iso(t: float) -> str:
         return _iso(s, t)
 
-    units = []
-    for u in live.units:
-        units.append(
-            UnitOut(
-                id=u.id,
-                name=u.name,
-                kind=u.kind,
-                state=u.state,
-                delay_s=round(u.delay_s, 1),
-                last=None
-                if u.last is None
-                else LastOut(checkpoint=u.last.checkpoint, part=u.last.part, at=iso(u.last.t)),
-                ahead=[
-                    AheadOut(
-                        checkpoint=p.checkpoint,
-                        head=iso(p.head) if p.head_ahead else None,
-                        tail=iso(p.tail) if p.tail_ahead else None,
-                    )
-                    for p in u.passes
-                    if p.head_ahead or p.tail_ahead
-                ],
-                passes=[
-                    PassOut(
-                        checkpoint=p.checkpoint,
-                        planned_head=iso(p.planned_head),
-                        planned_tail=iso(p.planned_tail),
-                        head=iso(p.head),
-                        tail=iso(p.tail),
-                        head_observed=p.head_observed,
-                        tail_observed=p.tail_observed,
-                    )
-                    for p in u.passes
-                ],
-            )
-        )
+    alerts = [_alert_out(a) for a in live.alerts]
+    if snap.skipped:
+        alerts.append(_skipped_alert(snap.skipped))
     return StatusOut(
         plan=snap.loaded.plan_id,
         revision=snap.loaded.revision,
@@ -157,23 +127,58 @@ def status(snap: Snapshot) -> StatusOut:
         reference=s.reference.isoformat(),
         checkins=snap.count,
         skipped_checkins=len(snap.skipped),
-        units=units,
-        alerts=[
-            AlertOut(
-                kind=a.kind,
-                severity=a.severity,
-                unit=a.unit,
-                checkpoint=a.checkpoint,
-                message=a.message,
-                amount=round(a.amount, 1),
-            )
-            for a in live.alerts
-        ]
-        + ([_skipped_alert(snap.skipped)] if snap.skipped else []),
+        units=[_unit_out(u, iso) for u in live.units],
+        alerts=alerts,
         reviewing_last_tail=None
         if live.reviewing_last_tail is None
         else iso(live.reviewing_last_tail),
         window_end=None if s.window_end is None else iso(s.window_end),
+    )
+
+
+def _unit_out(u: UnitStatus, iso: Callable[[float], str]) -> UnitOut:
+    """A unit's state, its last check-in, what is still ahead of it and every pass."""
+    return UnitOut(
+        id=u.id,
+        name=u.name,
+        kind=u.kind,
+        state=u.state,
+        delay_s=round(u.delay_s, 1),
+        last=None
+        if u.last is None
+        else LastOut(checkpoint=u.last.checkpoint, part=u.last.part, at=iso(u.last.t)),
+        ahead=[
+            AheadOut(
+                checkpoint=p.checkpoint,
+                head=iso(p.head) if p.head_ahead else None,
+                tail=iso(p.tail) if p.tail_ahead else None,
+            )
+            for p in u.passes
+            if p.head_ahead or p.tail_ahead
+        ],
+        passes=[
+            PassOut(
+                checkpoint=p.checkpoint,
+                planned_head=iso(p.planned_head),
+                planned_tail=iso(p.planned_tail),
+                head=iso(p.head),
+                tail=iso(p.tail),
+                head_observed=p.head_observed,
+                tail_observed=p.tail_observed,
+            )
+            for p in u.passes
+        ],
+    )
+
+
+def _alert_out(a: Alert) -> AlertOut:
+    return AlertOut(
+        kind=a.kind,
+        severity=a.severity,
+        unit=a.unit,
+        checkpoint=a.checkpoint,
+        message=a.message,
+        amount=round(a.amount, 1),
     )
 
 
