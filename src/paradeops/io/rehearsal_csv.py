@@ -24,7 +24,7 @@ import datetime as dt
 import difflib
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,6 +63,13 @@ def load_run(path: Path | str, plan: Plan, *, start: ClockTime | None = None) ->
     return parse_run(read_bytes(path), str(path), plan, start=start, name=path.stem)
 
 
+#: Per (unit, checkpoint), per event (head, tail): the time as written, its
+#: line and the column it came from.
+RawTimes = dict[tuple[str, str], dict[str, tuple[Written, int, str]]]
+#: Per (unit, checkpoint), per event: the instant and its line.
+Moments = dict[tuple[str, str], dict[str, tuple[dt.datetime, int]]]
+
+
 def parse_run(
     text: str | bytes,
     file: str,
@@ -80,120 +87,163 @@ def parse_run(
     """
     zone = ZoneInfo(plan.parade.timezone)
     data = text.encode("utf-8") if isinstance(text, str) else text
-    # The project's one CSV reader: encoding and delimiter (, ; tab) detected
-    # the same way as for guest lists; other columns are ignored.
-    table, problems = parse_table(
-        data, file, ("unit", "checkpoint"), ("head", "tail", "event", "time"),
-        other_columns="ignore",
-    )  # fmt: skip
-    header = table.columns
-    long = "event" in header and "time" in header
-    if table.columns and not long and "head" not in header and "tail" not in header:
-        problems.append(
-            Problem(
-                "missing column(s): head or tail",
-                file=file,
-                line=table.header_line,
-                hint="the header must be unit,checkpoint,head,tail "
-                "(or unit,checkpoint,event,time)",
+    reader = _RowReader(file, plan)
+    reader.read(data)
+    day = date or _run_date(plan, name or Path(file).stem, reader.raw, zone)
+    moments = reader.moments(day, zone)
+    ref = _reference(moments, plan, day, zone, start, file)
+    rows = reader.measured(moments, ref, day, zone)
+    return Run(name or file, tuple(rows), reference_from_first=start is None)
+
+
+class _RowReader:
+    """Reads a rehearsal CSV row by row, collecting every problem (up to a limit)."""
+
+    def __init__(self, file: str, plan: Plan) -> None:
+        self.file = file
+        self.units = {u.id: u for u in plan.units}
+        self.cps = [c.id for c in plan.route.checkpoints]
+        self.problems: list[Problem] = []
+        self.raw: RawTimes = {}
+        #: "clock" or "iso": how the file's first time is written; all must match.
+        self.style: str | None = None
+        self.long = False
+
+    def bad(
+        self, line: int, message: str, hint: str | None = None, field: str | None = None
+    ) -> None:
+        self.problems.append(Problem(message, file=self.file, line=line, field=field, hint=hint))
+
+    def stop_if_bad(self) -> None:
+        if self.problems:
+            raise UserError(problems=self.problems[:MAX_PROBLEMS])
+
+    def read(self, data: bytes) -> None:
+        """Every row's times as written into :attr:`raw`; a UserError listing what is wrong."""
+        # The project's one CSV reader: encoding and delimiter (, ; tab) detected
+        # the same way as for guest lists; other columns are ignored.
+        table, self.problems = parse_table(
+            data, self.file, ("unit", "checkpoint"), ("head", "tail", "event", "time"),
+            other_columns="ignore",
+        )  # fmt: skip
+        self._check_header(table.columns, table.header_line)
+        for line, row in table.rows:
+            events = self._events(line, row)
+            if events is not None:
+                self._record(line, events)
+            if len(self.problems) > MAX_PROBLEMS:
+                break
+        if len(self.problems) > MAX_PROBLEMS:
+            more = Problem("... and more", file=self.file)
+            raise UserError(problems=[*self.problems[:MAX_PROBLEMS], more])
+        self.stop_if_bad()
+        if not self.raw:
+            raise UserError(
+                "no measurements in the file", file=self.file, hint="is this the right file?"
             )
-        )
-    if any(p.line in (None, table.header_line) for p in problems):
-        raise UserError(problems=problems[:MAX_PROBLEMS])
-    units = {u.id: u for u in plan.units}
-    cps = [c.id for c in plan.route.checkpoints]
-    raw: dict[tuple[str, str], dict[str, tuple[Written, int, str]]] = {}
-    style: str | None = None
 
-    def bad(line: int, message: str, hint: str | None = None, field: str | None = None) -> None:
-        problems.append(Problem(message, file=file, line=line, field=field, hint=hint))
+    def _check_header(self, header: Sequence[str], header_line: int | None) -> None:
+        self.long = "event" in header and "time" in header
+        if header and not self.long and "head" not in header and "tail" not in header:
+            self.problems.append(
+                Problem(
+                    "missing column(s): head or tail",
+                    file=self.file,
+                    line=header_line,
+                    hint="the header must be unit,checkpoint,head,tail "
+                    "(or unit,checkpoint,event,time)",
+                )
+            )
+        if any(p.line in (None, header_line) for p in self.problems):
+            raise UserError(problems=self.problems[:MAX_PROBLEMS])
 
-    for line, row in table.rows:
+    def _events(
+        self, line: int, row: Mapping[str, str | None]
+    ) -> tuple[str, str, list[tuple[str, str]]] | None:
+        """Unit, checkpoint and the (event, time text) pairs of a row; None if it is bad."""
         uid = (row.get("unit") or "").strip()
         cid = (row.get("checkpoint") or "").strip()
-        if uid not in units:
-            bad(line, f"unknown unit {uid!r}", _near(uid, units), "unit")
-            continue
-        if isinstance(units[uid], AircraftUnit):
-            bad(line, f"{uid!r} is an aircraft unit", "measure units on the road only", "unit")
-            continue
-        if cid not in cps:
-            bad(line, f"unknown checkpoint {cid!r}", "known: " + ", ".join(cps), "checkpoint")
-            continue
-        events: Iterable[tuple[str, str]]
-        if long:
-            ev = (row.get("event") or "").strip().lower()
-            if ev not in ("head", "tail"):
-                bad(line, f"event {ev!r} is neither head nor tail", None, "event")
-                continue
-            events = [(ev, (row.get("time") or "").strip())]
-        else:
-            events = [(k, (row.get(k) or "").strip()) for k in ("head", "tail")]
-        slot = raw.setdefault((uid, cid), {})
-        seen_any = False
-        for ev, value in events:
+        if uid not in self.units:
+            self.bad(line, f"unknown unit {uid!r}", _near(uid, self.units), "unit")
+            return None
+        if isinstance(self.units[uid], AircraftUnit):
+            self.bad(line, f"{uid!r} is an aircraft unit", "measure units on the road only", "unit")
+            return None
+        if cid not in self.cps:
+            known = "known: " + ", ".join(self.cps)
+            self.bad(line, f"unknown checkpoint {cid!r}", known, "checkpoint")
+            return None
+        if not self.long:
+            return uid, cid, [(k, (row.get(k) or "").strip()) for k in ("head", "tail")]
+        ev = (row.get("event") or "").strip().lower()
+        if ev not in ("head", "tail"):
+            self.bad(line, f"event {ev!r} is neither head nor tail", None, "event")
+            return None
+        return uid, cid, [(ev, (row.get("time") or "").strip())]
+
+    def _record(self, line: int, events: tuple[str, str, list[tuple[str, str]]]) -> None:
+        """The row's times into :attr:`raw`: each readable, written alike, given once."""
+        uid, cid, pairs = events
+        slot = self.raw.setdefault((uid, cid), {})
+        if not any(value for _, value in pairs):
+            self.bad(line, "no time on this row", "give head and/or tail")
+            return
+        for ev, value in pairs:
             if not value:
                 continue
-            seen_any = True
+            column = ev if not self.long else "time"
             parsed = _time(value)
             if parsed is None:
-                bad(
-                    line,
-                    f"cannot read time {value!r}",
-                    "use HH:MM:SS(.f), 24:MM:SS after midnight, or ISO 8601 like "
-                    "2025-05-04T22:07:01+03:00",
-                    ev if not long else "time",
-                )
+                self.bad(line, f"cannot read time {value!r}", TIME_HINT, column)
                 continue
             kind = "clock" if isinstance(parsed, ClockTime) and parsed.fixed is None else "iso"
-            if style is None:
-                style = kind
-            elif kind != style:
-                bad(line, f"{kind} time among {style} times", "give every time the same way")
+            if self.style is None:
+                self.style = kind
+            elif kind != self.style:
+                same = "give every time the same way"
+                self.bad(line, f"{kind} time among {self.style} times", same)
                 continue
             if ev in slot:
-                bad(line, f"{uid} {ev} at {cid} is already given on line {slot[ev][1]}")
+                self.bad(line, f"{uid} {ev} at {cid} is already given on line {slot[ev][1]}")
                 continue
-            slot[ev] = (parsed, line, ev if not long else "time")
-        if not seen_any:
-            bad(line, "no time on this row", "give head and/or tail")
-        if len(problems) > MAX_PROBLEMS:
-            break
-    if problems:
-        if len(problems) > MAX_PROBLEMS:
-            problems = [*problems[:MAX_PROBLEMS], Problem("... and more", file=file)]
-        raise UserError(problems=problems)
-    if not raw:
-        raise UserError("no measurements in the file", file=file, hint="is this the right file?")
+            slot[ev] = (parsed, line, column)
 
-    day = date or _run_date(plan, name or Path(file).stem, raw, zone)
-    moments: dict[tuple[str, str], dict[str, tuple[dt.datetime, int]]] = {}
-    for key, slot in raw.items():
-        for ev, (written, line, field) in slot.items():
-            try:
-                moments.setdefault(key, {})[ev] = (_instant(written, day, zone, field), line)
-            except ClockError as e:
-                bad(line, e.message, e.hint, field)
-    if problems:
-        raise UserError(problems=problems[:MAX_PROBLEMS])
-    ref = _reference(moments, plan, day, zone, start, file)
-    rows = []
-    for (uid, cid), found in moments.items():
-        for ev, (moment, line) in found.items():
-            if abs(seconds_between(ref, moment)) > MAX_FROM_REFERENCE_S:
-                field = raw[uid, cid][ev][2]
-                bad(line, *_far(raw[uid, cid][ev][0], moment, ref, day, zone), field)
-        head = seconds_between(ref, found["head"][0]) if "head" in found else None
-        tail = seconds_between(ref, found["tail"][0]) if "tail" in found else None
-        line = min(v[1] for v in found.values())
-        if head is not None and tail is not None and tail < head:
-            problems.append(
-                Problem(f"{uid}'s tail passes {cid} before its head", file=file, line=line)
-            )
-        rows.append(Measured(uid, cid, head, tail, line))
-    if problems:
-        raise UserError(problems=problems[:MAX_PROBLEMS])
-    return Run(name or file, tuple(rows), reference_from_first=start is None)
+    def moments(self, day: dt.date, zone: ZoneInfo) -> Moments:
+        """Every time as an instant on the rehearsal's ``day`` (24:MM:SS the day after)."""
+        found: Moments = {}
+        for key, slot in self.raw.items():
+            for ev, (written, line, field) in slot.items():
+                try:
+                    found.setdefault(key, {})[ev] = (_instant(written, day, zone, field), line)
+                except ClockError as e:
+                    self.bad(line, e.message, e.hint, field)
+        self.stop_if_bad()
+        return found
+
+    def measured(
+        self, moments: Moments, ref: dt.datetime, day: dt.date, zone: ZoneInfo
+    ) -> list[Measured]:
+        """Seconds from the reference per unit and checkpoint; none far from it, no tail
+        before its head."""
+        rows = []
+        for (uid, cid), found in moments.items():
+            for ev, (moment, line) in found.items():
+                if abs(seconds_between(ref, moment)) > MAX_FROM_REFERENCE_S:
+                    written, _, field = self.raw[uid, cid][ev]
+                    self.bad(line, *_far(written, moment, ref, day, zone), field)
+            head = seconds_between(ref, found["head"][0]) if "head" in found else None
+            tail = seconds_between(ref, found["tail"][0]) if "tail" in found else None
+            line = min(v[1] for v in found.values())
+            if head is not None and tail is not None and tail < head:
+                self.problems.append(
+                    Problem(f"{uid}'s tail passes {cid} before its head", file=self.file, line=line)
+                )
+            rows.append(Measured(uid, cid, head, tail, line))
+        self.stop_if_bad()
+        return rows
+
+
+TIME_HINT = "use HH:MM:SS(.f), 24:MM:SS after midnight, or ISO 8601 like 2025-05-04T22:07:01+03:00"
 
 
 def _time(value: str) -> Written | None:
