@@ -102,3 +102,45 @@ def test_an_example_section_is_read_as_examples() -> None:
     assert griffe_examples.plural_examples(doc) == (
         "Load it.\n\nExamples:\n    >>> load()\n\nAn Example: in prose stays.\n"
     )
+
+
+def test_a_command_section_gives_usage_arguments_and_options() -> None:
+    import typer
+    import typer.main
+
+    app = typer.Typer(add_completion=False)
+
+    @app.command()
+    def greet(
+        name: str = typer.Argument(help="Who | whom"),
+        times: int = typer.Option(1, "--times", "-n", help="How often"),
+    ) -> None:
+        """Say hello.
+
+        Twice if asked.
+        """
+
+    @app.command()
+    def part() -> None:
+        """Say goodbye."""
+
+    group = typer.main.get_command(app)
+    root = group.make_context("demo", [], resilient_parsing=True)
+    greet_ctx = next(c for c in cli_reference._subcommands(root) if c.info_name == "greet")
+    assert cli_reference._section(greet_ctx) == (
+        "## greet { #greet }\n"
+        "\n"
+        "Say hello.\n\nTwice if asked.\n"
+        "\n"
+        "```text\n"
+        "demo greet [OPTIONS] {name}\n"
+        "```\n"
+        "\n"
+        "| argument | help |\n"
+        "| --- | --- |\n"
+        "| `name <str>` | Who \\| whom *required* |\n"
+        "\n"
+        "| option | help |\n"
+        "| --- | --- |\n"
+        "| `-n, --times <int>` | How often *default: 1* |\n"
+    )
