@@ -54,8 +54,9 @@ __all__ = [
 PathArg: TypeAlias = "str | os.PathLike[str]"
 #: What a plan argument may be: the plan itself, or its file.
 PlanArg: TypeAlias = "Plan | str | os.PathLike[str]"
-#: An ``as_of`` moment: a day (everything recorded that day counts) or an aware datetime.
-Moment: TypeAlias = "dt.date | dt.datetime"
+#: An ``as_of`` moment: a day (everything recorded that day counts) or an aware
+#: datetime, or either in ISO 8601 as the CLI's ``--as-of`` takes it.
+Moment: TypeAlias = "dt.date | dt.datetime | str"
 
 #: The CLI's bounds on ``--runs``.
 MAX_RUNS = 1_000_000
@@ -220,7 +221,8 @@ def guest_status(guests: GuestBook | PathArg, as_of: Moment | None = None) -> di
     Args:
         guests: A guest book from :func:`load_guests`, or the path of one.
         as_of: What was known then: a date (the whole day counts) or an
-            aware datetime; None for everything recorded.
+            aware datetime, or either as ISO text (``"2025-05-05"``); None for
+            everything recorded.
 
     Returns:
         Guest id → status (``listed``, ``invited``, ``confirmed``,
@@ -231,7 +233,8 @@ def guest_status(guests: GuestBook | PathArg, as_of: Moment | None = None) -> di
             extra not installed.
 
     Example:
-        >>> paradeops.guest_status(book, as_of=datetime.date(2025, 5, 5))["az-president"]
+        >>> paradeops.guest_status(book, as_of="2025-05-05")["az-president"]
+        <Status.confirmed: 'confirmed'>
     """
     from paradeops.protocol.ledger import status_as_of
 
@@ -281,7 +284,7 @@ def seat(
         guests: A guest book from :func:`load_guests`, or the path of one.
         tribunes: Tribunes from :func:`load_tribunes`, or the path of a file.
         as_of: Whom to seat: the statuses known then (a date or an aware
-            datetime); None for everything recorded.
+            datetime, or ISO text); None for everything recorded.
         include_invited: Seat guests still only invited, too.
         time_limit: The solver's time limit [s], at least 0.1.
         gap: Stop once within this relative gap of the lower bound (0 to 1).
@@ -403,8 +406,10 @@ def _tribunes(tribunes: Tribunes | PathArg) -> tuple[Tribunes, str | None]:
     return load_tribunes(path), str(path)
 
 
-def _moment(as_of: Moment | None) -> Moment | None:
+def _moment(as_of: Moment | None) -> dt.date | dt.datetime | None:
     """A date, or a datetime with its offset: a naive one would be read in no zone."""
+    if isinstance(as_of, str):
+        as_of = _parse_moment(as_of)
     if as_of is None or (isinstance(as_of, dt.date) and not isinstance(as_of, dt.datetime)):
         return as_of
     if isinstance(as_of, dt.datetime):
@@ -412,14 +417,29 @@ def _moment(as_of: Moment | None) -> Moment | None:
             raise UserError(
                 f"as_of {as_of.isoformat()} has no UTC offset",
                 field="as_of",
-                hint="give a date, or a datetime with tzinfo",
+                hint="give a date, or a datetime with tzinfo (2025-05-07T12:00+03:00)",
             )
         return as_of
     raise UserError(
         f"as_of must be a date or a datetime, got {as_of!r}",
         field="as_of",
-        hint="e.g. as_of=datetime.date(2025, 5, 5)",
+        hint="e.g. as_of=datetime.date(2025, 5, 5) or as_of='2025-05-05'",
     )
+
+
+def _parse_moment(text: str) -> dt.date | dt.datetime:
+    """``YYYY-MM-DD`` or an ISO datetime, as ``--as-of`` reads them."""
+    text = text.strip()
+    try:
+        if "T" in text or " " in text:
+            return dt.datetime.fromisoformat(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(
+            f"as_of {text!r} is not a date",
+            field="as_of",
+            hint="write YYYY-MM-DD or 2025-05-07T12:00+03:00",
+        ) from None
 
 
 def _check_runs(runs: int) -> None:

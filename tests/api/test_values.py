@@ -227,6 +227,15 @@ def test_compose_needs_a_list_of_plans(plan_file: Path) -> None:
             paradeops.compose(bad)  # type: ignore[arg-type]
 
 
+def test_as_of_takes_iso_text_as_the_cli_does(examples: Path) -> None:
+    guests = examples / "victory-day-2025" / "guests.yaml"
+    assert paradeops.guest_status(guests, as_of="2025-04-20")["az-president"].value == "confirmed"
+    late = paradeops.guest_status(guests, as_of="2025-05-09T12:00+03:00")
+    assert late["az-president"].value == "cancelled"
+    with pytest.raises(paradeops.UserError, match="not a date"):
+        paradeops.guest_status(guests, as_of="5 May")
+
+
 def test_a_naive_as_of_is_a_user_error(examples: Path) -> None:
     with pytest.raises(paradeops.UserError, match="no UTC offset"):
         paradeops.guest_status(examples / "victory-day-2025" / "guests.yaml",
