@@ -127,10 +127,41 @@ def positional(
     there (everything in the exact model, the chosen bin otherwise).
     """
     model = cp_model.CpModel()
+    literals = _block_literals(model, units, layout, costs, candidates, hint, room)
+    if literals is None:
+        return None
+    x, z, terms = literals
+    _keep_apart(model, units, pairs, x)
+    objective = sum(terms)
+    model.add(objective >= lower_bound)  # redundant: lets the solver stop at the gap
+    model.minimize(objective)
+    code = solver.solve(model)
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return _chosen_blocks(solver, x, z), solver.status_name(code), int(solver.best_objective_bound)
+
+
+Literals = list[dict[tuple[int, int], cp_model.IntVar]]
+
+
+def _block_literals(
+    model: cp_model.CpModel,
+    units: Sequence[Unit],
+    layout: Layout,
+    costs: Costs,
+    candidates: Sequence[Sequence[tuple[int, Sequence[int]]]],
+    hint: Sequence[Block | None],
+    room: Room,
+) -> tuple[Literals, Literals, list[cp_model.LinearExprT]] | None:
+    """Each unit in exactly one block, each seat in at most one: (x, z, cost terms).
+
+    ``x[u][k, st]`` is unit u's block in segment k from seat st, ``z[u][k, sh]``
+    its interpreters' seats behind; None if some unit has no block at all.
+    """
     cover: dict[tuple[int, int], list[cp_model.IntVar]] = {}
-    x: list[dict[tuple[int, int], cp_model.IntVar]] = []
-    z: list[dict[tuple[int, int], cp_model.IntVar]] = []
-    terms = []
+    x: Literals = []
+    z: Literals = []
+    terms: list[cp_model.LinearExprT] = []
     for u, unit in enumerate(units):
         x.append({})
         z.append({})
@@ -149,27 +180,31 @@ def positional(
         if not x[u]:
             return None
         model.add_exactly_one(x[u].values())
-    for literals in cover.values():
-        if len(literals) > 1:
-            model.add_at_most_one(literals)
+    for on_seat in cover.values():
+        if len(on_seat) > 1:
+            model.add_at_most_one(on_seat)
+    return x, z, terms
+
+
+def _keep_apart(
+    model: cp_model.CpModel, units: Sequence[Unit], pairs: Sequence[tuple[int, int]], x: Literals
+) -> None:
+    """Units a and b of each pair never sit side by side in a row (either way round)."""
     for a, b in pairs:
         for (k, st), var in x[a].items():
             for other in (st + units[a].size, st - units[b].size):
                 if (k, other) in x[b]:
                     model.add_bool_or([~var, ~x[b][k, other]])
-    objective = sum(terms)
-    model.add(objective >= lower_bound)  # redundant: lets the solver stop at the gap
-    model.minimize(objective)
-    code = solver.solve(model)
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
+
+
+def _chosen_blocks(solver: cp_model.CpSolver, x: Literals, z: Literals) -> list[Block]:
     blocks = []
-    for u in range(len(units)):
+    for u in range(len(x)):
         k, st = next(key for key, var in x[u].items() if solver.boolean_value(var))
         shadow = next((sh for (kk, sh), var in z[u].items()
                        if kk == k and solver.boolean_value(var)), None)
         blocks.append(Block(k, st, shadow))
-    return blocks, solver.status_name(code), int(solver.best_objective_bound)
+    return blocks
 
 
 def _shadows(
