@@ -39,8 +39,11 @@ from paradeops.protocol.ledger import (
     time_issue,
 )
 from paradeops.protocol.precedence import order_with_interpreters
+from paradeops.reports.guests_json import announcement_record
 
 if TYPE_CHECKING:
+    from paradeops.protocol.announcements import AnnouncementCheck
+    from paradeops.protocol.guests import Guest
     from paradeops.protocol.seating import Seating
     from paradeops.protocol.tribunes import Layout
 
@@ -217,36 +220,7 @@ def announcements_command(
     book = load_guests(guests)
     checks = check_announcements(book)
     by_id = book.by_id()
-    records: list[dict[str, Any]] = []
-    for c in checks:
-        a = c.announcement
-        records.append(
-            {
-                "at": moment_text(a.at),
-                "by": a.by,
-                "where": a.where,
-                "category": a.category.value,
-                "counts": a.counts.value,
-                "foreign_only": a.foreign_only,
-                "announced": a.count,
-                "actual": c.actual,
-                "matches": c.matches,
-                "difference": c.difference,
-                "explained_at": moment_text(c.explained_at),
-                "changes_since_previous": [
-                    {
-                        "guest": ch.guest,
-                        "counted_before": ch.counted_before,
-                        "counted_now": ch.counted_now,
-                        "status": ch.status.value,
-                        "reason": ch.reason,
-                    }
-                    for ch in c.changes
-                ],
-                "text": a.text,
-                "illustrative": a.illustrative,
-            }
-        )
+    records = [announcement_record(c) for c in checks]
     if format is Format.json:
         _json(records)
         return
@@ -254,18 +228,7 @@ def announcements_command(
     for col in ("at", "by", "counts", "announced", "actual", "", "difference / changes"):
         table.add_column(col)
     for r, c in zip(records, checks, strict=True):
-        notes = []
-        if r["difference"]:
-            notes.append(
-                f"differs by {', '.join(r['difference'])} "
-                f"(history gives {r['announced']} as of {r['explained_at']})"
-            )
-        elif not r["matches"]:
-            notes.append("no moment in the history gives this count")
-        for ch in c.changes:
-            sign = "+" if ch.counted_now else "−"
-            why = f": {ch.reason}" if ch.reason else ""
-            notes.append(f"{sign}{by_id[ch.guest].name} ({ch.status.value}{why})")
+        notes = _announcement_notes(r, c, by_id)
         table.add_row(
             r["at"],
             f"{r['by']}" + (f", {r['where']}" if r["where"] else ""),
@@ -279,6 +242,25 @@ def announcements_command(
     out.print(table)
     if not records:
         out.print(Text("no announcements recorded"))
+
+
+def _announcement_notes(
+    record: dict[str, Any], check: AnnouncementCheck, by_id: dict[str, Guest]
+) -> list[str]:
+    """How an announcement differs from the history, and who changed since the one before."""
+    notes = []
+    if record["difference"]:
+        notes.append(
+            f"differs by {', '.join(record['difference'])} "
+            f"(history gives {record['announced']} as of {record['explained_at']})"
+        )
+    elif not record["matches"]:
+        notes.append("no moment in the history gives this count")
+    for ch in check.changes:
+        sign = "+" if ch.counted_now else "−"
+        why = f": {ch.reason}" if ch.reason else ""
+        notes.append(f"{sign}{by_id[ch.guest].name} ({ch.status.value}{why})")
+    return notes
 
 
 @guests_app.command("import")
@@ -438,47 +420,57 @@ class SeatFormat(StrEnum):
     json = "json"
 
 
+# The options of `seat`, one alias each so that its signature stays readable.
+TribunesArg = Annotated[
+    Path, typer.Argument(help="Tribune file (tribunes.yaml)", show_default=False)
+]
+SeatOutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="The seating in --format (default: stdout)")
+]
+SeatFormatOpt = Annotated[SeatFormat, typer.Option("--format", "-f", help="Output format")]
+SeatChartOpt = Annotated[
+    Path | None, typer.Option("--chart", help="Seating chart: FILE.png or FILE.svg")
+]
+SeatCsvOpt = Annotated[
+    Path | None, typer.Option("--csv", hidden=True, help="Deprecated: use -o FILE --format csv")
+]
+IncludeInvitedOpt = Annotated[
+    bool,
+    typer.Option("--include-invited", help="Seat invited guests too, not only confirmed ones"),
+]
+TimeLimitOpt = Annotated[
+    float, typer.Option("--time-limit", min=0.1, help="Solver time limit [s]")
+]
+GapOpt = Annotated[
+    float, typer.Option("--gap", min=0.0, max=1.0, help="Stop within this relative gap")
+]
+AcceptFeasibleOpt = Annotated[
+    bool,
+    typer.Option(
+        "--accept-feasible",
+        help="Exit 0 even if the solver stopped at its time limit (still warned)",
+    ),
+]
+ExplainOpt = Annotated[
+    str | None,
+    typer.Option("--explain", metavar="GUEST", help="Say why this guest sits where they sit"),
+]
+
+
 @app.command("seat")
 def seat_command(
     guests: GuestsArg,
-    tribunes: Annotated[
-        Path, typer.Argument(help="Tribune file (tribunes.yaml)", show_default=False)
-    ],
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o", help="The seating in --format (default: stdout)"),
-    ] = None,
-    format: Annotated[
-        SeatFormat, typer.Option("--format", "-f", help="Output format")
-    ] = SeatFormat.table,
-    chart: Annotated[
-        Path | None, typer.Option("--chart", help="Seating chart: FILE.png or FILE.svg")
-    ] = None,
-    csv_out: Annotated[
-        Path | None, typer.Option("--csv", hidden=True, help="Deprecated: use -o FILE --format csv")
-    ] = None,
+    tribunes: TribunesArg,
+    output: SeatOutputOpt = None,
+    format: SeatFormatOpt = SeatFormat.table,
+    chart: SeatChartOpt = None,
+    csv_out: SeatCsvOpt = None,
     as_of: AsOfOpt = None,
-    include_invited: Annotated[
-        bool,
-        typer.Option("--include-invited", help="Seat invited guests too, not only confirmed ones"),
-    ] = False,
-    time_limit: Annotated[
-        float, typer.Option("--time-limit", min=0.1, help="Solver time limit [s]")
-    ] = 10.0,
-    gap: Annotated[
-        float, typer.Option("--gap", min=0.0, max=1.0, help="Stop within this relative gap")
-    ] = 0.0,
-    accept_feasible: Annotated[
-        bool,
-        typer.Option(
-            "--accept-feasible",
-            help="Exit 0 even if the solver stopped at its time limit (still warned)",
-        ),
-    ] = False,
-    explain: Annotated[
-        str | None,
-        typer.Option("--explain", metavar="GUEST", help="Say why this guest sits where they sit"),
-    ] = None,
+    include_invited: IncludeInvitedOpt = False,
+    time_limit: TimeLimitOpt = 10.0,
+    gap: GapOpt = 0.0,
+    accept_feasible: AcceptFeasibleOpt = False,
+    explain: ExplainOpt = None,
 ) -> None:
     """Seat the expected guests by precedence (exact on the precedence seats, CP-SAT after).
 
