@@ -6,9 +6,11 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -147,28 +149,50 @@ def test_search_works_from_disk(site: Path) -> None:
 
 CHROMIUM = Path("/usr/bin/chromium")
 BROWSER_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-
-
-@pytest.mark.browser
-@pytest.mark.skipif(
+skip_without_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="/usr/bin/chromium is missing: run scripts/install-browser (apt-get install chromium)",
 )
-def test_search_finds_pages_in_a_site_opened_from_disk(site: Path) -> None:
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    fetched: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.on("request", lambda request: fetched.append(request.url))
-            page.goto((site / "index.html").as_uri())
-            page.click("input.md-search__input")
-            page.keyboard.type("reviewing stand")  # typed: search listens to keys
-            page.wait_for_selector(".md-search-result__item", timeout=30_000)
-            titles = page.locator(".md-search-result__item h1").all_inner_texts()
-        finally:
-            browser.close()
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=BROWSER_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _page_from_disk(browser: Any, fetched: list[str]) -> Any:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("request", lambda request: fetched.append(request.url))
+    return page
+
+
+@pytest.mark.browser
+@skip_without_chromium
+def test_search_finds_pages_in_a_site_opened_from_disk(site: Path, browser: Any) -> None:
+    fetched: list[str] = []
+    page = _page_from_disk(browser, fetched)
+    page.goto((site / "index.html").as_uri())
+    page.click("input.md-search__input")
+    page.keyboard.type("reviewing stand")  # typed: search listens to keys
+    page.wait_for_selector(".md-search-result__item", timeout=30_000)
+    titles = page.locator(".md-search-result__item h1").all_inner_texts()
+    page.close()
     assert "The timing engine" in titles
     assert [url for url in fetched if not url.startswith("file:")] == []
+
+
+@pytest.mark.browser
+@skip_without_chromium
+def test_no_page_asks_the_internet_for_anything(site: Path, browser: Any) -> None:
+    fetched: list[str] = []
+    page = _page_from_disk(browser, fetched)
+    for html in sorted(site.glob("*.html")):
+        if html.name != "404.html":  # a server's page: its assets are absolute
+            page.goto(html.as_uri(), wait_until="networkidle")
+    page.close()
+    assert [url for url in fetched if not url.startswith(("file:", "data:"))] == []
