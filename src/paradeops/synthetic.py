@@ -12,6 +12,9 @@ other and a benchmark measures exactly what a test checks.
   flypast now and then, on a 2.1 km route (the reports' big fixture);
 * :func:`calibration_plan_text` — foot boxes then vehicle groups, with five
   rehearsals, as plan text (the calibration benchmark);
+* :func:`rehearsal_runs` — measured times of a plan's rehearsals, as CSV
+  text, with the perturbations that made them (the Victory Day example's
+  rehearsal files, calibration's tests and benchmark);
 * :data:`SMALL_SERVICE_PLAN` — three units on a 600 m route, as plan text
   (the service's tests and benchmarks: the examples may change under them);
 * :func:`guest_book` and :func:`tribunes` — delegations of mixed ranks and
@@ -21,13 +24,18 @@ other and a benchmark measures exactly what a test checks.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from paradeops.model.plan import Plan
+from paradeops.model.clock import ClockTime, instant
+from paradeops.model.plan import AircraftUnit, BandUnit, FootUnit, MountedUnit, Plan, Target
+from paradeops.model.units import speed_ms
 from paradeops.protocol.guests import Category, Guest, GuestBook
 from paradeops.protocol.tribunes import Row, Section, Tribunes
+from paradeops.timing.engine import schedule
 
 # --- plans -------------------------------------------------------------------
 
@@ -190,6 +198,116 @@ def calibration_plan_text(n: int = 100) -> str:
                 " spacing_m: 20, speed_kmh: 15, gap_m: 60}"
             )
     return "\n".join(lines) + "\n"
+
+
+# --- rehearsals --------------------------------------------------------------
+
+#: The Victory Day example's rehearsals and the seed of their files.
+REHEARSAL_SEED = 20250509
+REHEARSAL_RUNS = ("night-1", "night-2", "general")
+#: Each unit's speed factor ~ N(1, SPEED_SD); each later unit steps off late by
+#: ~ |N(DELAY_MEAN_S, DELAY_SD_S)|; every time read with N(0, NOISE_S) noise.
+SPEED_SD = 0.01
+DELAY_MEAN_S, DELAY_SD_S = 3.0, 2.0
+NOISE_S = 0.3
+
+Truth = dict[str, dict[str, float]]
+
+
+def rehearsal_runs(
+    plan: Plan, runs: tuple[str, ...] = REHEARSAL_RUNS, seed: int = REHEARSAL_SEED
+) -> tuple[dict[str, str], dict[str, Truth]]:
+    """CSV text (unit,checkpoint,head,tail) and the truth per unit, per rehearsal id.
+
+    Each rehearsal perturbs the plan (:func:`perturbed`), times it with the
+    engine and reads every head and tail with noise (:func:`measured_csv`).
+    A unit held behind a slower one is marked ``held``: its measured speed is
+    then the other's, not its own.
+    """
+    rng = np.random.default_rng(seed)
+    zone = ZoneInfo(plan.parade.timezone)
+    by_id = {r.id: r for r in plan.rehearsals}
+    texts, truths = {}, {}
+    for rid in runs:
+        r = by_id[rid]
+        changed, truth = perturbed(plan, rng)
+        reference = instant(r.start, r.date, zone, f"rehearsals[{rid}].start")
+        texts[rid] = measured_csv(changed, reference, rng)
+        held = {f.unit for f in schedule(changed).findings if f.kind == "catch_up"}
+        for uid in truth:
+            truth[uid]["held"] = float(uid in held)
+        truths[rid] = truth
+    return texts, truths
+
+
+def perturbed(plan: Plan, rng: np.random.Generator) -> tuple[Plan, Truth]:
+    """A copy of ``plan`` as one rehearsal might go, and the truth per unit.
+
+    Every ground unit's speed (or pace) is scaled by its factor; every unit
+    after the first steps off late by its delay: its step-off or target moved,
+    or else its gap widened by the delay times the speed of the unit ahead.
+    """
+    p = plan.model_copy(deep=True)
+    truth: Truth = {}
+    leader_speed: float | None = None
+    for unit in p.units:
+        if isinstance(unit, AircraftUnit):
+            continue
+        factor = float(rng.normal(1.0, SPEED_SD))
+        delay = abs(float(rng.normal(DELAY_MEAN_S, DELAY_SD_S))) if leader_speed else 0.0
+        if isinstance(unit, FootUnit | BandUnit | MountedUnit) and unit.speed_kmh is None:
+            assert unit.pace_m is not None
+            unit.pace_m *= factor
+        else:
+            assert unit.speed_kmh is not None
+            unit.speed_kmh *= factor
+        if leader_speed is not None:
+            if unit.step_off is not None:
+                unit.step_off = _later(unit.step_off, delay)
+            elif unit.target is not None:
+                t = unit.target
+                unit.target = Target(
+                    at=t.at, head=_later(t.head, delay), tail=_later(t.tail, delay)
+                )
+            else:
+                gap = p.defaults.gap_m if unit.gap_m is None else unit.gap_m
+                unit.gap_m = gap + delay * leader_speed
+        truth[unit.id] = {"speed_factor": factor, "step_off_delay_s": delay}
+        leader_speed = speed_ms(unit)
+    return p, truth
+
+
+def _later(t: ClockTime | None, seconds: float) -> ClockTime | None:
+    """A plan's wall-clock time ``seconds`` later (on a day the clocks do not change)."""
+    if t is None:
+        return None
+    day = dt.date(2000, 1, 1)
+    base = dt.datetime.combine(day, t.wall) + dt.timedelta(days=t.days, seconds=seconds)
+    return ClockTime(base.time(), days=(base.date() - day).days)
+
+
+def measured_csv(plan: Plan, reference: dt.datetime, rng: np.random.Generator) -> str:
+    """unit,checkpoint,head,tail of the engine's schedule of ``plan``, with noise.
+
+    The first unit's head at the start is exact: it is the rehearsal's reference.
+    """
+    s = schedule(plan)
+    buf = io.StringIO()
+    buf.write("unit,checkpoint,head,tail\n")
+    for u in s.units:
+        if u.trajectory is None:
+            continue
+        for p in u.passes:
+            h = p.head + float(rng.normal(0.0, NOISE_S))
+            t = max(h, p.tail + float(rng.normal(0.0, NOISE_S)))
+            if u is s.units[0] and p is u.passes[0]:
+                h = p.head
+            stamps = [
+                (reference + dt.timedelta(seconds=round(v, 1))).isoformat(timespec="milliseconds")
+                for v in (h, t)
+            ]
+            buf.write(f"{u.id},{p.checkpoint},{stamps[0]},{stamps[1]}\n")
+    return buf.getvalue()
 
 
 SMALL_SERVICE_PLAN = """\
