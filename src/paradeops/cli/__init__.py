@@ -3,19 +3,73 @@
 Each command module registers its commands on :data:`paradeops.cli.app.app`
 when imported. They pull in heavy libraries (numba, OR-Tools, SQLAlchemy,
 FastAPI), so the root command (:class:`~paradeops.cli.app.LazyGroup`) lists
-them from a static table and imports only the module of the command being
-run. :func:`main` turns a :class:`~paradeops.errors.UserError` (a missing
-optional extra among them) into a short message on stderr and exit code 2.
+them from the static tables below and imports only the module of the
+command being run. ``paradeops``, ``paradeops --help`` and ``--version``
+are answered before even Typer is imported (:func:`main`). :func:`main`
+turns a :class:`~paradeops.errors.UserError` (a missing optional extra among
+them) into a short message on stderr and exit code 2.
 """
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
-from rich.text import Text
+#: Which module of :mod:`paradeops.cli` registers each top-level command, in
+#: the order ``--help`` lists them.
+COMMANDS = {
+    "validate": "plan_commands",
+    "schedule": "plan_commands",
+    "graph": "plan_commands",
+    "schema": "plan_commands",
+    "simulate": "simulate_commands",
+    "guests": "guests_commands",
+    "seat": "guests_commands",
+    "compose": "composition_commands",
+    "music": "composition_commands",
+    "rehearsals": "composition_commands",
+    "calibrate": "composition_commands",
+    "serve": "service_commands",
+    "user": "user_commands",
+    "secret": "user_commands",
+    "backup": "backup_commands",
+    "restore": "backup_commands",
+    "db": "backup_commands",
+}
 
-from paradeops.cli.app import COMMANDS, SHORT_HELP, app, err, import_command_module
-from paradeops.errors import UserError
+#: The first line of each command's help, for ``paradeops --help`` without
+#: importing the command (tests/cli/test_startup.py keeps it equal to the real one).
+SHORT_HELP = {
+    "validate": "Check a plan and report every problem at once (exit 2 if any).",
+    "schedule": "The movement table: when every unit's head and tail pass every checkpoint.",
+    "graph": "The movement graph: time across, distance up, each unit a band.",
+    "schema": "Print the JSON Schema of the plan file (for editors' autocompletion).",
+    "simulate": "What the day may bring: head/tail percentiles, held units, gaps, the window.",
+    "guests": "The guest list: attendance history, status, announcements, import.",
+    "seat": "Seat the expected guests by precedence (exact on the precedence seats, CP-SAT after).",
+    "compose": "Composition: counts by class, personnel, vehicles, aircraft, debuts, ratios.",
+    "music": (
+        "Cue sheets per band, timed by the movement table; coverage, overlap and tempo checks."
+    ),
+    "rehearsals": "The rehearsal schedule; --ics exports it for people's calendars.",
+    "calibrate": "Measured rehearsal times against the plan; fitted speed, step-off delay and gap.",
+    "serve": "Run the service (HTTP API and pages) with one worker; migrates the database first.",
+    "user": "Accounts of the service.",
+    "secret": "The key that signs sign-in tokens.",
+    "backup": "Write a consistent backup of the database, safe while the server runs.",
+    "restore": "Restore a backup into a database: all of it or nothing (stop the server first).",
+    "db": "Upkeep of the service's database schema.",
+}
+
+#: The root command's options and their help (the Typer callback uses these too).
+ROOT_OPTIONS = {
+    "--verbose": "Say more on stderr (-vv: debugging)",
+    "--quiet": "Say only errors on stderr",
+    "--version": "Print the version and exit",
+    "--help": "Show this message and exit.",
+}
+_SHORT_NAMES = {"--verbose": "-v", "--quiet": "-q"}
+ROOT_HELP = "Plan, time and run parades and state ceremonies."
 
 
 def load_commands(argv: list[str] | None = None) -> None:
@@ -24,6 +78,8 @@ def load_commands(argv: list[str] | None = None) -> None:
     The CLI itself loads commands lazily; this is for callers that want the
     full Typer app (the docs' generator, tests).
     """
+    from paradeops.cli.app import import_command_module
+
     first = next((a for a in argv or [] if not a.startswith("-")), None)
     names = [first] if first in COMMANDS else list(COMMANDS)
     for name in names:
@@ -33,6 +89,24 @@ def load_commands(argv: list[str] | None = None) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI (``argv`` defaults to the process arguments); exits with its code."""
     args = sys.argv[1:] if argv is None else argv
+    if args == ["--version"]:
+        from paradeops import __version__
+
+        print(f"paradeops {__version__}")
+        return
+    if args in ([], ["--help"]):
+        print_root_help()
+        # As Typer does: no command at all is a usage error.
+        sys.exit(0 if args else 2)
+    _run(args)
+
+
+def _run(args: list[str]) -> None:
+    from rich.text import Text
+
+    from paradeops.cli.app import app, err
+    from paradeops.errors import UserError
+
     try:
         app(args=args)
     except UserError as e:
@@ -40,4 +114,49 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
 
 
-__all__ = ["COMMANDS", "SHORT_HELP", "app", "load_commands", "main"]
+def print_root_help() -> None:
+    """``paradeops --help`` as Typer draws it, from the static tables: no command is imported."""
+    from rich.console import Console, Group
+    from rich.padding import Padding
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    options = Table(show_header=False, box=None, padding=(0, 1), pad_edge=False, expand=True)
+    options.add_column(no_wrap=True)
+    options.add_column(no_wrap=True)
+    options.add_column(ratio=10)
+    for option, help_text in ROOT_OPTIONS.items():
+        short = _SHORT_NAMES.get(option, "")
+        options.add_row(
+            Text(option, style="bold cyan"), Text(short, style="bold green"), Text(help_text)
+        )
+    commands = Table(show_header=False, box=None, padding=(0, 1), pad_edge=False, expand=True)
+    commands.add_column(style="bold cyan", no_wrap=True)
+    commands.add_column(ratio=10)
+    for name in COMMANDS:
+        commands.add_row(name, SHORT_HELP[name])
+    usage = Text.assemble(
+        ("Usage: ", "yellow"), ("paradeops", "bold"), " [OPTIONS] COMMAND [ARGS]..."
+    )
+    Console(highlight=False).print(
+        Group(
+            Padding(usage, 1),
+            Padding(ROOT_HELP, (0, 1, 1, 1)),
+            Panel(options, border_style="dim", title="Options", title_align="left"),
+            Panel(commands, border_style="dim", title="Commands", title_align="left"),
+        )
+    )
+
+
+def __getattr__(name: str) -> Any:
+    # ``from paradeops.cli import app`` (the docs' generator, tests) imports Typer
+    # only when asked, so that ``paradeops --help`` does not.
+    if name == "app":
+        from paradeops.cli.app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["COMMANDS", "ROOT_HELP", "SHORT_HELP", "app", "load_commands", "main"]

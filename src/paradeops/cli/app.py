@@ -1,9 +1,9 @@
 """The Typer application every command module registers on, loading them lazily.
 
-``paradeops --help`` lists every command from :data:`COMMANDS` and
-:data:`SHORT_HELP` without importing the command modules (they pull in
-numba, OR-Tools, SQLAlchemy, FastAPI); running a command, or asking for its
-own help, imports just its module (:class:`LazyGroup`).
+The root command lists every command from :data:`paradeops.cli.COMMANDS`
+and :data:`paradeops.cli.SHORT_HELP` without importing the command modules
+(they pull in numba, OR-Tools, SQLAlchemy, FastAPI); running a command, or
+asking for its own help, imports just its module (:class:`LazyGroup`).
 """
 
 from __future__ import annotations
@@ -19,52 +19,7 @@ from rich.console import Console, ConsoleDimensions
 from typer.core import TyperCommand, TyperGroup
 
 from paradeops import __version__
-
-#: Which module of :mod:`paradeops.cli` registers each top-level command, in
-#: the order ``--help`` lists them.
-COMMANDS = {
-    "validate": "plan_commands",
-    "schedule": "plan_commands",
-    "graph": "plan_commands",
-    "schema": "plan_commands",
-    "simulate": "simulate_commands",
-    "guests": "guests_commands",
-    "seat": "guests_commands",
-    "compose": "composition_commands",
-    "music": "composition_commands",
-    "rehearsals": "composition_commands",
-    "calibrate": "composition_commands",
-    "serve": "service_commands",
-    "user": "user_commands",
-    "secret": "user_commands",
-    "backup": "backup_commands",
-    "restore": "backup_commands",
-    "db": "backup_commands",
-}
-
-#: The first line of each command's help, for ``paradeops --help`` without
-#: importing the command (tests/cli/test_startup.py keeps it equal to the real one).
-SHORT_HELP = {
-    "validate": "Check a plan and report every problem at once (exit 2 if any).",
-    "schedule": "The movement table: when every unit's head and tail pass every checkpoint.",
-    "graph": "The movement graph: time across, distance up, each unit a band.",
-    "schema": "Print the JSON Schema of the plan file (for editors' autocompletion).",
-    "simulate": "What the day may bring: head/tail percentiles, held units, gaps, the window.",
-    "guests": "The guest list: attendance history, status, announcements, import.",
-    "seat": "Seat the expected guests by precedence (exact on the precedence seats, CP-SAT after).",
-    "compose": "Composition: counts by class, personnel, vehicles, aircraft, debuts, ratios.",
-    "music": (
-        "Cue sheets per band, timed by the movement table; coverage, overlap and tempo checks."
-    ),
-    "rehearsals": "The rehearsal schedule; --ics exports it for people's calendars.",
-    "calibrate": "Measured rehearsal times against the plan; fitted speed, step-off delay and gap.",
-    "serve": "Run the service (HTTP API and pages) with one worker; migrates the database first.",
-    "user": "Accounts of the service.",
-    "secret": "The key that signs sign-in tokens.",
-    "backup": "Write a consistent backup of the database, safe while the server runs.",
-    "restore": "Restore a backup into a database: all of it or nothing (stop the server first).",
-    "db": "Upkeep of the service's database schema.",
-}
+from paradeops.cli import COMMANDS, ROOT_OPTIONS, SHORT_HELP
 
 
 def import_command_module(name: str) -> None:
@@ -191,16 +146,19 @@ def configure_logging(level: int) -> None:
 def _group(
     verbose: Annotated[
         int,
-        typer.Option("--verbose", "-v", count=True, help="Say more on stderr (-vv: debugging)"),
+        typer.Option(
+            "--verbose", "-v", count=True, show_default=False, help=ROOT_OPTIONS["--verbose"]
+        ),
     ] = 0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Say only errors on stderr")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help=ROOT_OPTIONS["--quiet"])] = False,
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_print_version, is_eager=True, help="Print the version and exit"
+            "--version", callback=_print_version, is_eager=True, help=ROOT_OPTIONS["--version"]
         ),
     ] = False,
 ) -> None:
+    # The docstring is the group's help: ROOT_HELP, which print_root_help shows too.
     """Plan, time and run parades and state ceremonies."""
     # A callback keeps `paradeops` a group of commands even when only one
     # command module is loaded (`python -m paradeops.service` loads `serve`).

@@ -13,20 +13,16 @@ import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.composer import Composer
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
-from ruamel.yaml.scanner import RoundTripScanner
 
 from paradeops.errors import Problem, UserError, ValueAt
 from paradeops.model.input_messages import translate
+from paradeops.model.yaml_fast import Lines, plain_data
+
+if TYPE_CHECKING:
+    from ruamel.yaml.nodes import Node
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -63,9 +59,17 @@ class Locator:
     """Finds the 1-based line of a value inside a round-trip-loaded document."""
 
     def __init__(self, root: Any) -> None:
-        self.root = root
+        self._root = root
+
+    @property
+    def root(self) -> Any:
+        """The round-trip document (None: no lines known)."""
+        return self._root
 
     def line(self, loc: Sequence[str | int]) -> int | None:
+        # ruamel (a tenth of a second to import) only once lines are asked for.
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
         node = self.root
         line: int | None = _own_line(node)
         for key in loc:
@@ -79,6 +83,42 @@ class Locator:
                 node = node[key]
             # Otherwise the step is a pydantic artefact (a union tag, a validator
             # name) or a missing key: stay on the deepest node that exists.
+        return line
+
+
+class _FastLocator(Locator):
+    """A :class:`Locator` on the lines the fast reader recorded (:mod:`~paradeops.model.yaml_fast`).
+
+    Its :attr:`root`, the round-trip document the messages look into, is read
+    only when first asked for: only a file with problems needs it.
+    """
+
+    def __init__(self, lines: Lines | None, text: str, file: str, limits: ReadLimits) -> None:
+        super().__init__(None)
+        self._lines = lines
+        self._source = (text, file, limits)
+        self._loaded = False
+
+    @property
+    def root(self) -> Any:
+        if not self._loaded:
+            text, file, limits = self._source
+            self._root, self._loaded = _load(text, file, Budget(limits)), True
+        return self._root
+
+    def line(self, loc: Sequence[str | int]) -> int | None:
+        # The walk of Locator.line, on the recorded lines.
+        node = self._lines
+        line = None if node is None else node.line + 1
+        for key in loc:
+            if node is None:
+                break
+            if node.keys is not None and key in node.keys:
+                at, node = node.keys[key]
+                line = at + 1
+            elif node.items is not None and isinstance(key, int) and 0 <= key < len(node.items):
+                at, node = node.items[key]
+                line = at + 1
         return line
 
 
@@ -108,7 +148,12 @@ def parse_yaml(
     document is refused after a bounded amount of work, with the line where
     it went too far.
     """
-    budget = _Budget(limits)
+    check_size(len(text.encode("utf-8", "surrogatepass")), file, limits.max_bytes)
+    fast = plain_data(text, limits.max_depth)
+    if fast is not None:
+        data, lines = fast
+        return data, _FastLocator(lines, text, file, limits)
+    budget = Budget(limits)
     doc = _load(text, file, budget)
     try:
         return _plain(doc, budget), Locator(doc)
@@ -118,13 +163,17 @@ def parse_yaml(
 
 def load_round_trip(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> Any:
     """The ruamel round-trip document (comments and quotes kept), read within ``limits``."""
-    return _load(text, file, _Budget(limits), preserve_quotes=True)
+    return _load(text, file, Budget(limits), preserve_quotes=True)
 
 
-def _load(text: str, file: str, budget: _Budget, *, preserve_quotes: bool = False) -> Any:
+def _load(text: str, file: str, budget: Budget, *, preserve_quotes: bool = False) -> Any:
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    from paradeops.model.yaml_bounded import BoundedYAML
+
     check_size(len(text.encode("utf-8", "surrogatepass")), file, budget.limits.max_bytes)
     try:
-        yaml = _BoundedYAML(budget)
+        yaml = BoundedYAML(budget)
         yaml.preserve_quotes = preserve_quotes
         doc = yaml.load(text)
     except UserError as e:
@@ -146,7 +195,7 @@ def _load(text: str, file: str, budget: _Budget, *, preserve_quotes: bool = Fals
     return doc
 
 
-class _Budget:
+class Budget:
     """What the document being read has used of its limits so far."""
 
     def __init__(self, limits: ReadLimits) -> None:
@@ -234,104 +283,16 @@ def _refuse_cycle(node: Node) -> None:
 
 
 def _children(node: Node) -> list[Node]:
-    if isinstance(node, SequenceNode):
+    kind = getattr(node, "id", None)  # "scalar", "sequence" or "mapping" (ruamel)
+    if kind == "sequence":
         return list(node.value)
-    if isinstance(node, MappingNode):
+    if kind == "mapping":
         return [part for pair in node.value for part in pair]
     return []
 
 
-class _BoundedComposer(Composer):
-    """ruamel's composer, counting aliases and nesting as it goes.
-
-    The nesting is checked before a list or mapping is entered, so that
-    thousands of ``[`` are refused at the first one too many, not by a
-    RecursionError somewhere inside the parser.
-    """
-
-    def __init__(self, loader: Any = None) -> None:
-        super().__init__(loader=loader)
-        self.budget: _Budget = loader.budget
-        self.nesting = 0
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.parser.peek_event()
-        line = event.start_mark.line + 1
-        self.budget.tick(line)
-        if isinstance(event, AliasEvent):
-            self.budget.alias(line)
-            return super().compose_node(parent, index)
-        if isinstance(event, SequenceStartEvent | MappingStartEvent):
-            self.budget.depth(self.nesting + 1, line)
-        self.nesting += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self.nesting -= 1
-
-    def compose_document(self) -> Any:
-        node = super().compose_document()
-        if node is not None:
-            self.budget.expansion(node)
-        return node
-
-
-class _BoundedScanner(RoundTripScanner):
-    """ruamel's scanner, refusing flow nesting (``[[[[``) beyond the limit.
-
-    The scanner looks far ahead inside flow collections, at a cost that grows
-    with their nesting, so the bound is applied here, at the first bracket
-    too many, before the composer sees anything.
-    """
-
-    def fetch_flow_collection_start(self, TokenClass: Any, to_push: Any) -> None:
-        budget: _Budget = self.loader.budget
-        budget.depth(len(self.flow_context) + 1, self.reader.line + 1)
-        super().fetch_flow_collection_start(TokenClass, to_push)
-
-
-class _BoundedConstructor(RoundTripConstructor):
-    """ruamel's round-trip constructor; a value Python cannot hold is a located error."""
-
-    def __init__(self, preserve_quotes: Any = None, loader: Any = None) -> None:
-        super().__init__(preserve_quotes=preserve_quotes, loader=loader)
-        self.budget: _Budget = loader.budget
-
-    def construct_non_recursive_object(self, node: Any, tag: Any = None) -> Any:
-        line = node.start_mark.line + 1
-        self.budget.tick(line)
-        try:
-            return super().construct_non_recursive_object(node, tag)
-        except (ValueError, OverflowError):
-            if str(node.tag).endswith(":timestamp") and isinstance(node.value, str):
-                # ``date: 2025-02-30``: kept as the text written, so that the
-                # model reports it with its field (and a text field keeps it).
-                return node.value
-            # e.g. an integer of 5,000 digits.
-            raise UserError(
-                f"{_shown(node.value)} cannot be read as a value",
-                line=line,
-                hint="check the value; a number has at most a few dozen digits",
-            ) from None
-
-
-def _shown(value: Any) -> str:
-    if not isinstance(value, str):
-        return "this value"
-    return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
-
-
 def _short(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-class _BoundedYAML(YAML):
-    def __init__(self, budget: _Budget) -> None:
-        super().__init__(typ="rt")
-        self.budget = budget
-        self.Scanner = _BoundedScanner
-        self.Composer = _BoundedComposer
-        self.Constructor = _BoundedConstructor
 
 
 def parse_json(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> Any:
@@ -366,7 +327,7 @@ def parse_json(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> Any
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
-def _plain(node: Any, budget: _Budget | None = None) -> Any:
+def _plain(node: Any, budget: Budget | None = None) -> Any:
     """Round-trip containers to dicts and lists; YAML timestamps stay dates.
 
     Expansion and depth were bounded while composing; the budget keeps the

@@ -1,0 +1,108 @@
+"""ruamel's round-trip reader with the bounds of :class:`~paradeops.model.yamlsource.ReadLimits`.
+
+Imported only when a file is read by the round-trip reader (a file out of the
+ordinary, or the lines of a file with problems): ruamel takes a tenth of a
+second to import. Pure: takes text, returns values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
+from ruamel.yaml.scanner import RoundTripScanner
+
+from paradeops.errors import UserError
+from paradeops.model.yamlsource import Budget
+
+
+class _BoundedComposer(Composer):
+    """ruamel's composer, counting aliases and nesting as it goes.
+
+    The nesting is checked before a list or mapping is entered, so that
+    thousands of ``[`` are refused at the first one too many, not by a
+    RecursionError somewhere inside the parser.
+    """
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader=loader)
+        self.budget: Budget = loader.budget
+        self.nesting = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        line = event.start_mark.line + 1
+        self.budget.tick(line)
+        if isinstance(event, AliasEvent):
+            self.budget.alias(line)
+            return super().compose_node(parent, index)
+        if isinstance(event, SequenceStartEvent | MappingStartEvent):
+            self.budget.depth(self.nesting + 1, line)
+        self.nesting += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.nesting -= 1
+
+    def compose_document(self) -> Any:
+        node = super().compose_document()
+        if node is not None:
+            self.budget.expansion(node)
+        return node
+
+
+class _BoundedScanner(RoundTripScanner):
+    """ruamel's scanner, refusing flow nesting (``[[[[``) beyond the limit.
+
+    The scanner looks far ahead inside flow collections, at a cost that grows
+    with their nesting, so the bound is applied here, at the first bracket
+    too many, before the composer sees anything.
+    """
+
+    def fetch_flow_collection_start(self, TokenClass: Any, to_push: Any) -> None:
+        budget: Budget = self.loader.budget
+        budget.depth(len(self.flow_context) + 1, self.reader.line + 1)
+        super().fetch_flow_collection_start(TokenClass, to_push)
+
+
+class _BoundedConstructor(RoundTripConstructor):
+    """ruamel's round-trip constructor; a value Python cannot hold is a located error."""
+
+    def __init__(self, preserve_quotes: Any = None, loader: Any = None) -> None:
+        super().__init__(preserve_quotes=preserve_quotes, loader=loader)
+        self.budget: Budget = loader.budget
+
+    def construct_non_recursive_object(self, node: Any, tag: Any = None) -> Any:
+        line = node.start_mark.line + 1
+        self.budget.tick(line)
+        try:
+            return super().construct_non_recursive_object(node, tag)
+        except (ValueError, OverflowError):
+            if str(node.tag).endswith(":timestamp") and isinstance(node.value, str):
+                # ``date: 2025-02-30``: kept as the text written, so that the
+                # model reports it with its field (and a text field keeps it).
+                return node.value
+            # e.g. an integer of 5,000 digits.
+            raise UserError(
+                f"{_shown(node.value)} cannot be read as a value",
+                line=line,
+                hint="check the value; a number has at most a few dozen digits",
+            ) from None
+
+
+def _shown(value: Any) -> str:
+    if not isinstance(value, str):
+        return "this value"
+    return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+
+
+class BoundedYAML(YAML):
+    def __init__(self, budget: Budget) -> None:
+        super().__init__(typ="rt")
+        self.budget = budget
+        self.Scanner = _BoundedScanner
+        self.Composer = _BoundedComposer
+        self.Constructor = _BoundedConstructor
