@@ -65,11 +65,17 @@ def test_the_package_docstring_shows_the_api() -> None:
     assert "paradeops.load_plan(" in (paradeops.__doc__ or "")
 
 
-def _modules_after(code: str) -> set[str]:
+def _modules_after(code: str, *, top: bool = True) -> set[str]:
     probe = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout  # fmt: skip
-    return {m.split(".")[0] for m in out.split()}
+    return {m.split(".")[0] if top else m for m in out.split()}
+
+
+def test_import_paradeops_loads_only_its_errors() -> None:
+    """The CLI imports the package first: the API must wait for its first use."""
+    ours = {m for m in _modules_after("import paradeops", top=False) if m.startswith("paradeops")}
+    assert ours == {"paradeops", "paradeops.errors"}
 
 
 def test_import_paradeops_loads_no_heavy_library() -> None:
