@@ -11,7 +11,6 @@ The functions live in :mod:`paradeops.api` and are imported on first use:
 the CLI imports this package, and must start without loading them.
 """
 
-import importlib as _importlib
 import typing as _typing
 
 from paradeops.errors import Problem, UserError
@@ -52,7 +51,9 @@ _LAZY = frozenset(__all__) - {"Problem", "UserError", "__version__"}
 
 def __getattr__(name: str) -> _typing.Any:
     if name in _LAZY:
-        value = getattr(_importlib.import_module("paradeops.api"), name)
+        from paradeops import api
+
+        value = getattr(api, name)
         globals()[name] = value  # later accesses skip this hook
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
