@@ -98,8 +98,9 @@ class TreeWatch:
     def untracked(self) -> set[str]:
         """Untracked and ignored files, one by one, outside .venv and the caches."""
         got = subprocess.run(
-            ["git", "status", "--porcelain", "--ignored", "--untracked-files=all", "-z",
-             "--", ".", ":(exclude).venv"],
+            # No optional locks: a status must not hold index.lock while others commit.
+            ["git", "--no-optional-locks", "status", "--porcelain", "--ignored",
+             "--untracked-files=all", "-z", "--", ".", ":(exclude).venv"],
             cwd=self.root, capture_output=True, check=False,
         )  # fmt: skip
         if got.returncode != 0:
