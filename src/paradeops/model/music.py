@@ -9,6 +9,7 @@ tempo checks are in :mod:`paradeops.composition.music`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -127,24 +128,42 @@ class MusicProgram(_Strict):
     )
 
 
-def music_issues(data: Any) -> Iterator[Issue]:
-    """Cross-references of ``music:`` (plain data) to units and checkpoints."""
-    if not isinstance(data, Mapping) or not isinstance(data.get("music"), Mapping):
-        return
+@dataclass(frozen=True)
+class _Known:
+    """What the plain plan data says about units and checkpoints, for cross-references."""
+
+    order: dict[Any, int]  # unit id -> place in the order of march
+    kinds: dict[Any, Any]  # unit id -> kind
+    cps: set[Any]
+    # Positions known from the plain data (checkpoints placed by a geometry are not).
+    where_m: dict[Any, float | None]
+    stand: Any
+    ends: tuple[float | None, float | None] | None
+
+
+def _known(data: Mapping[str, Any]) -> _Known:
     units = [u for u in _list(data.get("units")) if isinstance(u, Mapping)]
-    order = {u["id"]: i for i, u in enumerate(units) if isinstance(u.get("id"), str)}
-    kinds = {u["id"]: u.get("kind") for u in units if isinstance(u.get("id"), str)}
     route = data.get("route")
     cp_list = [
         c
         for c in _list(route.get("checkpoints") if isinstance(route, Mapping) else None)
         if isinstance(c, Mapping)
     ]
-    cps = {c.get("id") for c in cp_list}
-    # Positions known from the plain data (checkpoints placed by a geometry are not).
-    where_m = {c.get("id"): _num(c.get("at_m")) for c in cp_list}
-    stand = next((c.get("id") for c in cp_list if c.get("reviewing") is True), None)
-    ends = (_num(cp_list[0].get("at_m")), _num(cp_list[-1].get("at_m"))) if cp_list else None
+    return _Known(
+        order={u["id"]: i for i, u in enumerate(units) if isinstance(u.get("id"), str)},
+        kinds={u["id"]: u.get("kind") for u in units if isinstance(u.get("id"), str)},
+        cps={c.get("id") for c in cp_list},
+        where_m={c.get("id"): _num(c.get("at_m")) for c in cp_list},
+        stand=next((c.get("id") for c in cp_list if c.get("reviewing") is True), None),
+        ends=(_num(cp_list[0].get("at_m")), _num(cp_list[-1].get("at_m"))) if cp_list else None,
+    )
+
+
+def music_issues(data: Any) -> Iterator[Issue]:
+    """Cross-references of ``music:`` (plain data) to units and checkpoints."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("music"), Mapping):
+        return
+    known = _known(data)
     seen: set[str] = set()
     for b, raw in enumerate(_list(data["music"].get("bands"))):
         if not isinstance(raw, Mapping):
@@ -156,56 +175,82 @@ def music_issues(data: Any) -> Iterator[Issue]:
                 yield (*loc, "id"), f"band id {bid!r} is used twice", "give each band its own id"
             seen.add(bid)
         at = raw.get("at")
-        if isinstance(at, str) and at not in cps:
-            yield (*loc, "at"), f"unknown checkpoint {at!r}", "known: " + ", ".join(map(str, cps))
-        yield from _placement(raw, loc, where_m, stand, ends)
-        span: list[int] = []
-        acc = raw.get("accompanies")
-        refs: list[tuple[Loc, Any]] = []
-        if isinstance(acc, list):
-            refs = [((*loc, "accompanies", i), r) for i, r in enumerate(acc)]
-        elif isinstance(acc, Mapping):
-            refs = [((*loc, "accompanies", k), acc.get(k)) for k in ("from", "to")]
-        for where, ref in refs:
-            if not isinstance(ref, str):
-                continue
-            if ref not in order:
-                yield where, f"unknown unit {ref!r}", "use a unit id from `units`"
-            elif kinds[ref] == "aircraft":
-                yield where, f"{ref!r} is an aircraft unit", "bands accompany units on the road"
-            else:
-                span.append(order[ref])
-        if isinstance(acc, Mapping) and len(span) == 2 and span[0] > span[1]:
+        if isinstance(at, str) and at not in known.cps:
+            hint = "known: " + ", ".join(map(str, known.cps))
+            yield (*loc, "at"), f"unknown checkpoint {at!r}", hint
+        yield from _placement(raw, loc, known.where_m, known.stand, known.ends)
+        refs = _accompanied(raw, loc)
+        yield from _accompany_issues(raw, loc, refs, known)
+        span = [
+            known.order[ref]
+            for _, ref in refs
+            if isinstance(ref, str) and ref in known.order and known.kinds[ref] != "aircraft"
+        ]
+        yield from _cue_issues(raw, loc, known.order, span)
+
+
+def _accompanied(raw: Mapping[str, Any], loc: Loc) -> list[tuple[Loc, Any]]:
+    """Where each unit the band accompanies is named: a list, or ``from``/``to``."""
+    acc = raw.get("accompanies")
+    if isinstance(acc, list):
+        return [((*loc, "accompanies", i), r) for i, r in enumerate(acc)]
+    if isinstance(acc, Mapping):
+        return [((*loc, "accompanies", k), acc.get(k)) for k in ("from", "to")]
+    return []
+
+
+def _accompany_issues(
+    raw: Mapping[str, Any], loc: Loc, refs: list[tuple[Loc, Any]], known: _Known
+) -> Iterator[Issue]:
+    """Accompanied units that are unknown or aircraft, and a ``from`` after its ``to``."""
+    span = []
+    for where, ref in refs:
+        if not isinstance(ref, str):
+            continue
+        if ref not in known.order:
+            yield where, f"unknown unit {ref!r}", "use a unit id from `units`"
+        elif known.kinds[ref] == "aircraft":
+            yield where, f"{ref!r} is an aircraft unit", "bands accompany units on the road"
+        else:
+            span.append(known.order[ref])
+    acc = raw.get("accompanies")
+    if isinstance(acc, Mapping) and len(span) == 2 and span[0] > span[1]:
+        yield (
+            (*loc, "accompanies"),
+            f"{acc.get('from')!r} marches after {acc.get('to')!r}",
+            "swap from and to",
+        )
+
+
+def _cue_issues(
+    raw: Mapping[str, Any], loc: Loc, order: Mapping[Any, int], span: list[int]
+) -> Iterator[Issue]:
+    """Cues: not on the first piece, known units among those accompanied, in order of march."""
+    lo, hi = (min(span), max(span)) if span else (None, None)
+    last_cue = -1
+    for p, piece in enumerate(_list(raw.get("pieces"))):
+        cue = piece.get("cue") if isinstance(piece, Mapping) else None
+        if not isinstance(cue, str):
+            continue
+        where = (*loc, "pieces", p, "cue")
+        if p == 0:
+            yield where, "the first piece starts with the band", "remove cue, or start_offset_s"
+        elif cue not in order:
+            yield where, f"unknown unit {cue!r}", "use a unit id from `units`"
+        elif lo is not None and hi is not None and not lo <= order[cue] <= hi:
             yield (
-                (*loc, "accompanies"),
-                f"{acc.get('from')!r} marches after {acc.get('to')!r}",
-                "swap from and to",
+                where,
+                f"{cue!r} is not among the units this band accompanies",
+                ("cue a unit between the first and last accompanied"),
             )
-        lo, hi = (min(span), max(span)) if span else (None, None)
-        last_cue = -1
-        for p, piece in enumerate(_list(raw.get("pieces"))):
-            cue = piece.get("cue") if isinstance(piece, Mapping) else None
-            if not isinstance(cue, str):
-                continue
-            where = (*loc, "pieces", p, "cue")
-            if p == 0:
-                yield where, "the first piece starts with the band", "remove cue, or start_offset_s"
-            elif cue not in order:
-                yield where, f"unknown unit {cue!r}", "use a unit id from `units`"
-            elif lo is not None and hi is not None and not lo <= order[cue] <= hi:
-                yield (
-                    where,
-                    f"{cue!r} is not among the units this band accompanies",
-                    ("cue a unit between the first and last accompanied"),
-                )
-            elif order[cue] <= last_cue:
-                yield (
-                    where,
-                    f"{cue!r} does not march after the previous cue",
-                    ("cues follow the order of march"),
-                )
-            else:
-                last_cue = order[cue]
+        elif order[cue] <= last_cue:
+            yield (
+                where,
+                f"{cue!r} does not march after the previous cue",
+                ("cues follow the order of march"),
+            )
+        else:
+            last_cue = order[cue]
 
 
 def _placement(
