@@ -196,3 +196,10 @@ def test_no_page_asks_the_internet_for_anything(site: Path, browser: Any) -> Non
             page.goto(html.as_uri(), wait_until="networkidle")
     page.close()
     assert [url for url in fetched if not url.startswith(("file:", "data:"))] == []
+
+
+def test_headings_have_the_anchors_github_gives_them(site: Path) -> None:
+    # "## CSV / XLSX import": GitHub drops the "/" and keeps both spaces as
+    # hyphens, so links written against GitHub land on the site too.
+    assert 'id="csv--xlsx-import"' in _page(site, "protocol.html")
+    assert 'id="guestsyaml"' in _page(site, "protocol.html")  # "## `guests.yaml`"
