@@ -45,13 +45,16 @@ from paradeops.model.plan import (
 )
 from paradeops.model.simulation_spec import IdmParams, SimulationSpec
 from paradeops.model.units import length_m, speed_ms
-from paradeops.simulation.idm import (
+from paradeops.simulation.kernel_data import (
     MODEL_IDM,
     MODEL_IIDM,
     MODEL_RANK,
     RULE_GAP,
     RULE_GHOST,
     RULE_TIME,
+    Agents,
+    Route,
+    Units,
 )
 from paradeops.timing.schedule import Schedule
 
@@ -128,6 +131,48 @@ class Layout:
     def n_real(self) -> int:
         return len(self.unit_ids)
 
+    def agents(self) -> Agents:
+        """The kernel's per-agent group."""
+        return Agents(
+            unit=self.a_unit,
+            leader=self.a_leader,
+            length=self.a_len,
+            model=self.a_model,
+            speed_ratio=self.a_ratio,
+            accel=self.a_accel,
+            decel=self.a_decel,
+            tau=self.a_tau,
+            delta=self.a_delta,
+            s0=self.a_s0,
+            inv_2sqrt_ab=0.5 / np.sqrt(self.a_accel * self.a_decel),
+        )
+
+    def units(self) -> Units:
+        """The kernel's per-unit group."""
+        return Units(
+            first=self.u_first,
+            last=self.u_last,
+            rule=self.u_rule,
+            prev=self.u_prev,
+            next=self.u_next,
+            gap=self.u_gap,
+            ghost=self.u_ghost,
+            stop_x=self.u_stop_x,
+            retire_x=self.u_retire_x,
+            length=self.u_len,
+            free_x=self.u_free_x,
+        )
+
+    def route(self) -> Route:
+        """The kernel's speed limits and probes."""
+        return Route(
+            limit_from=self.lim_a,
+            limit_to=self.lim_b,
+            limit_speed=self.lim_v,
+            probes=self.probes,
+            stand=self.p_stand,
+        )
+
 
 @dataclass
 class _Builder:
@@ -143,8 +188,16 @@ class _Builder:
     s0: list[float]
     x0: list[float]
 
-    def add(self, unit: int, leader: int, length: float, model: int, ratio: float,
-            p: tuple[float, float, float, float, float], x0: float) -> int:
+    def add(
+        self,
+        unit: int,
+        leader: int,
+        length: float,
+        model: int,
+        ratio: float,
+        p: tuple[float, float, float, float, float],
+        x0: float,
+    ) -> int:
         self.unit.append(unit)
         self.leader.append(leader)
         self.length.append(length)
@@ -195,21 +248,39 @@ def build(plan: Plan, sched: Schedule, spec: SimulationSpec | None = None) -> La
             r = spec.ranks
             # Ranks slow down as quickly as the first rank brakes (for a show
             # stop, a speed limit), so the formation keeps its dress.
-            rank = (r.accel_ms2, max(r.accel_ms2, p.decel_ms2), r.relax_s, 4.0,
-                    unit.rank_spacing_m)
+            rank = (r.accel_ms2, max(r.accel_ms2, p.decel_ms2), r.relax_s, 4.0, unit.rank_spacing_m)
             for k in range(1, unit.ranks):
                 # Ranks are points but the last: its depth ends the road space.
                 depth = unit.rank_depth_m if k == unit.ranks - 1 else 0.0
-                idx = b.add(u, idx, depth, MODEL_RANK, r.max_pace_factor, rank,
-                            START_X - k * unit.rank_spacing_m)
+                idx = b.add(
+                    u,
+                    idx,
+                    depth,
+                    MODEL_RANK,
+                    r.max_pace_factor,
+                    rank,
+                    START_X - k * unit.rank_spacing_m,
+                )
         elif isinstance(unit, VehicleUnit):
             # A column keeps its planned spacing at every speed, as ranks do.
-            follow = (p.accel_ms2, max(p.accel_ms2, p.decel_ms2), spec.ranks.relax_s, 4.0,
-                      unit.spacing_m)
+            follow = (
+                p.accel_ms2,
+                max(p.accel_ms2, p.decel_ms2),
+                spec.ranks.relax_s,
+                4.0,
+                unit.spacing_m,
+            )
             each = _element_length(unit)
             for k in range(1, unit.count):
-                idx = b.add(u, idx, each, MODEL_RANK, FOLLOWER_SPEED_RATIO, follow,
-                            START_X - k * (each + unit.spacing_m))
+                idx = b.add(
+                    u,
+                    idx,
+                    each,
+                    MODEL_RANK,
+                    FOLLOWER_SPEED_RATIO,
+                    follow,
+                    START_X - k * (each + unit.spacing_m),
+                )
         last.append(idx)
         prev_tail = idx
         g = b.add(u + 1, -1, _element_length(unit), head_model, 1.0, head, START_X)

@@ -20,7 +20,8 @@ import numpy.typing as npt
 from paradeops.model.plan import AircraftUnit, Plan
 from paradeops.model.simulation_spec import SimulationSpec
 from paradeops.simulation.agents import Layout, build
-from paradeops.simulation.idm import RULE_TIME, run_chunk
+from paradeops.simulation.idm import run_chunk
+from paradeops.simulation.kernel_data import RULE_TIME, Clock, Draws, Motion, Outcomes, Record
 from paradeops.simulation.results import (
     FanLine,
     GapStats,
@@ -69,34 +70,38 @@ def run(
     """
     runs = vdes.shape[0]
     n_u, n_p = layout.n_units, len(layout.probes)
-    t_rel = np.full((runs, n_u), np.inf)
+    draws = Draws(
+        release_t=_release_times(layout, delay),
+        speed=np.ascontiguousarray(vdes, np.float64),
+        delay=np.ascontiguousarray(delay, np.float64),
+        stop_s=np.ascontiguousarray(stop_dur, np.float64),
+    )
+    x = np.tile(layout.a_x0, (runs, 1))
+    motion = Motion(x=x, v=np.zeros_like(x))
+    record = Record(
+        head_t=np.full((runs, n_u, n_p), np.nan),
+        tail_t=np.full((runs, n_u, n_p), np.nan),
+        gap_m=np.full((runs, n_u), np.nan),
+    )
+    outcomes = Outcomes(updates=np.zeros(runs, np.int64), finished=np.zeros(runs, np.bool_))
+    clock = Clock(
+        t0=float(t_start), dt=float(dt), n_steps=max(1, math.ceil((t_end - t_start) / dt))
+    )
+    run_chunk(
+        layout.agents(), layout.units(), layout.route(), clock, motion, draws, record, outcomes
+    )
+    return Raw(record.head_t, record.tail_t, record.gap_m, outcomes.updates, outcomes.finished)
+
+
+def _release_times(layout: Layout, delay: FloatArray) -> FloatArray:
+    """``[runs, units]`` step-off times: planned + delay for clock-timed units, their
+    unit's for ghosts, inf for units that wait for a gap to open."""
+    t_rel = np.full((delay.shape[0], layout.n_units), np.inf)
     timed = layout.u_rule == RULE_TIME
     t_rel[:, timed] = layout.u_t_plan[timed] + delay[:, timed]
     if len(layout.ghost):
         t_rel[:, layout.ghost] = t_rel[:, layout.real]
-    x = np.tile(layout.a_x0, (runs, 1))
-    v = np.zeros_like(x)
-    head_t = np.full((runs, n_u, n_p), np.nan)
-    tail_t = np.full((runs, n_u, n_p), np.nan)
-    gap_m = np.full((runs, n_u), np.nan)
-    updates = np.zeros(runs, np.int64)
-    finished = np.zeros(runs, np.bool_)
-    n_steps = max(1, math.ceil((t_end - t_start) / dt))
-    L = layout
-    run_chunk(
-        x, v,
-        L.a_unit, L.a_leader, L.a_len, L.a_model, L.a_ratio, L.a_accel, L.a_decel, L.a_tau,
-        L.a_delta, L.a_s0,
-        L.u_first, L.u_last, L.u_rule, L.u_prev, L.u_next, L.u_gap, L.u_ghost, L.u_stop_x,
-        L.u_retire_x, L.u_len, L.u_free_x,
-        t_rel, np.ascontiguousarray(vdes), np.ascontiguousarray(delay),
-        np.ascontiguousarray(stop_dur),
-        L.lim_a, L.lim_b, L.lim_v, L.probes, L.p_stand,
-        float(t_start), float(dt), n_steps,
-        head_t, tail_t, gap_m,
-        updates, finished,
-    )  # fmt: skip
-    return Raw(head_t, tail_t, gap_m, updates, finished)
+    return t_rel
 
 
 def _unit_inputs(layout: Layout, s: Samples) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -172,9 +177,7 @@ def _horizon(
     timed = layout.u_rule == RULE_TIME
     earliest = float(np.min(layout.u_t_plan[timed] + delay[:, timed].min(axis=0)))
     t_start = min(0.0, earliest) - 1.0
-    ground_tails = [
-        p.tail for u in sched.units if u.trajectory is not None for p in u.passes
-    ]
+    ground_tails = [p.tail for u in sched.units if u.trajectory is not None for p in u.passes]
     planned_end = max(ground_tails)
     slack = float(np.sum(np.maximum(delay, 0).max(axis=0)) + np.sum(stop.max(axis=0)))
     return t_start, planned_end + 0.5 * (planned_end - t_start) + slack + 900.0
