@@ -59,9 +59,14 @@ class Install:
         )
 
 
+def copied_sources(into: Path) -> Path:
+    """Where :func:`build_dists` put the copy it built from."""
+    return into / "src-copy"
+
+
 def copy_sources(into: Path) -> Path:
     """The files a build needs, copied without caches or earlier build leftovers."""
-    tree = into / "src-copy"
+    tree = copied_sources(into)
     tree.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build")
     for name in SOURCES:
