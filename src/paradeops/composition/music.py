@@ -194,40 +194,16 @@ def _sheet(
     passes = {u.id: _at(by_id[u.id], pos) for u in span}
     start = min(_at(by_id[u.id], near)[0] for u in span) + band.start_offset_s
     end = max(_at(by_id[u.id], far)[1] for u in span)
-    # Segments: the sheet split at cued pieces.
-    bounds: list[tuple[int, float, str | None]] = [(0, start, None)]
-    for i, p in enumerate(band.pieces):
-        if i > 0 and p.cue is not None and p.cue in passes:
-            bounds.append((i, max(passes[p.cue][0], bounds[-1][1]), p.cue))
+    bounds = _segments(band, passes, start)
     cues: list[Cue] = []
-    played: set[int] = set()
     for k, (first, s0, cued_by) in enumerate(bounds):
         last = bounds[k + 1][0] if k + 1 < len(bounds) else len(band.pieces)
         s1 = min(bounds[k + 1][1], end) if k + 1 < len(bounds) else end
-        seg = list(range(first, last))
-        for idx, t0, t1, rep, cut in _fill(band.pieces, seg, s0, s1, band.repeat):
-            played.add(idx)
-            p = band.pieces[idx]
+        fills = _fill(band.pieces, list(range(first, last)), s0, s1, band.repeat)
+        for idx, t0, t1, rep, cut in fills:
             by = cued_by if idx == first and rep == 0 else None
-            stand = by_id[by].at(reviewing.id) if by is not None else None
-            cues.append(
-                Cue(
-                    band=band.id,
-                    piece=idx,
-                    title=p.title,
-                    composer=p.composer,
-                    tempo_bpm=p.tempo_bpm,
-                    start=t0,
-                    end=t1,
-                    duration_s=p.duration_s,
-                    repeat=rep,
-                    cut=cut,
-                    cued_by=by,
-                    units=tuple(uid for uid, (h, t) in passes.items() if h < t1 and t > t0),
-                    cue_at_band=None if by is None else passes[by][0],
-                    cue_at_stand=None if stand is None else stand.head,
-                )
-            )
+            cues.append(_cue(schedule, band, idx, (t0, t1, rep, cut), by, passes, by_id))
+    played = {c.piece for c in cues}
     unplayed = tuple(p.title for i, p in enumerate(band.pieces) if i not in played)
     return CueSheet(
         band.id,
@@ -240,6 +216,48 @@ def _sheet(
         tuple(passes),
         tuple(cues),
         unplayed,
+    )
+
+
+def _segments(
+    band: Band, passes: dict[str, tuple[float, float]], start: float
+) -> list[tuple[int, float, str | None]]:
+    """The sheet split at cued pieces: (first piece, start, cueing unit) each."""
+    bounds: list[tuple[int, float, str | None]] = [(0, start, None)]
+    for i, p in enumerate(band.pieces):
+        if i > 0 and p.cue is not None and p.cue in passes:
+            bounds.append((i, max(passes[p.cue][0], bounds[-1][1]), p.cue))
+    return bounds
+
+
+def _cue(
+    schedule: Schedule,
+    band: Band,
+    idx: int,
+    played: tuple[float, float, int, bool],
+    by: str | None,
+    passes: dict[str, tuple[float, float]],
+    by_id: dict[str, UnitSchedule],
+) -> Cue:
+    """Piece ``idx`` played from t0 to t1 (its ``rep``-th repeat, ``cut`` short)."""
+    t0, t1, rep, cut = played
+    p = band.pieces[idx]
+    stand = by_id[by].at(schedule.reviewing.id) if by is not None else None
+    return Cue(
+        band=band.id,
+        piece=idx,
+        title=p.title,
+        composer=p.composer,
+        tempo_bpm=p.tempo_bpm,
+        start=t0,
+        end=t1,
+        duration_s=p.duration_s,
+        repeat=rep,
+        cut=cut,
+        cued_by=by,
+        units=tuple(uid for uid, (h, t) in passes.items() if h < t1 and t > t0),
+        cue_at_band=None if by is None else passes[by][0],
+        cue_at_stand=None if stand is None else stand.head,
     )
 
 
