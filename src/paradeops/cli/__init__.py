@@ -13,6 +13,7 @@ them) into a short message on stderr and exit code 2.
 from __future__ import annotations
 
 import sys
+import types
 from typing import Any
 
 #: Which module of :mod:`paradeops.cli` registers each top-level command, in
@@ -149,14 +150,26 @@ def print_root_help() -> None:
     )
 
 
-def __getattr__(name: str) -> Any:
-    # ``from paradeops.cli import app`` (the docs' generator, tests) imports Typer
-    # only when asked, so that ``paradeops --help`` does not.
-    if name == "app":
+class _Package(types.ModuleType):
+    """This package, whose ``app`` is the Typer app, imported when first asked for.
+
+    ``from paradeops.cli import app`` (the docs' generator, tests) gets the
+    Typer app, as it always has, while ``paradeops --help`` imports no Typer.
+    Importing the submodule :mod:`paradeops.cli.app` would set the attribute
+    to that module; the setter keeps the Typer app instead.
+    """
+
+    @property
+    def app(self) -> Any:
         from paradeops.cli.app import app
 
         return app
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+    @app.setter
+    def app(self, _submodule: Any) -> None:
+        pass
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = ["COMMANDS", "ROOT_HELP", "SHORT_HELP", "app", "load_commands", "main"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +26,8 @@ from paradeops.model.plan import Plan
 from paradeops.timing.engine import schedule as compute_schedule
 from paradeops.timing.schedule import Schedule
 
+log = logging.getLogger(__name__)
+
 PlanArg = Annotated[Path, typer.Argument(help="Plan file (YAML or JSON)", show_default=False)]
 
 
@@ -36,6 +39,7 @@ class Format(StrEnum):
 
 def load_and_schedule(path: Path) -> tuple[Plan, Schedule]:
     plan = load_plan(path)
+    log.info("%s: %d units read", path, len(plan.units))
     try:
         return plan, compute_schedule(plan)
     except UserError as e:

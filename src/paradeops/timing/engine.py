@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import itertools
+import logging
 import math
 import operator
 from collections.abc import Callable, Sequence
@@ -36,6 +37,8 @@ from paradeops.timing.schedule import (
     Trajectory,
     UnitSchedule,
 )
+
+log = logging.getLogger(__name__)
 
 #: A target is met when the computed time is within this of it [s].
 TARGET_TOLERANCE_S = 0.5
@@ -166,7 +169,9 @@ def column_kernel(
     after its warm-up).
     """
     if kernel.is_compiled() or (n_units >= COMPILED_FROM_UNITS and installed("numba")):
+        log.debug("%d ground units: the compiled kernel", n_units)
         return kernel.compiled().schedule_column  # type: ignore[no-any-return]
+    log.debug("%d ground units: the plain-Python kernel", n_units)
     return kernel.schedule_column
 
 
