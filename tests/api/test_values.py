@@ -280,3 +280,19 @@ def test_to_frame_without_pandas_says_pip_install_pandas(
     with pytest.raises(paradeops.UserError) as e:
         s.to_frame()
     assert "pip install pandas" in str(e.value)
+
+
+def test_a_show_stop_gives_head_leaves(examples: Path) -> None:
+    # The Carnival Queen float (city parade): 11 m at 3.6 km/h = 1 m/s, a 60 s
+    # show stop at the grandstand. The head leaves 60 s after arriving; the
+    # tail passes 11 m / 1 m/s = 11 s after the head moves on.
+    frame = paradeops.schedule(examples / "city-parade" / "plan.yaml").to_frame()
+    row = frame[(frame.unit_id == "float-carnival-queen") & (frame.checkpoint == "grandstand")]
+    (head, leaves, tail) = row[["head", "head_leaves", "tail"]].iloc[0]
+    ms = pd.Timedelta(milliseconds=1)  # each clock time is rounded to the millisecond
+    assert abs(leaves - head - pd.Timedelta(seconds=60)) <= ms
+    assert abs(tail - leaves - pd.Timedelta(seconds=11)) <= ms
+    assert str(head.tz) == "Europe/London" and head.utcoffset() == dt.timedelta(hours=1)
+    assert row["head_leaves_s"].iloc[0] - row["head_s"].iloc[0] == pytest.approx(60)
+    # Only units that stop at a checkpoint have a head_leaves there.
+    assert frame["head_leaves"].notna().sum() == 25
