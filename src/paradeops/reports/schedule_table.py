@@ -118,9 +118,22 @@ def schedule_table(
         ),
         caption_justify="left",
     )
-    # Only the checkpoint columns may shrink; ids and figures are never cut.
     any_held = any(u.held_s > 0.5 for u in s.units)
     named = _has_names(s)
+    _add_unit_columns(table, named=named, held=any_held, stacked=stacked)
+    for c in shown:
+        label = f"{c.id}\n{c.at_m:.0f} m" + (" ◆" if c.reviewing else "")
+        table.add_column(Text(label, style="bold red") if c.reviewing else label, no_wrap=True)
+    for i, u in enumerate(s.units, start=1):
+        row = _unit_cells(s, i, u, named=named, held=any_held)
+        row.extend(_cell(s, u, u.at(c.id), stacked) for c in shown)
+        table.add_row(*row)
+    return table
+
+
+def _add_unit_columns(table: Table, *, named: bool, held: bool, stacked: bool) -> None:
+    """The columns before the checkpoints'."""
+    # Only the checkpoint columns may shrink; ids and figures are never cut.
     for name, right in (
         ("#", True),
         ("unit", False),
@@ -130,33 +143,33 @@ def schedule_table(
         ("km/h", True),
         ("step-off", False),
         ("pass", True),
-    ) + ((("held s", True),) if any_held else ()):
+    ) + ((("held s", True),) if held else ()):
         if name == "name":
             # Names wrap in a narrow (stacked) table, where rows are two lines anyway.
             table.add_column(name, max_width=NAME_WIDTH if stacked else None)
             continue
         table.add_column(name, justify="right" if right else "left", no_wrap=True)
-    for c in shown:
-        label = f"{c.id}\n{c.at_m:.0f} m" + (" ◆" if c.reviewing else "")
-        table.add_column(Text(label, style="bold red") if c.reviewing else label, no_wrap=True)
-    for i, u in enumerate(s.units, start=1):
-        at_rev = u.at(rev.id)
-        air = u.trajectory is None
-        row: list[RenderableType] = [
-            str(i),
-            Text(u.id + (" ★" if u.debut else ""), style="bold" if u.debut else ""),
-            *((u.name if u.name != u.id else "",) if named else ()),
-            u.kind,
-            "" if air else f"{u.length_m:.1f}",
-            "" if air else f"{u.speed_kmh:.1f}",
-            "" if air else hms(s, u.step_off),
-            "" if air or at_rev is None else duration(at_rev.tail - at_rev.head),
-        ]
-        if any_held:
-            row.append(f"{u.held_s:.0f}" if u.held_s > 0.5 else "")
-        row.extend(_cell(s, u, u.at(c.id), stacked) for c in shown)
-        table.add_row(*row)
-    return table
+
+
+def _unit_cells(
+    s: Schedule, i: int, u: UnitSchedule, *, named: bool, held: bool
+) -> list[RenderableType]:
+    """A unit's cells before the checkpoints': number, id, name, figures, pass time."""
+    at_rev = u.at(s.reviewing.id)
+    air = u.trajectory is None
+    row: list[RenderableType] = [
+        str(i),
+        Text(u.id + (" ★" if u.debut else ""), style="bold" if u.debut else ""),
+        *((u.name if u.name != u.id else "",) if named else ()),
+        u.kind,
+        "" if air else f"{u.length_m:.1f}",
+        "" if air else f"{u.speed_kmh:.1f}",
+        "" if air else hms(s, u.step_off),
+        "" if air or at_rev is None else duration(at_rev.tail - at_rev.head),
+    ]
+    if held:
+        row.append(f"{u.held_s:.0f}" if u.held_s > 0.5 else "")
+    return row
 
 
 def unit_label(s: Schedule, unit_id: str) -> str:
