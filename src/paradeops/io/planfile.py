@@ -176,27 +176,12 @@ def parse_plan(
     except ValidationError as e:
         problems.extend(problems_from(e, locator, file))
 
-    positions: dict[int, float] = {}
     route = data.get("route") if isinstance(data, dict) else None
     ref = route.get("geometry") if isinstance(route, dict) else None
     # With a geometry named, an unreadable one is reported once, not again
     # for every lon/lat checkpoint that could not be placed on it.
     has_geometry = isinstance(ref, str)
-    if isinstance(ref, str) and isinstance(route, dict):
-        try:
-            line = _read_geometry(ref, files, limits)
-        except UserError as e:
-            at = locator.line(("route", "geometry"))
-            problems.extend(
-                Problem(p.message, p.file or file, p.line or at, "route.geometry", p.hint)
-                for p in e.problems
-            )
-        else:
-            positions, off_route = _place(route.get("checkpoints"), line)
-            problems.extend(
-                _problem(("route", "checkpoints", i), msg, hint, locator, file)
-                for i, msg, hint in off_route
-            )
+    positions = _positions(route, files, limits, locator, file, problems)
     from paradeops.io import catalogue
 
     entries, found = catalogue.resolve(data, locator, file, files, limits)
@@ -216,6 +201,38 @@ def parse_plan(
         plan.route.checkpoints[i].at_m = along
     plan._locate = locator.line
     return plan
+
+
+def _positions(
+    route: Any,
+    files: PlanFiles,
+    limits: ReadLimits,
+    locator: Locator,
+    file: str,
+    problems: list[Problem],
+) -> dict[int, float]:
+    """Checkpoints given as lon/lat placed on the route's geometry [m along it], by index.
+
+    Problems (an unreadable geometry, a checkpoint off the route) go to ``problems``.
+    """
+    ref = route.get("geometry") if isinstance(route, dict) else None
+    if not isinstance(ref, str) or not isinstance(route, dict):
+        return {}
+    try:
+        line = _read_geometry(ref, files, limits)
+    except UserError as e:
+        at = locator.line(("route", "geometry"))
+        problems.extend(
+            Problem(p.message, p.file or file, p.line or at, "route.geometry", p.hint)
+            for p in e.problems
+        )
+        return {}
+    positions, off_route = _place(route.get("checkpoints"), line)
+    problems.extend(
+        _problem(("route", "checkpoints", i), msg, hint, locator, file)
+        for i, msg, hint in off_route
+    )
+    return positions
 
 
 def _place(
