@@ -133,14 +133,10 @@ def seating_figure(book: GuestBook, seating: Seating, layout: Layout, *,
     # Arabic glyphs reach further above and below than Latin ones: lines are
     # spaced by the tallest line measured, so none touches the next.
     line = max([LINE, *(measure.height(e.text, FONT_PT) + 0.02 for e in entries)])
-    # The list beside the stands if it fits the page's width, else below them.
-    list_x, list_top = MARGIN + grid_w + 0.5, top
-    per_column = max(1, int((A3[1] - MARGIN - list_top) / line))
-    columns = _list_columns(widths, per_column)
-    if list_x + sum(w + 0.3 for w in columns) + MARGIN > A3[0]:
-        list_x, list_top = MARGIN, top + grid_h + labels_h + 0.3
-        per_column = max(1, int((A3[1] - MARGIN - list_top) / line))
-        columns = _list_columns(widths, per_column)
+    below = (MARGIN, top + grid_h + labels_h + 0.3)
+    list_x, list_top, per_column, columns = _place_list(
+        widths, line, beside=(MARGIN + grid_w + 0.5, top), below=below
+    )
     width = max(A3[0], list_x + sum(w + 0.3 for w in columns) + MARGIN, grid_w + 2 * MARGIN)
     height = max(A3[1], top + grid_h + labels_h + MARGIN,
                  list_top + min(per_column, len(entries)) * line + MARGIN)
@@ -150,10 +146,7 @@ def seating_figure(book: GuestBook, seating: Seating, layout: Layout, *,
     def y(from_top: float) -> float:
         return height - from_top
 
-    at = MARGIN
-    for text, size, style in header:
-        fig.text(MARGIN, y(at), text, fontsize=size, va="top", transform=inch, **style)
-        at += measure.height(text, size) + 0.08
+    _draw_header(fig, measure, header, height)
     # a box is anchored at its bottom edge; the back row is at the top of the grid
     _draw_seats(fig, book, seating, layout, entries, box_w, lambda row: y(
         top + (depth - row + 1) * BOX_H), right)
@@ -165,6 +158,32 @@ def seating_figure(book: GuestBook, seating: Seating, layout: Layout, *,
                      transform=inch)
         x += column_width + 0.3
     return fig
+
+
+def _place_list(
+    widths: list[float], line: float, *, beside: tuple[float, float], below: tuple[float, float]
+) -> tuple[float, float, int, list[float]]:
+    """Where the numbered list goes (x, top), lines per column and the column widths.
+
+    Beside the stands if it fits the page's width, else below them.
+    """
+    for x, top in (beside, below):
+        per_column = max(1, int((A3[1] - MARGIN - top) / line))
+        columns = _list_columns(widths, per_column)
+        if x + sum(w + 0.3 for w in columns) + MARGIN <= A3[0]:
+            break
+    return x, top, per_column, columns
+
+
+def _draw_header(
+    fig: Figure, measure: _Measure, header: list[tuple[str, float, dict[str, Any]]], height: float
+) -> None:
+    """The title and notes, top left, each line below the one before."""
+    at = MARGIN
+    for text, size, style in header:
+        fig.text(MARGIN, height - at, text, fontsize=size, va="top", transform=fig.dpi_scale_trans,
+                 **style)
+        at += measure.height(text, size) + 0.08
 
 
 class _Measure:
