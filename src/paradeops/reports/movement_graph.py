@@ -215,10 +215,8 @@ def _labels(ax: Axes, fig: Figure, s: Schedule, top: float,
     span = (below[-1], rev.at_m) if below else (rev.at_m, above[0])
     y = sum(span) / 2
     measure = _TextWidth(fig)
-    box = ax.get_position()
-    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    px_per_s = box.width * fig.get_figwidth() * DPI / (x1 - x0)
-    px_per_m = box.height * fig.get_figheight() * DPI / (y1 - y0)
+    x0, x1 = ax.get_xlim()
+    px_per_s, px_per_m = _pixels_per_unit(ax, fig)
     line_px = LABEL_PT * 1.3 * DPI / 72
     last_px = -math.inf
     dy = max(5.0, 0.05 * top)
@@ -241,25 +239,40 @@ def _labels(ax: Axes, fig: Figure, s: Schedule, top: float,
         # The band's length on screen between the two checkpoints, less a margin.
         room = (span[1] - span[0]) * px_per_m / max(math.sin(ang), 1e-6) - line_px
         named = bool(u.name) and u.name != u.id and measure(u.name, LABEL_PT) <= room
-        label = ax.text(
-            mid,
-            y,
-            u.name if named else u.id,
-            rotation=math.degrees(ang),
-            rotation_mode="anchor",
-            ha="center",
-            va="center",
-            fontsize=LABEL_PT,
-            zorder=8,
-            color="black",
-            bbox=None
-            if fits
-            else {"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75},
-        )
+        label = _band_label(ax, mid, y, u.name if named else u.id, ang, backed=not fits)
         if named:
             short[id(label)] = u.id
         texts.append(label)
     return texts
+
+
+def _pixels_per_unit(ax: Axes, fig: Figure) -> tuple[float, float]:
+    """Pixels per second across and per metre up, in the panel ``ax``."""
+    box = ax.get_position()
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    return (
+        box.width * fig.get_figwidth() * DPI / (x1 - x0),
+        box.height * fig.get_figheight() * DPI / (y1 - y0),
+    )
+
+
+def _band_label(ax: Axes, x: float, y: float, text: str, angle: float, *, backed: bool) -> Text:
+    """A label along a band at ``angle`` [rad]; ``backed``: on a white backing."""
+    return ax.text(
+        x,
+        y,
+        text,
+        rotation=math.degrees(angle),
+        rotation_mode="anchor",
+        ha="center",
+        va="center",
+        fontsize=LABEL_PT,
+        zorder=8,
+        color="black",
+        bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75}
+        if backed
+        else None,
+    )
 
 
 class _TextWidth:
