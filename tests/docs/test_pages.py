@@ -15,7 +15,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-PAGES = sorted((ROOT / "docs").glob("*.md"))
+# CHANGELOG.md is on the site too (docs/hooks/changelog.py).
+PAGES = sorted((ROOT / "docs").glob("*.md")) + sorted(ROOT.glob("CHANGELOG.md"))
 _ITEM = re.compile(r"^(?P<indent> *)(?:[-*+]|\d+\.) ")
 
 
