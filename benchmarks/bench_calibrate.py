@@ -57,7 +57,7 @@ def plan_text(n: int = 100) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main() -> None:
+def main(repeats: int = 5) -> None:
     spec = importlib.util.spec_from_file_location(
         "make_rehearsals", ROOT / "examples" / "victory-day-2025" / "make_rehearsals.py"
     )
@@ -67,7 +67,6 @@ def main() -> None:
     plan = parse_plan(plan_text(), "bench.yaml")
     texts, _ = gen.generate(plan, runs=tuple(f"r{r}" for r in range(5)), seed=1)
 
-    repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     phases: dict[str, list[float]] = {"read": [], "schedule": [], "fit": [], "total": []}
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -95,4 +94,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
