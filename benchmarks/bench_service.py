@@ -157,6 +157,43 @@ async def probe(
         await asyncio.sleep(0.5)
 
 
+Offered = asyncio.Queue[tuple[float, bytes]]
+
+
+async def closed_loop(conn: Conn, requests: list[bytes], latencies: list[float]) -> None:
+    """Post the next check-in as soon as the last one is answered, until none are left."""
+    while requests:
+        req = requests.pop()
+        t = time.perf_counter()
+        status = await conn.send(req)
+        latencies.append(time.perf_counter() - t)
+        assert status == 201, status
+
+
+async def open_loop(conn: Conn, queue: Offered, latencies: list[float]) -> None:
+    """Post what is offered; latency from when it was due, not from when it was sent."""
+    while True:
+        due, req = await queue.get()
+        if not req:
+            return
+        status = await conn.send(req)
+        latencies.append(time.perf_counter() - due)
+        assert status == 201, status
+
+
+async def offer(requests: list[bytes], rate: float, queue: Offered, clients: int) -> None:
+    """Each request when it is due at ``rate`` per s, then an end mark per client."""
+    start = time.perf_counter()
+    for i, req in enumerate(requests):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0.001:
+            await asyncio.sleep(delay)
+        queue.put_nowait((due, req))
+    for _ in range(clients):
+        queue.put_nowait((0.0, b""))
+
+
 async def run_load(
     port: int,
     token: str,
@@ -178,45 +215,18 @@ async def run_load(
     latencies: list[float] = []
     acks: dict[int, float] = {}
     done = False
-    queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
-
-    async def closed(conn: Conn) -> None:
-        while requests:
-            req = requests.pop()
-            t = time.perf_counter()
-            status = await conn.send(req)
-            latencies.append(time.perf_counter() - t)
-            assert status == 201, status
-
-    async def open_(conn: Conn) -> None:
-        while True:
-            due, req = await queue.get()
-            if not req:
-                return
-            status = await conn.send(req)
-            latencies.append(time.perf_counter() - due)
-            assert status == 201, status
-
-    async def offer() -> None:
-        assert rate is not None
-        start = time.perf_counter()
-        for i, req in enumerate(requests):
-            due = start + i / rate
-            delay = due - time.perf_counter()
-            if delay > 0.001:
-                await asyncio.sleep(delay)
-            queue.put_nowait((due, req))
-        for _ in conns:
-            queue.put_nowait((0.0, b""))
-
+    queue: Offered = asyncio.Queue()
     prober = asyncio.create_task(
         probe(port, path, token, room, acks, lambda: not done) if control_room else asyncio.sleep(0)
     )
     start = time.perf_counter()
     if rate is None:
-        await asyncio.gather(*(closed(c) for c in conns))
+        await asyncio.gather(*(closed_loop(c, requests, latencies) for c in conns))
     else:
-        await asyncio.gather(offer(), *(open_(c) for c in conns))
+        await asyncio.gather(
+            offer(requests, rate, queue, len(conns)),
+            *(open_loop(c, queue, latencies) for c in conns),
+        )
     elapsed = time.perf_counter() - start
     done = True
     await prober
@@ -225,6 +235,13 @@ async def run_load(
         listener.cancel()
     for c in conns:
         c.w.close()
+    return figures(latencies, elapsed, room, acks)
+
+
+def figures(
+    latencies: list[float], elapsed: float, room: ControlRoom, acks: dict[int, float]
+) -> dict[str, float]:
+    """Throughput and latency quantiles; how long the control room took to hear each probe."""
     updates = [room.seen[k] - t for k, t in acks.items() if k in room.seen]
     missed = len(acks) - len(updates)
     q = statistics.quantiles(latencies, n=100)
