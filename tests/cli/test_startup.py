@@ -188,3 +188,92 @@ def test_scheduling_needs_no_numba(tmp_path: Path) -> None:
     _, out, err = run("schedule", str(VICTORY), "-f", "csv", env=_without("numba", tmp_path))
     assert "exit=0" in err or "exit=1" in err
     assert out.count("\n") > 38
+
+
+# The fast reader (libyaml) must give what the round-trip reader gives, or step aside.
+
+SCALARS = [
+    "10:00:00", "1:30", "010", "0o14", "0x1F", "1_000", "1e3", "1.", ".5", "-.5e-3", "+12",
+    "-0", "yes", "no", "on", "off", "true", "False", "TRUE", "tRue", "null", "~", "", "NULL",
+    ".inf", ".nan", "2025-05-09", "2025-02-30", "2025-5-9", "2025-05-09T10:00:00", "=",
+    "<<", "'quoted'", '"dq\\u00e9"', '"a\\/b"', "|\n  block\n  text\n", ">\n  folded\n",
+    "a # comment", "a#b", "Hurrah!", "!!str 10", "! 10", "&a 1", "[1, {a: b}]",
+    "{a: 1, a: 2}", "1e400", "9" * 5000, "é", "\t", "@x", "[", '"open', "1,000", "*x",
+]  # fmt: skip
+KEYS = ["a", "1", "true", "~", "2025-05-09", "'x'", "1.5", "<<", "!!str k"]
+
+
+def _round_trip(text: str) -> object:
+    from paradeops.model import yamlsource
+
+    doc = yamlsource._load(text, "f", yamlsource.Budget(yamlsource.DEFAULT_LIMITS))
+    return yamlsource._plain(doc)
+
+
+def _typed(x: object) -> object:
+    """Values with their exact types, dates as dates (ruamel's are subclasses)."""
+    import datetime as dt
+
+    if isinstance(x, dict):
+        return {k: _typed(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_typed(v) for v in x]
+    if isinstance(x, dt.datetime):
+        return ("datetime", x.isoformat())
+    if isinstance(x, dt.date):
+        return ("date", x.isoformat())
+    return (type(x).__name__, x)
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_the_fast_reader_gives_the_round_trip_data_or_steps_aside(key: str) -> None:
+    from paradeops.model.yaml_fast import plain_data
+
+    taken = 0
+    for value in SCALARS:
+        for text in (f"{key}: {value}\n", f"l:\n  - {value}\n  - x\n{key}: 1\n"):
+            fast = plain_data(text, 100)
+            try:
+                slow = _round_trip(text)
+            except Exception:  # the round-trip reader refuses it: so must the fast one
+                assert fast is None, text
+                continue
+            if fast is not None:
+                taken += 1
+                assert _typed(fast[0]) == _typed(slow), text
+    # A merge key and a tagged key are never ordinary; the rest mostly are.
+    assert taken > 10 or key in ("<<", "!!str k")
+
+
+def test_the_fast_reader_finds_the_round_trip_lines() -> None:
+    from paradeops.model import yamlsource
+
+    def paths(x: object, pre: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+        out = [pre, (*pre, "missing"), (*pre, "Tag", 0)]
+        items = x.items() if isinstance(x, dict) else enumerate(x) if isinstance(x, list) else []
+        for k, v in items:
+            out += paths(v, (*pre, k))
+        return out
+
+    for plan in sorted((ROOT / "examples").rglob("*.yaml")):
+        text = plan.read_text()
+        data, fast = yamlsource.parse_yaml(text, str(plan))
+        assert isinstance(fast, yamlsource._FastLocator), plan
+        ref = yamlsource.Locator(
+            yamlsource._load(text, str(plan), yamlsource.Budget(yamlsource.DEFAULT_LIMITS))
+        )
+        for loc in paths(data):
+            assert fast.line(loc) == ref.line(loc), (plan, loc)
+
+
+def test_the_fast_reader_resolves_scalars_by_ruamels_rules() -> None:
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    from paradeops.model.yaml_fast import YAML12_RESOLVERS
+
+    theirs = [
+        (tag.rsplit(":", 1)[1], tuple(firsts), p.pattern, p.flags)
+        for versions, tag, p, firsts in implicit_resolvers
+        if (1, 2) in versions
+    ]
+    assert [(k, f, p.pattern, p.flags) for k, f, p in YAML12_RESOLVERS] == theirs

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from pyproj import Geod
 
-_GEOD = Geod(ellps="WGS84")
+if TYPE_CHECKING:
+    from pyproj import Geod
 
 LonLat = tuple[float, float]
 
@@ -19,9 +21,17 @@ class Projection:
     off_m: float  # distance from the point to the line
 
 
+@functools.cache
+def _wgs84() -> Geod:
+    """The WGS 84 ellipsoid; pyproj is imported only for a plan with a geometry."""
+    from pyproj import Geod
+
+    return Geod(ellps="WGS84")
+
+
 def route_length_m(line: Sequence[LonLat]) -> float:
     lons, lats = zip(*line, strict=True)
-    return float(_GEOD.line_length(lons, lats))
+    return float(_wgs84().line_length(lons, lats))
 
 
 def project(line: Sequence[LonLat], point: LonLat) -> Projection:
@@ -44,6 +54,6 @@ def project(line: Sequence[LonLat], point: LonLat) -> Projection:
     p0, p1 = pts[seg], pts[seg + 1]
     foot = (p0[0] + frac * (p1[0] - p0[0]), p0[1] + frac * (p1[1] - p0[1]))
     before = route_length_m([tuple(p) for p in pts[: seg + 1]]) if seg > 0 else 0.0
-    _, _, partial = _GEOD.inv(p0[0], p0[1], foot[0], foot[1])
-    _, _, off = _GEOD.inv(lon0, lat0, foot[0], foot[1])
+    _, _, partial = _wgs84().inv(p0[0], p0[1], foot[0], foot[1])
+    _, _, off = _wgs84().inv(lon0, lat0, foot[0], foot[1])
     return Projection(along_m=before + float(partial), off_m=float(off))

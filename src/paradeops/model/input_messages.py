@@ -12,7 +12,6 @@ file. Pure: error dictionaries in, plain text out.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -98,6 +97,8 @@ def _misspellings(found: list[Translated]) -> list[Translated]:
     ``rnaks: 10`` gives pydantic's "ranks missing" and "rnaks not allowed";
     the user needs "unknown field 'rnaks': did you mean 'ranks'?".
     """
+    from difflib import get_close_matches  # only when a field is unknown
+
     missing = {t.path: t for t in found if t.message == MISSING}
     renamed: dict[Loc, Translated] = {}
     for t in found:
@@ -105,7 +106,7 @@ def _misspellings(found: list[Translated]) -> list[Translated]:
             continue
         parent = t.path[:-1]
         names = [str(p[-1]) for p in missing if p[:-1] == parent and p not in renamed]
-        close = difflib.get_close_matches(t.path[-1], names, n=1, cutoff=0.6)
+        close = get_close_matches(t.path[-1], names, n=1, cutoff=0.6)
         if close:
             renamed[(*parent, close[0])] = t
     if not renamed:

@@ -177,14 +177,46 @@ def _resolved_kind(text: str) -> str | None:
     return None
 
 
-@functools.cache
 def _yaml12_kinds() -> dict[str, list[tuple[str, Any]]]:
-    """ruamel's YAML 1.2 implicit resolvers by first character, in its order."""
-    from ruamel.yaml.resolver import implicit_resolvers
+    """:data:`YAML12_RESOLVERS` by first character, in their order."""
+    return _KINDS
 
-    kinds: dict[str, list[tuple[str, Any]]] = {}
-    for versions, tag, pattern, firsts in implicit_resolvers:
-        if (1, 2) in versions:
-            for first in firsts:
-                kinds.setdefault(first, []).append((tag.rsplit(":", 1)[1], pattern))
-    return kinds
+
+_PLAIN_PATTERNS = ("merge", "value", "yaml")
+
+#: ruamel's YAML 1.2 implicit resolvers (``ruamel.yaml.resolver.implicit_resolvers``),
+#: as (kind, first characters, pattern): written out, as importing ruamel takes
+#: longer than reading a plan here. tests/cli/test_startup.py keeps them equal.
+YAML12_RESOLVERS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = tuple(
+    # ruamel compiles all but the last three verbose (re.X).
+    (kind, tuple(firsts), re.compile(pattern, re.X if kind not in _PLAIN_PATTERNS else 0))
+    for kind, firsts, pattern in [
+        ("bool", "tTfF", r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        ("float", "-+0123456789.", r"""^(?:
+         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$"""),
+        ("int", "-+0123456789", r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$"""),
+        ("merge", "<", r"^(?:<<)$"),
+        ("null", ("~", "n", "N", ""), r"""^(?: ~
+        |null|Null|NULL
+        | )$"""),
+        ("timestamp", "0123456789", r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$"""),
+        ("value", "=", r"^(?:=)$"),
+        ("yaml", "!&*", r"^(?:!|&|\*)$"),
+    ]
+)  # fmt: skip
+
+_KINDS: dict[str, list[tuple[str, Any]]] = {}
+for _kind, _firsts, _pattern in YAML12_RESOLVERS:
+    for _first in _firsts:
+        _KINDS.setdefault(_first, []).append((_kind, _pattern))
