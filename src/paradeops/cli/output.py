@@ -27,6 +27,9 @@ OutputOpt = Annotated[
 ChartOpt = Annotated[
     Path | None, typer.Option("--chart", help="Also draw a chart: FILE.png or FILE.svg")
 ]
+#: A plan file argument (as ``plan_commands``'s), here so that a command module
+#: can take one without importing the timing engine before its command runs.
+PlanArg = Annotated[Path, typer.Argument(help="Plan file (YAML or JSON)", show_default=False)]
 WidthOpt = Annotated[
     int | None,
     typer.Option("--width", min=40, help="Columns for tables (default: the terminal's; "

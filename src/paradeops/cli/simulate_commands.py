@@ -14,6 +14,7 @@ from rich.text import Text
 from paradeops.cli.app import app, err
 from paradeops.cli.output import (
     OutputOpt,
+    PlanArg,
     WidthOpt,
     chart_format,
     emit,
@@ -21,7 +22,6 @@ from paradeops.cli.output import (
     use_width,
     write_output,
 )
-from paradeops.cli.plan_commands import PlanArg, load_and_schedule
 from paradeops.errors import UserError
 from paradeops.extras import require
 
@@ -29,6 +29,13 @@ if TYPE_CHECKING:
     from paradeops.model.plan import Plan
     from paradeops.simulation.results import SimulationResult
     from paradeops.timing.schedule import Schedule
+
+
+def load_and_schedule(path: Path) -> tuple[Plan, Schedule]:
+    """The plan and its schedule (the timing engine is loaded when a command runs)."""
+    from paradeops.cli.plan_commands import load_and_schedule as load
+
+    return load(path)
 
 
 class SimFormat(StrEnum):
