@@ -53,9 +53,12 @@ from bench_service import (
     PG,
     PROBE_T0,
     Conn,
+    Offered,
     checkin_body,
     free_port,
     http,
+    offer,
+    open_loop,
     postgres_url,
     probe,
     request_bytes,
@@ -333,33 +336,16 @@ async def scenario(name: str, srv: Server, seconds: float) -> dict[str, float]:
     attack = asyncio.create_task(attacks[name](srv, plan, running)) if name in attacks else None
     await asyncio.sleep(1.0 if attack else 0.0)  # the attack in full swing first
     conns = [await Conn(srv.port).open() for _ in range(MARSHALS)]
-    queue: asyncio.Queue[tuple[float, bytes]] = asyncio.Queue()
+    queue: Offered = asyncio.Queue()
     latencies: list[float] = []
     acks: dict[int, float] = {}
-
-    async def marshal(conn: Conn) -> None:
-        while True:
-            due, req = await queue.get()
-            if not req:
-                return
-            status = await conn.send(req)
-            latencies.append(time.perf_counter() - due)
-            assert status == 201, status
-
-    async def offer() -> None:
-        start = time.perf_counter()
-        for i, req in enumerate(requests):
-            delay = start + i / RATE - time.perf_counter()
-            if delay > 0.001:
-                await asyncio.sleep(delay)
-            queue.put_nowait((start + i / RATE, req))
-        for _ in conns:
-            queue.put_nowait((0.0, b""))
-
     # The probe of bench_service: a check-in every 0.5 s at PROBE_T0 + k seconds.
     probing = asyncio.create_task(probe(srv.port, path, srv.org, watchers[0], acks, running))
     start = time.perf_counter()
-    await asyncio.gather(offer(), *(marshal(c) for c in conns))
+    # The marshals: bench_service's open loop (latency from when each check-in was due).
+    await asyncio.gather(
+        offer(requests, RATE, queue, len(conns)), *(open_loop(c, queue, latencies) for c in conns)
+    )
     elapsed = time.perf_counter() - start
     done = True
     await probing
@@ -368,13 +354,19 @@ async def scenario(name: str, srv: Server, seconds: float) -> dict[str, float]:
         t.cancel()
     for c in conns:
         c.w.close()
-    updates = [w.seen[p] - acks[p] for w in watchers if not w.refused for p in acks if p in w.seen]
-    expected = sum(1 for w in watchers if not w.refused) * len(acks)
-    q = statistics.quantiles(latencies, n=100)
     return {
         "checkins_per_s": len(latencies) / elapsed,
-        "p99_ms": q[98] * 1000,
+        "p99_ms": statistics.quantiles(latencies, n=100)[98] * 1000,
         "rss_peak_mb": srv.rss_peak_mb(),
+        **watcher_figures(watchers, acks),
+    }
+
+
+def watcher_figures(watchers: list[Watcher], acks: dict[int, float]) -> dict[str, float]:
+    """p99 of probe-to-watcher times over probes x watchers; what was missed or refused."""
+    updates = [w.seen[p] - acks[p] for w in watchers if not w.refused for p in acks if p in w.seen]
+    expected = sum(1 for w in watchers if not w.refused) * len(acks)
+    return {
         "watcher_update_p99_ms": (
             statistics.quantiles(updates, n=100)[98] * 1000 if len(updates) > 1 else float("nan")
         ),
