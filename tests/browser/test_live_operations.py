@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -117,11 +118,39 @@ def test_upload_check_in_offline_and_watch(  # type: ignore[no-untyped-def]
     server: Server, browser, tmp_path: Path, artefacts: Path
 ) -> None:
     trouble: list[str] = []
-
     org_ctx = browser.new_context(viewport={"width": 1200, "height": 900})
-    org = org_ctx.new_page()
-    org.set_default_timeout(TIMEOUT_MS)
-    watch_for_trouble(org, trouble)
+    org = page_of(org_ctx, trouble)
+    plan_id = organiser_uploads(org, org_ctx, server, tmp_path)
+    org.goto(f"{server.base}/plans/{plan_id}/control")
+    org.wait_for_function("() => document.body.dataset.updates >= 1")
+
+    mar_ctx = browser.new_context(viewport={"width": 420, "height": 900})
+    mar = page_of(mar_ctx, trouble)
+    mar.clock.set_system_time(PARADE)  # the phone's clock: the parade's afternoon
+    sign_in(mar, server.base, "mar")
+    mar.goto(f"{server.base}/plans/{plan_id}/marshal")
+    mar.wait_for_selector(f'button[data-unit="{FIRST}"][data-part="head"]')
+    assert session_cookie(mar_ctx) not in mar.content()
+    mar.select_option("#checkpoint", "start")
+    marshal_undoes_a_wrong_tap(mar)
+    marshal_taps_offline(mar, mar_ctx, artefacts)
+    control_room_hears_both(org, server, plan_id, artefacts)
+    protocol_officer_cancels_a_guest(org, mar, server, artefacts)
+    marshal_signs_out_with_a_tap_unsent(mar, mar_ctx, server, plan_id)
+    assert trouble == [], trouble
+    org_ctx.close()
+    mar_ctx.close()
+
+
+def page_of(context: Any, trouble: list[str]) -> Any:
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    watch_for_trouble(page, trouble)
+    return page
+
+
+def organiser_uploads(org: Any, org_ctx: Any, server: Server, tmp_path: Path) -> int:
+    """The city parade uploaded (its id); a malformed plan shows the CLI's message."""
     sign_in(org, server.base, "org")
     assert session_cookie(org_ctx) not in org.content()  # the page has no token, only the cookie
     org.set_input_files("#plan-file", str(PLAN))
@@ -131,7 +160,6 @@ def test_upload_check_in_offline_and_watch(  # type: ignore[no-untyped-def]
     assert "Riverside City Carnival 2025" in org.inner_text("h1")
     assign_marshal(server.url_db, plan_id, ("start",))
 
-    # A malformed plan shows the service's (the CLI's) message.
     org.goto(server.base + "/")
     bad = tmp_path / "bad.yaml"
     bad.write_text(PLAN.read_text().replace("ranks: 3", "ranks: -3", 1))
@@ -139,22 +167,11 @@ def test_upload_check_in_offline_and_watch(  # type: ignore[no-untyped-def]
     org.click("#upload-button")
     org.wait_for_selector("#upload-error:not([hidden])")
     assert "bad.yaml:" in org.inner_text("#upload-error")
+    return plan_id
 
-    org.goto(f"{server.base}/plans/{plan_id}/control")
-    org.wait_for_function("() => document.body.dataset.updates >= 1")
 
-    mar_ctx = browser.new_context(viewport={"width": 420, "height": 900})
-    mar = mar_ctx.new_page()
-    mar.set_default_timeout(TIMEOUT_MS)
-    watch_for_trouble(mar, trouble)
-    mar.clock.set_system_time(PARADE)  # the phone's clock: the parade's afternoon
-    sign_in(mar, server.base, "mar")
-    mar.goto(f"{server.base}/plans/{plan_id}/marshal")
-    mar.wait_for_selector(f'button[data-unit="{FIRST}"][data-part="head"]')
-    assert session_cookie(mar_ctx) not in mar.content()
-    mar.select_option("#checkpoint", "start")
-
-    # A wrong tap, undone within the minute: voided on the service, not counted.
+def marshal_undoes_a_wrong_tap(mar: Any) -> None:
+    """A wrong tap, undone within the minute: voided on the service, not counted."""
     mar.click(f'button[data-unit="{SECOND}"][data-part="head"]')
     count_is(mar, "sent-count", 1)
     mar.click("#sent button.undo")
@@ -163,9 +180,11 @@ def test_upload_check_in_offline_and_watch(  # type: ignore[no-untyped-def]
     mar.click(f'button[data-unit="{FIRST}"][data-part="head"]')
     count_is(mar, "sent-count", 1)
 
-    # Offline: the tap is kept, shown as unsent; the page even reopens (the service
-    # worker's static shell and the phone's copy of the plan), and sends it when the
-    # network returns.
+
+def marshal_taps_offline(mar: Any, mar_ctx: Any, artefacts: Path) -> None:
+    """Offline: the tap is kept, shown as unsent; the page even reopens (the service
+    worker's static shell and the phone's copy of the plan), and sends it when the
+    network returns."""
     mar.wait_for_function("() => navigator.serviceWorker.controller !== null")
     mar_ctx.set_offline(True)
     mar.click(f'button[data-unit="{FIRST}"][data-part="tail"]')
@@ -180,7 +199,9 @@ def test_upload_check_in_offline_and_watch(  # type: ignore[no-untyped-def]
     count_is(mar, "sent-count", 2)
     mar.screenshot(path=str(artefacts / "marshal.png"), full_page=True)
 
-    # The control room hears both without a reload, and not the undone one.
+
+def control_room_hears_both(org: Any, server: Server, plan_id: int, artefacts: Path) -> None:
+    """The control room hears both without a reload, and not the undone one."""
     org.wait_for_function("() => document.body.dataset.checkins === '2'")
     assert org.locator("#graph circle.actual").count() == 2
     assert "tail at start" in org.inner_text(f'#units tr[data-unit="{FIRST}"]')
@@ -190,7 +211,9 @@ def test_upload_check_in_offline_and_watch(  # type: ignore[no-untyped-def]
     org.wait_for_selector("#script li")
     assert org.locator("#script li").first.get_attribute("data-unit") == FIRST
 
-    # The protocol officer: upload the example guest book, append a cancellation.
+
+def protocol_officer_cancels_a_guest(org: Any, mar: Any, server: Server, artefacts: Path) -> None:
+    """The example guest book uploaded, a cancellation appended; marshals read no guests."""
     org.goto(server.base + "/guests")
     org.set_input_files("#guests-file", str(GUESTS))
     org.click("#guests-upload-button")
@@ -214,8 +237,12 @@ def test_upload_check_in_offline_and_watch(  # type: ignore[no-untyped-def]
     mar.goto(server.base + "/guests")
     assert "Marshals do not read guests" in mar.inner_text("body")
 
-    # Sign-out with a check-in still unsent: offline it is refused, saying so, and the
-    # check-in stays; online it is sent first, then the browser forgets everything.
+
+def marshal_signs_out_with_a_tap_unsent(
+    mar: Any, mar_ctx: Any, server: Server, plan_id: int
+) -> None:
+    """Offline the sign-out is refused, saying so, and the check-in stays; online it is
+    sent first, then the browser forgets everything."""
     mar.goto(f"{server.base}/plans/{plan_id}/marshal")
     mar.wait_for_selector(f'button[data-unit="{SECOND}"][data-part="head"]')
     mar_ctx.set_offline(True)
@@ -239,6 +266,3 @@ def test_upload_check_in_offline_and_watch(  # type: ignore[no-untyped-def]
     assert (SECOND, "head") in {(c["unit"], c["part"]) for c in stored}  # sent, not dropped
     mar.goto(f"{server.base}/plans/{plan_id}/marshal")
     assert "/login" in mar.url  # the session is over: no page from anywhere
-    assert trouble == [], trouble
-    org_ctx.close()
-    mar_ctx.close()
