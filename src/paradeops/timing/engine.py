@@ -153,7 +153,7 @@ def _window_end(ctx: _Ctx) -> float | None:
 
 #: From this many ground units on, the compiled kernel is worth loading when numba
 #: is installed (below it, plain Python finishes first; see :func:`column_kernel`).
-COMPILED_FROM_UNITS = 2_000
+COMPILED_FROM_UNITS = 1_500
 
 
 def column_kernel(
@@ -161,12 +161,15 @@ def column_kernel(
 ) -> Callable[[kernel.ColumnUnits, kernel.RouteLimits], kernel.ColumnTimes]:
     """The kernel to schedule ``n_units`` ground units with: compiled or plain Python.
 
-    Importing numba and loading the cached compiled kernel takes about half a
-    second (compiling it on a fresh install, many seconds); plain Python
-    schedules about 0.2 ms per unit. So the compiled kernel runs only when
-    numba is installed and either the column is long enough to repay the
-    loading, or this process has loaded it already (a service, a benchmark
-    after its warm-up).
+    Measured (CPU time, benchmarks/bench_schedule.py --plain): plain Python
+    takes about 0.25-0.5 ms per unit; importing numba and loading the cached
+    compiled kernel about 0.3-0.6 s, so they break even near 1,000-1,200
+    units; compiling it on a fresh install takes 15 s or more. So the
+    compiled kernel runs only when numba is installed and either the column
+    is long enough to repay the loading (a little above the break-even, so
+    that a plan just past it is not the one that waits for the first
+    compilation), or this process has loaded it already (a service, a
+    benchmark after its warm-up).
     """
     if kernel.is_compiled() or (n_units >= COMPILED_FROM_UNITS and installed("numba")):
         log.debug("%d ground units: the compiled kernel", n_units)
