@@ -21,6 +21,7 @@ from paradeops.cli.output import (
     write_output,
 )
 from paradeops.errors import UserError
+from paradeops.extras import require
 from paradeops.io.planfile import load_plan
 from paradeops.model.plan import Plan
 from paradeops.timing.engine import schedule as compute_schedule
@@ -102,6 +103,7 @@ def graph(
     The graph is this command's main output, so it is -o, in the format its
     name asks for; a long parade is drawn in time panels one above the other.
     """
+    require("matplotlib", what="graph")
     from paradeops.reports.movement_graph import movement_graph
 
     fmt = image_format(output, field="--output", what="graph")
