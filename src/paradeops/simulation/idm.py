@@ -162,6 +162,62 @@ def _record(u, back, xo, xn, vo, vn, t, dt, probes, out, nxt):  # type: ignore[n
     nxt[u] = k
 
 
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _rank_speed(  # type: ignore[no-untyped-def]
+    va, vl, gap, v0, s0, relax, accel, decel, dt
+):
+    """Rank keeping: aim for the speed ahead plus the distance error closed in
+    ``relax`` seconds, at most ``v0``, changing speed at most at ``accel`` / ``decel``."""
+    target = vl + (gap - s0) / relax
+    if target > v0:
+        target = v0
+    vn = target
+    if vn > va + accel * dt:
+        vn = va + accel * dt
+    elif vn < va - decel * dt:
+        vn = va - decel * dt
+    return vn
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _idm_accel(  # type: ignore[no-untyped-def]
+    model, va, vl, gap, v0, amax, bcomf, tau, delta, s0, inv_2sab
+):
+    """The IDM's (``MODEL_IDM``) or improved IDM's acceleration towards ``v0``
+    behind a leader ``gap`` metres ahead at ``vl`` (inf: none), at least
+    ``-EMERGENCY_DECEL``; ``inv_2sab`` is ``1 / (2·sqrt(a·b))``."""
+    r = va / v0 if v0 > 0.0 else 1e3
+    if delta == 4.0:
+        r2 = r * r
+        free = r2 * r2
+    else:
+        free = r**delta
+    z = 0.0
+    if gap < np.inf:
+        s_star = va * (tau + (va - vl) * inv_2sab)
+        if s_star < 0.0:
+            s_star = 0.0
+        s_star += s0
+        z = s_star / (gap if gap > MIN_GAP_EPS else MIN_GAP_EPS)
+    if model == MODEL_IDM:
+        acc = amax * (1.0 - free - z * z)
+    elif va <= v0:  # improved IDM (Treiber & Kesting 2013, 11.3.6)
+        a_free = amax * (1.0 - free)
+        if z >= 1.0:
+            acc = amax * (1.0 - z * z)
+        elif z > 0.0 and a_free > 1e-9:
+            acc = a_free * (1.0 - math.exp(2.0 * amax / a_free * math.log(z)))
+        else:
+            acc = a_free
+    else:
+        acc = -bcomf * (1.0 - (v0 / va) ** (amax * delta / bcomf))
+        if z >= 1.0:
+            acc += amax * (1.0 - z * z)
+    if acc < -EMERGENCY_DECEL:
+        acc = -EMERGENCY_DECEL
+    return acc
+
+
 @njit(cache=True, fastmath=False, error_model="numpy")
 def _run(  # type: ignore[no-untyped-def]
     x, v,  # [A] state, in place
@@ -230,14 +286,7 @@ def _run(  # type: ignore[no-untyped-def]
                         vl = 0.0
                 model = a_model[a]
                 if model == MODEL_RANK:
-                    target = vl + (gap - a_s0[a]) / a_tau[a]
-                    if target > v0:
-                        target = v0
-                    vn = target
-                    if vn > va + a_accel[a] * dt:
-                        vn = va + a_accel[a] * dt
-                    elif vn < va - a_decel[a] * dt:
-                        vn = va - a_decel[a] * dt
+                    vn = _rank_speed(va, vl, gap, v0, a_s0[a], a_tau[a], a_accel[a], a_decel[a], dt)
                     gap -= RANK_MIN_M
                 else:
                     is_head = a == first
@@ -247,39 +296,11 @@ def _run(  # type: ignore[no-untyped-def]
                             updates += 1
                             continue
                         stop_state[u] = STOP_DONE
-                    amax = a_accel[a]
                     bcomf = a_decel[a]
-                    inv_2sab = a_inv2sab[a]
-                    r = va / v0 if v0 > 0.0 else 1e3
-                    delta = a_delta[a]
-                    if delta == 4.0:
-                        r2 = r * r
-                        free = r2 * r2
-                    else:
-                        free = r**delta
-                    z = 0.0
-                    if gap < np.inf:
-                        s_star = va * (a_tau[a] + (va - vl) * inv_2sab)
-                        if s_star < 0.0:
-                            s_star = 0.0
-                        s_star += a_s0[a]
-                        z = s_star / (gap if gap > MIN_GAP_EPS else MIN_GAP_EPS)
-                    if model == MODEL_IDM:
-                        acc = amax * (1.0 - free - z * z)
-                    elif va <= v0:  # improved IDM (Treiber & Kesting 2013, 11.3.6)
-                        a_free = amax * (1.0 - free)
-                        if z >= 1.0:
-                            acc = amax * (1.0 - z * z)
-                        elif z > 0.0 and a_free > 1e-9:
-                            acc = a_free * (1.0 - math.exp(2.0 * amax / a_free * math.log(z)))
-                        else:
-                            acc = a_free
-                    else:
-                        acc = -bcomf * (1.0 - (v0 / va) ** (amax * delta / bcomf))
-                        if z >= 1.0:
-                            acc += amax * (1.0 - z * z)
-                    if acc < -EMERGENCY_DECEL:
-                        acc = -EMERGENCY_DECEL
+                    acc = _idm_accel(
+                        model, va, vl, gap, v0,
+                        a_accel[a], bcomf, a_tau[a], a_delta[a], a_s0[a], a_inv2sab[a],
+                    )  # fmt: skip
                     vn = va + acc * dt
                     if is_head:
                         # Braking curves at b: the head gets to its show stop
