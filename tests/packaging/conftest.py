@@ -8,31 +8,15 @@ it. Building and installing take most of a minute, so they happen once.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import tomllib
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from paradeops.validation import install as bench_install
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def load_bench_install() -> ModuleType:
-    """benchmarks/bench_install.py, the one place that builds, installs and measures."""
-    spec = importlib.util.spec_from_file_location(
-        "bench_install", ROOT / "benchmarks" / "bench_install.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
-
-
-bench_install = load_bench_install()
 
 
 def pyproject() -> dict[str, Any]:
@@ -43,11 +27,13 @@ def pyproject() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def dists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(wheel, sdist) built by ``python -m build``: the wheel is built from the sdist."""
-    wheel, sdist = bench_install.build_dists(tmp_path_factory.mktemp("build"))
+    wheel, sdist = bench_install.build_dists(tmp_path_factory.mktemp("build"), ROOT)
     return wheel, sdist
 
 
 @pytest.fixture(scope="session")
 def base_install(dists: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A fresh venv holding the wheel and the base dependencies, nothing else."""
-    return bench_install.install(dists[0], "base", tmp_path_factory.mktemp("venvs"))
+    return bench_install.install(
+        dists[0], "base", tmp_path_factory.mktemp("venvs"), constraints=ROOT / "requirements.lock"
+    )
