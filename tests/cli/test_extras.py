@@ -76,11 +76,6 @@ def test_the_blocker_blocks(tmp_path: Path) -> None:
     assert site.returncode == 0, site.stderr
 
 
-@pytest.mark.xfail(
-    reason="cli/plan_commands.py (not this area's) imports matplotlib in `graph` without "
-    "paradeops.extras.require('matplotlib', what='graph') first",
-    strict=False,
-)
 def test_graph_needs_charts(tmp_path: Path) -> None:
     assert_needs_extra(run_blocked(tmp_path, "matplotlib", "graph", PLAN, "-o", "x.png"), "charts")
     assert not (tmp_path / "x.png").exists()
@@ -141,14 +136,7 @@ def test_the_default_database_is_the_stores() -> None:
 COMMAND_MODULES = [
     "composition_commands",
     "simulate_commands",
-    pytest.param(
-        "guests_commands",
-        marks=pytest.mark.xfail(
-            reason="protocol/__init__.py (not this area's) imports protocol.seating, "
-            "hence OR-Tools, with any protocol module",
-            strict=False,
-        ),
-    ),
+    "guests_commands",
     "service_commands",
     "user_commands",
     "backup_commands",
