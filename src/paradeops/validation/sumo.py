@@ -45,7 +45,7 @@ import numpy as np
 import numpy.typing as npt
 
 from paradeops.simulation.agents import Layout, column
-from paradeops.simulation.idm import MODEL_IIDM
+from paradeops.simulation.kernel_data import MODEL_IIDM
 from paradeops.simulation.monte_carlo import run
 
 FloatArray = npt.NDArray[np.float64]
