@@ -43,10 +43,17 @@ def installed(module: str) -> bool:
         return False
 
 
-def missing_extra_error(module: str, what: str | None = None) -> UserError:
-    """The user error for a command whose library ``module`` is not installed."""
+def missing_extra_error(
+    module: str, what: str | None = None, *, extra: str | None = None
+) -> UserError:
+    """The user error for a command whose library ``module`` is not installed.
+
+    ``extra`` names the extra to install when it is not the module's own: a
+    command whose extra includes another (``seating`` brings ``protocol``)
+    names the one that gives it everything.
+    """
     top = module.split(".")[0]
-    extra = EXTRA_OF_MODULE.get(top)
+    extra = extra or EXTRA_OF_MODULE.get(top)
     needs = f"{what} needs {top}" if what else f"this command needs {top}"
     if extra is None:
         return UserError(f"{needs}, which is not installed", hint=f"pip install {top}")

@@ -104,6 +104,12 @@ def test_seat_needs_seating(tmp_path: Path) -> None:
     assert_needs_extra(got, "seating")
 
 
+def test_seat_without_protocol_names_seating_which_brings_it(tmp_path: Path) -> None:
+    """Naming 'protocol' would send the user back a second time, for OR-Tools."""
+    got = run_blocked(tmp_path, "pycountry,pyuca,ortools", "seat", GUESTS, TRIBUNES)
+    assert_needs_extra(got, "seating")
+
+
 def test_guests_needs_protocol(tmp_path: Path) -> None:
     got = run_blocked(tmp_path, "pycountry,pyuca", "guests", "status", GUESTS)
     assert_needs_extra(got, "protocol")

@@ -139,11 +139,6 @@ def test_schedule_the_shipped_plan(base_install: Any, examples: Path) -> None:
     assert "colour-guard" in table.stdout
 
 
-def not_yet(reason: str) -> pytest.MarkDecorator:
-    """A check whose fix lies outside packaging (not strict: it passes once that lands)."""
-    return pytest.mark.xfail(reason=reason, strict=False)
-
-
 #: Commands of the extras, with the extra their message must name.
 NEEDS_AN_EXTRA = [
     pytest.param("sim", ["simulate", "victory-day-2025/plan.yaml", "--runs", "2"], id="simulate"),
@@ -151,20 +146,11 @@ NEEDS_AN_EXTRA = [
         "charts",
         ["graph", "victory-day-2025/plan.yaml", "-o", "graph.png"],
         id="graph",
-        marks=not_yet(
-            "cli/plan_commands.py: graph imports matplotlib without "
-            "require('matplotlib', what='graph') first (a traceback, exit 1)"
-        ),
     ),
     pytest.param(
         "seating",
         ["seat", "victory-day-2025/guests.yaml", "victory-day-2025/tribunes.yaml"],
         id="seat",
-        marks=not_yet(
-            "cli/guests_commands.py loads pycountry when the module loads, so seat names "
-            "'protocol'; installing it, the user then hears of 'seating': seat must name "
-            "'seating' (which brings protocol) first"
-        ),
     ),
     pytest.param(
         "service", ["serve", "--database", "sqlite:///never.db", "--port", "1"], id="serve"

@@ -28,12 +28,22 @@ def import_command_module(name: str) -> None:
     A library of an optional extra that is not installed is the user's
     missing-extra error (exit 2), not an import traceback.
     """
-    from paradeops.extras import missing_extra_error
+    from paradeops.extras import EXTRA_OF_MODULE, missing_extra_error
 
     try:
         importlib.import_module(f"paradeops.cli.{COMMANDS[name]}")
     except ModuleNotFoundError as e:
-        raise missing_extra_error(e.name or str(e), f"paradeops {name}") from None
+        missing = (e.name or "").split(".")[0]
+        if missing not in EXTRA_OF_MODULE:
+            raise  # not a library of an extra: a broken install or a bug, shown as it is
+        extra = EXTRA_OF_COMMAND.get(name)
+        raise missing_extra_error(missing, f"paradeops {name}", extra=extra) from None
+
+
+#: Commands whose extra brings more than the library their module imports
+#: first: ``seat``'s module needs pycountry (``protocol``), but seating also
+#: needs OR-Tools, and ``seating`` brings both.
+EXTRA_OF_COMMAND = {"seat": "seating"}
 
 
 class LazyGroup(TyperGroup):
