@@ -304,7 +304,7 @@ def seat(
         'OPTIMAL'
     """
     require("ortools", *_PROTOCOL_LIBRARIES, what="seat")
-    from paradeops.cli.guests_commands import seated_ids
+    from paradeops.protocol.ledger import seated_ids
     from paradeops.protocol.seating import SeatingError
     from paradeops.protocol.seating import seat as solve_seating
     from paradeops.protocol.tribunes import layout

@@ -35,6 +35,7 @@ from paradeops.protocol.ledger import (
     check_append,
     expected,
     last_event,
+    seated_ids,
     status_as_of,
     time_issue,
 )
@@ -560,21 +561,6 @@ def _write_seating(
                 *summary_lines(result, accept_feasible),
             ],
         )
-
-
-def seated_ids(
-    book: GuestBook, moment: Moment | None, *, include_invited: bool = False
-) -> list[str]:
-    """Who ``seat`` seats: the hosts, the guests confirmed (or attended) as of
-    ``moment`` (invited too if asked), then the interpreters of those."""
-    statuses = status_as_of(book, moment)
-    wanted = {Status.confirmed, Status.attended} | ({Status.invited} if include_invited else set())
-    ids = [
-        g.id
-        for g in book.guests
-        if g.host or (statuses[g.id] in wanted and g.interpreter_for is None)
-    ]
-    return ids + [g.id for g in book.guests if g.interpreter_for in ids]
 
 
 def _json_text(data: Any) -> str:

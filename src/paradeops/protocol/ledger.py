@@ -253,3 +253,21 @@ def moments(events: Sequence[Event]) -> list[Moment]:
         if e.at not in seen:
             seen.append(e.at)
     return seen
+
+
+def seated_ids(
+    book: GuestBook, moment: Moment | None, *, include_invited: bool = False
+) -> list[str]:
+    """Who is seated: the hosts, the guests confirmed (or attended) as of
+    ``moment`` (invited too if asked), then the interpreters of those.
+
+    ``paradeops seat`` and :func:`paradeops.seat` seat these.
+    """
+    statuses = status_as_of(book, moment)
+    wanted = {Status.confirmed, Status.attended} | ({Status.invited} if include_invited else set())
+    ids = [
+        g.id
+        for g in book.guests
+        if g.host or (statuses[g.id] in wanted and g.interpreter_for is None)
+    ]
+    return ids + [g.id for g in book.guests if g.interpreter_for in ids]
