@@ -6,12 +6,20 @@ chunks of runs (so memory stays bounded and a progress callback can tick),
 keeps per run only the passing times at the checkpoints (and, for a small
 subsample, at an even grid for the fan chart), and reduces them to
 percentiles and probabilities.
+
+The same steps are open to a caller that decides batch by batch whether to go
+on (``simulate --time-budget``: the clock stays in the CLI): :func:`prepare`
+draws for every run up to a cap, :func:`run_batch` (or
+:func:`simulate_batches`) runs some of them, :func:`merge` joins the batches
+and :func:`summarise` reduces them. Runs 1..n are the same whatever the batch
+sizes, so stopping after n runs gives what ``simulate`` gives for n runs of
+the same draws.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,6 +126,141 @@ def _unit_inputs(layout: Layout, s: Samples) -> tuple[FloatArray, FloatArray, Fl
     return out[0], out[1], out[2]
 
 
+@dataclass(frozen=True)
+class Setup:
+    """Everything a batch of runs needs, drawn up front for every run up to the cap.
+
+    The draws are made for ``runs_cap`` runs at once (as :func:`simulate` always
+    made them), so run *i* is the same run whatever the batch sizes; a run of the
+    same seed with another cap draws other (equally distributed) runs.
+    """
+
+    plan: Plan
+    sched: Schedule
+    spec: SimulationSpec
+    layout: Layout
+    vdes: FloatArray  # [cap, units]
+    delay: FloatArray  # [cap, units]
+    stop: FloatArray  # [cap, units]
+    t_start: float
+    t_end: float
+    seed: int | None
+    fan_runs: int
+
+    @property
+    def runs_cap(self) -> int:
+        return int(self.vdes.shape[0])
+
+
+@dataclass(frozen=True)
+class Runs:
+    """What is kept of some consecutive runs (in run order), before reduction."""
+
+    head: FloatArray  # [runs, real units, checkpoints]
+    tail: FloatArray  # [runs, real units, checkpoints]
+    free: FloatArray  # [runs, real units] free-flow head time at the stand
+    gaps: FloatArray  # [runs, real units]
+    fan: FloatArray  # [<= fan_runs, real units, probes]
+    updates: int
+    unfinished: int
+
+    @property
+    def n(self) -> int:
+        return int(self.head.shape[0])
+
+
+def prepare(
+    plan: Plan,
+    sched: Schedule,
+    runs_cap: int,
+    rng: np.random.Generator,
+    *,
+    seed: int | None = None,
+    spec: SimulationSpec | None = None,
+    fan_runs: int = FAN_RUNS,
+) -> Setup:
+    """The layout and every run's draws, for at most ``runs_cap`` runs."""
+    if runs_cap < 1:
+        raise ValueError("runs must be at least 1")
+    spec = spec or plan.simulation
+    check_overrides(plan)
+    layout = build(plan, sched, spec)
+    samples = draw(spec, layout.unit_ids, runs_cap, rng)
+    vdes, delay, stop = _unit_inputs(layout, samples)
+    t_start, t_end = _horizon(layout, sched, delay, stop)
+    return Setup(plan, sched, spec, layout, vdes, delay, stop, t_start, t_end, seed, fan_runs)
+
+
+def warm(setup: Setup) -> None:
+    """Compile (or load from Numba's cache) the kernel with one step of one run.
+
+    Lets a caller that times batches keep the compile time out of its figures.
+    """
+    dt = setup.spec.step_s
+    one = slice(0, 1)
+    run(setup.layout, setup.vdes[one], setup.delay[one], setup.stop[one],
+        dt=dt, t_start=setup.t_start, t_end=setup.t_start + dt)  # fmt: skip
+
+
+def run_batch(setup: Setup, lo: int, hi: int) -> Runs:
+    """Runs ``lo`` to ``hi - 1`` (of the cap's draws); the fan keeps those below ``fan_runs``."""
+    if not 0 <= lo < hi <= setup.runs_cap:
+        raise ValueError(f"runs {lo}..{hi} are outside 0..{setup.runs_cap}")
+    layout = setup.layout
+    raw = run(layout, setup.vdes[lo:hi], setup.delay[lo:hi], setup.stop[lo:hi],
+              dt=setup.spec.step_s, t_start=setup.t_start, t_end=setup.t_end)  # fmt: skip
+    real_t = raw.head_t[:, layout.real]
+    return Runs(
+        head=real_t[:, :, layout.cp_probe],
+        tail=raw.tail_t[:, layout.real][:, :, layout.cp_probe],
+        free=raw.head_t[:, layout.ghost, layout.p_stand],
+        gaps=raw.gap_m[:, layout.real],
+        fan=real_t[: max(0, setup.fan_runs - lo)],
+        updates=int(raw.updates.sum()),
+        unfinished=int((~raw.finished).sum()),
+    )
+
+
+def merge(parts: Sequence[Runs], fan_runs: int = FAN_RUNS) -> Runs:
+    """The runs of ``parts``, one after the other (the fan keeps the first ``fan_runs``).
+
+    One concatenation for them all: merging batch by batch would copy the runs
+    done over and over.
+    """
+    if not parts:
+        raise ValueError("nothing to merge")
+
+    def joined(name: str) -> FloatArray:
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    return Runs(
+        head=joined("head"),
+        tail=joined("tail"),
+        free=joined("free"),
+        gaps=joined("gaps"),
+        fan=joined("fan")[:fan_runs],
+        updates=sum(p.updates for p in parts),
+        unfinished=sum(p.unfinished for p in parts),
+    )
+
+
+def simulate_batches(setup: Setup, batch_runs: int = CHUNK) -> Iterator[Runs]:
+    """Every run up to the cap, ``batch_runs`` at a time: a caller stops early by
+    no longer asking (:func:`run_batch` takes any sizes, batch by batch)."""
+    if batch_runs < 1:
+        raise ValueError("batch_runs must be at least 1")
+    for lo in range(0, setup.runs_cap, batch_runs):
+        yield run_batch(setup, lo, min(setup.runs_cap, lo + batch_runs))
+
+
+def summarise(setup: Setup, runs: Runs) -> SimulationResult:
+    """Percentiles and probabilities over ``runs`` (the first ``runs.n`` of the cap)."""
+    return _reduce(setup.plan, setup.sched, setup.spec, setup.layout,
+                   runs.head, runs.tail, runs.free, runs.gaps, runs.fan,
+                   seed=setup.seed, dt=setup.spec.step_s,
+                   updates=runs.updates, unfinished=runs.unfinished)  # fmt: skip
+
+
 def simulate(
     plan: Plan,
     sched: Schedule,
@@ -134,40 +277,13 @@ def simulate(
 
     ``progress`` is called with the number of runs just finished, chunk by chunk.
     """
-    if runs < 1:
-        raise ValueError("runs must be at least 1")
-    spec = spec or plan.simulation
-    check_overrides(plan)
-    layout = build(plan, sched, spec)
-    samples = draw(spec, layout.unit_ids, runs, rng)
-    vdes, delay, stop = _unit_inputs(layout, samples)
-    dt = spec.step_s
-    t_start, t_end = _horizon(layout, sched, delay, stop)
-    n_r, n_cp = layout.n_real, len(layout.cp_probe)
-    head = np.empty((runs, n_r, n_cp))
-    tail = np.empty((runs, n_r, n_cp))
-    free = np.empty((runs, n_r))
-    gaps = np.empty((runs, n_r))
-    fan = np.empty((0, n_r, len(layout.probes)))
-    updates = 0
-    unfinished = 0
-    for lo in range(0, runs, chunk):
-        hi = min(runs, lo + chunk)
-        raw = run(layout, vdes[lo:hi], delay[lo:hi], stop[lo:hi],
-                  dt=dt, t_start=t_start, t_end=t_end)  # fmt: skip
-        real_t = raw.head_t[:, layout.real]
-        head[lo:hi] = real_t[:, :, layout.cp_probe]
-        tail[lo:hi] = raw.tail_t[:, layout.real][:, :, layout.cp_probe]
-        free[lo:hi] = raw.head_t[:, layout.ghost, layout.p_stand]
-        gaps[lo:hi] = raw.gap_m[:, layout.real]
-        if len(fan) < fan_runs:
-            fan = np.concatenate((fan, real_t[: fan_runs - len(fan)]))
-        updates += int(raw.updates.sum())
-        unfinished += int((~raw.finished).sum())
+    setup = prepare(plan, sched, runs, rng, seed=seed, spec=spec, fan_runs=fan_runs)
+    parts = []
+    for batch in simulate_batches(setup, chunk):
+        parts.append(batch)
         if progress is not None:
-            progress(hi - lo)
-    return _reduce(plan, sched, spec, layout, head, tail, free, gaps, fan,
-                   seed=seed, dt=dt, updates=updates, unfinished=unfinished)  # fmt: skip
+            progress(batch.n)
+    return summarise(setup, merge(parts, fan_runs))
 
 
 def _horizon(

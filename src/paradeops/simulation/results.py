@@ -21,6 +21,27 @@ if TYPE_CHECKING:
 FloatArray = npt.NDArray[np.float64]
 
 
+def binomial_se(p: float, n: int) -> float:
+    """The Monte Carlo standard error of a share ``p`` of ``n`` runs: sqrt(p(1 - p) / n).
+
+    It is 0 when ``p`` is 0 or 1, which says nothing about how rare the event
+    is: :func:`rule_of_three` bounds it then.
+    """
+    if n < 1:
+        raise ValueError("a share needs at least one run")
+    return math.sqrt(max(0.0, p * (1.0 - p)) / n)
+
+
+def rule_of_three(n: int) -> float:
+    """An upper 95 % bound on a probability never seen in ``n`` runs: 3/n (at most 1).
+
+    From (1 - q)^n = 0.05, so q = 1 - 0.05^(1/n), about 3/n.
+    """
+    if n < 1:
+        raise ValueError("a bound needs at least one run")
+    return min(1.0, 3.0 / n)
+
+
 @dataclass(frozen=True)
 class Percentiles:
     p5: float
@@ -89,6 +110,16 @@ class FanLine:
 
 
 @dataclass(frozen=True)
+class BudgetOutcome:
+    """How a run under a time budget ended (the budget's clock is the caller's)."""
+
+    budget_s: float
+    runs_cap: int
+    #: "cap": every run up to the cap was done; "budget": the next batch would not have fit.
+    stopped_by: str
+
+
+@dataclass(frozen=True)
 class SimulationResult:
     runs: int
     seed: int | None
@@ -101,6 +132,14 @@ class SimulationResult:
     agent_updates: int
     #: Runs cut off at the time horizon before every tail had passed.
     unfinished_runs: int
+
+    def se(self, probability: float) -> float:
+        """The standard error of one of this result's probabilities (:func:`binomial_se`)."""
+        return binomial_se(probability, self.runs)
+
+    def zero_probability_below(self) -> float:
+        """What a probability of 0 here means: below this, at 95 % (:func:`rule_of_three`)."""
+        return rule_of_three(self.runs)
 
     def unit(self, unit_id: str) -> UnitStats:
         return next(u for u in self.units if u.id == unit_id)
