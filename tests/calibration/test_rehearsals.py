@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -9,8 +8,9 @@ import pytest
 
 from paradeops.calibration import calibrate, compare
 from paradeops.errors import UserError
-from paradeops.io.planfile import load_plan
+from paradeops.io.planfile import load_plan, parse_plan
 from paradeops.io.rehearsal_csv import parse_run
+from paradeops.synthetic import calibration_plan_text, rehearsal_runs
 from paradeops.timing.engine import schedule
 
 EXDIR = Path(__file__).resolve().parents[2] / "examples" / "victory-day-2025"
@@ -67,23 +67,15 @@ def test_no_reference_needs_start(cli, write, base_plan) -> None:
     assert cli("calibrate", plan, csv, "--start", "10:00:00").code == 0
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_rehearsals", EXDIR / "make_rehearsals.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 def test_example_csvs_are_reproducible() -> None:
-    texts, _ = _generator().generate(load_plan(EX25))
+    texts, _ = rehearsal_runs(load_plan(EX25))
     for rid, text in texts.items():
         assert (EXDIR / f"rehearsal-{rid}.csv").read_text() == text
 
 
 def test_example_calibration_recovers_the_perturbation() -> None:
     plan = load_plan(EX25)
-    texts, truths = _generator().generate(plan)
+    texts, truths = rehearsal_runs(plan)
     runs = [parse_run(t, rid, plan, name=rid) for rid, t in texts.items()]
     cal = calibrate(plan, schedule(plan), runs)
     ids = [f.unit for f in cal.units]
@@ -137,14 +129,14 @@ def test_rehearsal_unknown_unit(cli, write, base_plan) -> None:
     assert got.code == 2 and "unknown unit 'q'" in got.err and ":13:" in got.err
 
 
-def test_calibration_of_100_units_from_5_rehearsals_is_fast(capsys) -> None:
-    bench = EXDIR.parents[1] / "benchmarks" / "bench_calibrate.py"
-    spec = importlib.util.spec_from_file_location("bench_calibrate", bench)
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    mod.main(repeats=3)  # exits 1 when the median is over 2 s
-    assert "OK" in capsys.readouterr().out
+def test_calibration_of_the_benchmark_plan_recovers_every_unit() -> None:
+    """The benchmark's work, checked for what it finds (its time is the benchmark's job)."""
+    plan = parse_plan(calibration_plan_text(), "bench.yaml")
+    texts, _ = rehearsal_runs(plan, runs=tuple(f"r{r}" for r in range(5)), seed=1)
+    runs = [parse_run(t, f"{rid}.csv", plan, name=rid) for rid, t in texts.items()]
+    cal = calibrate(plan, schedule(plan), runs)
+    assert len(runs) == 5
+    assert {u.unit for u in cal.units} == {u.id for u in plan.units}
 
 
 # Europe/Paris: on 2025-03-30 at 01:00 UTC 02:00 (+01:00) becomes 03:00 (+02:00);
