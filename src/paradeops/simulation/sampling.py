@@ -5,7 +5,12 @@ model: :mod:`paradeops.model.simulation_spec`. This module draws from it.
 
 All randomness of a simulation comes from here, from one
 :class:`numpy.random.Generator`, and is drawn up front for every run, so a
-seed gives the same numbers whatever the chunk size or the number of cores.
+seed gives the same numbers whatever the chunk or batch size or the number
+of cores. Each distribution is drawn for all runs at once, so run *i*'s
+numbers depend on the number of runs drawn for: a time budget that stops
+early has done the first runs of its cap's draws, not the runs of a shorter
+``--runs``. Drawing run by run would make them agree but change every figure
+a seed has given so far (tests/simulation/test_regression.py pins them).
 """
 
 from __future__ import annotations
