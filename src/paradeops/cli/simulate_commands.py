@@ -208,7 +208,7 @@ class BudgetLeftColumn(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         left = max(0.0, self.deadline - time.monotonic())
-        return Text(f"{left:.0f} s left", style="progress.remaining")
+        return Text(f"{math.ceil(left)} s left", style="progress.remaining")
 
 
 @dataclass
