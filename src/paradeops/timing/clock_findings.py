@@ -41,7 +41,7 @@ def early_flypasts(plan: Plan, units: Sequence[UnitSchedule]) -> Iterator[Findin
             message=f"{plane.id} flies over {plane.over} at {plan_spelling(at, date, zone)}, "
             f"{_hours(early)} before the parade starts at {plan_spelling(start, date, zone)}; "
             f"{_advice(plane.at, early)}",
-            time=sched.passes[0].head,
+            time=float(sched.heads[0]),
             amount=early,
         )
 

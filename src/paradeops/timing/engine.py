@@ -11,11 +11,8 @@ a point and take no road space.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import itertools
 import logging
 import math
-import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -31,7 +28,7 @@ from paradeops.timing import kernel
 from paradeops.timing.findings import find_all
 from paradeops.timing.schedule import (
     CheckpointInfo,
-    Pass,
+    FloatArray,
     Schedule,
     Summary,
     Trajectory,
@@ -96,13 +93,11 @@ def schedule(plan: Plan) -> Schedule:
 
 def _on_the_calendar(sched: Schedule) -> None:
     """Every time of the schedule is a finite instant with a date (OverflowError if not)."""
-    passes = list(itertools.chain.from_iterable(u.passes for u in sched.units))
-    # C-level loops: a 10,000-unit parade has 100,000 passes.
-    times = [*map(operator.itemgetter(1), passes), *map(operator.itemgetter(2), passes)]
-    times.append(sched.window_end or 0.0)
-    if not all(math.isfinite(t) for t in times):
+    heads, tails = (u.heads for u in sched.units), (u.tails for u in sched.units)
+    times = np.concatenate([*heads, *tails, [sched.window_end or 0.0]])
+    if not np.isfinite(times).all():
         raise OverflowError("a time that is not a finite number")
-    for t in (min(times), max(times)):
+    for t in (float(times.min()), float(times.max())):
         # A day's margin: outputs show times of the next day (24:MM) and UTC.
         sched.clock(t - 86_400)
         sched.clock(t + 86_400)
@@ -235,9 +230,10 @@ def _unit_schedules(
     times: kernel.ColumnTimes,
 ) -> list[UnitSchedule]:
     """The kernel's arrays as one :class:`UnitSchedule` per unit, its rules checked."""
+    ids = tuple(c.id for c in ctx.checkpoints)
+    heads, tails, leaves = (list(rows) for rows in _pass_times(units, times))
     # Whole arrays to Python lists in one call each: per-element float() costs
     # more than the compiled kernel itself.
-    passes = _passes(ctx, units, times)
     held = np.maximum(times.tail[:, -1] - times.free_end, 0.0)
     is_held = ((held >= HOLD_THRESHOLD_S) & ~np.isnan(times.hold_from_m)).tolist()
     held_l, hold_from, hold_at = held.tolist(), times.hold_from_m.tolist(), times.hold_time.tolist()
@@ -261,7 +257,10 @@ def _unit_schedules(
                 length_m=lengths[j],
                 speed_ms=speeds[j],
                 step_off=t0[j],
-                passes=passes[j],
+                checkpoint_ids=ids,
+                heads=heads[j],
+                tails=tails[j],
+                head_leaves=leaves[j],
                 held_s=held_l[j] if h else 0.0,
                 trajectory=Trajectory(x[a:b], arrive[a:b], leave[a:b]),
                 hold_from_m=hold_from[j] if h else None,
@@ -274,28 +273,20 @@ def _unit_schedules(
     return out
 
 
-def _passes(
-    ctx: _Ctx, units: kernel.ColumnUnits, times: kernel.ColumnTimes
-) -> list[tuple[Pass, ...]]:
-    """Every unit's passes of every checkpoint, built in bulk from the kernel's arrays.
+def _pass_times(
+    units: kernel.ColumnUnits, times: kernel.ColumnTimes
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Heads, tails and show-stop departures (NaN: no stop) at every checkpoint, read-only.
 
-    A 10,000-unit column has 100,000 passes: they are made from flat lists in
-    one ``map``, with no per-unit lists in between, so that few objects the
-    garbage collector tracks are made besides the passes themselves.
+    One row per unit; the units keep views of these rows, so a schedule makes
+    no per-pass objects until a consumer asks for :attr:`UnitSchedule.passes`.
     """
-    ids = [c.id for c in ctx.checkpoints]
-    n, k = times.head.shape
-    heads, tails = times.head.ravel().tolist(), times.tail.ravel().tolist()
-    moves_on: list[float | None] = [None] * (n * k)
     # The head leaves a checkpoint later than it arrives only at its own show stop.
     stops = (units.stop_s[:, None] > 0) & (times.head_leaves - times.head > 1e-9)
-    at = np.flatnonzero(stops)
-    for i, t in zip(at.tolist(), times.head_leaves.ravel()[at].tolist(), strict=True):
-        moves_on[i] = t
-    # ``Pass._make`` without its Python-level frame: 10 passes per unit add up.
-    make_pass = functools.partial(tuple.__new__, Pass)
-    flat = list(map(make_pass, zip(ids * n, heads, tails, moves_on, strict=True)))
-    return [tuple(flat[a : a + k]) for a in range(0, n * k, k)]
+    out = (np.array(times.head), np.array(times.tail), np.where(stops, times.head_leaves, np.nan))
+    for a in out:
+        a.setflags(write=False)
+    return out
 
 
 def _check_target(ctx: _Ctx, index: int, unit: Unit, head: list[float], tail: list[float]) -> None:
@@ -359,21 +350,31 @@ def _aircraft(ctx: _Ctx, unit: AircraftUnit) -> UnitSchedule:
         length_m=unit.length_m,
         speed_ms=speed,
         step_off=t,
-        passes=(Pass(unit.over, t, t + unit.length_m / speed),),
+        checkpoint_ids=(unit.over,),
+        heads=_frozen([t]),
+        tails=_frozen([t + unit.length_m / speed]),
+        head_leaves=_frozen([math.nan]),
         description=unit.description,
         debut=unit.debut,
     )
 
 
+def _frozen(values: list[float]) -> FloatArray:
+    a = np.array(values, dtype=float)
+    a.setflags(write=False)
+    return a
+
+
 def _summary(ctx: _Ctx, units: tuple[UnitSchedule, ...]) -> Summary:
     ground = [u for u in units if u.trajectory is not None]
     rev = next(i for i, c in enumerate(ctx.checkpoints) if c.reviewing)
-    first_head = min(u.passes[0].head for u in ground)
-    last_tail = max(u.passes[-1].tail for u in ground)
+    heads = np.stack([u.heads for u in ground])
+    tails = np.stack([u.tails for u in ground])
+    first_head, last_tail = float(heads[:, 0].min()), float(tails[:, -1].max())
     return Summary(
         first_head=first_head,
         last_tail=last_tail,
         duration_s=last_tail - first_head,
-        reviewing_first_head=min(u.passes[rev].head for u in ground),
-        reviewing_last_tail=max(u.passes[rev].tail for u in ground),
+        reviewing_first_head=float(heads[:, rev].min()),
+        reviewing_last_tail=float(tails[:, rev].max()),
     )

@@ -6,6 +6,8 @@ import bisect
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
+import numpy as np
+
 from paradeops.model.plan import AircraftUnit, Plan
 from paradeops.timing.clock_findings import early_flypasts
 from paradeops.timing.schedule import CheckpointInfo, Finding, UnitSchedule
@@ -85,16 +87,19 @@ def window(
         return
     rev = next(c for c in checkpoints if c.reviewing)
     for u in units:
-        p = u.at(rev.id)
-        if p is not None and p.tail > window_end + 1e-6:
-            late = p.tail - window_end
+        if rev.id not in u.checkpoint_ids:
+            continue
+        # Read from the arrays: a Pass per unit would be 10,000 objects made for none.
+        tail = float(u.tails[u.checkpoint_ids.index(rev.id)])
+        if tail > window_end + 1e-6:
+            late = tail - window_end
             yield Finding(
                 kind="window",
                 severity="error",
                 unit=u.id,
                 checkpoint=rev.id,
                 message=f"{u.id}'s tail passes {rev.name} {_mmss(late)} after the window ends",
-                time=p.tail,
+                time=tail,
                 position_m=rev.at_m,
                 amount=late,
             )
@@ -103,22 +108,15 @@ def window(
 def flypasts(plan: Plan, units: Sequence[UnitSchedule]) -> Iterator[Finding]:
     """An aircraft over a checkpoint while a unit holds a show stop there."""
     clear = plan.defaults.flypast_clear_s
-    if clear is None:
+    planes = [u for u in plan.units if isinstance(u, AircraftUnit)]
+    if clear is None or not planes:
         return
-    stops = [
-        (u.id, p.checkpoint, p.head, p.head_leaves)
-        for u in units
-        for p in u.passes
-        if p.head_leaves is not None
-    ]
-    for plane in plan.units:
-        if not isinstance(plane, AircraftUnit):
-            continue
+    stops = _show_stops(units)
+    for plane in planes:
         sched = next(u for u in units if u.id == plane.id)
-        over = sched.passes[0]
+        over, at = sched.checkpoint_ids[0], float(sched.heads[0])
         for unit_id, cp, start, end in stops:
-            assert end is not None
-            if cp == over.checkpoint and start - clear <= over.head <= end + clear:
+            if cp == over and start - clear <= at <= end + clear:
                 yield Finding(
                     kind="flypast",
                     severity="error",
@@ -126,9 +124,26 @@ def flypasts(plan: Plan, units: Sequence[UnitSchedule]) -> Iterator[Finding]:
                     checkpoint=cp,
                     message=f"{plane.id} passes over {cp} during {unit_id}'s show stop "
                     f"(keep {clear:g} s clear)",
-                    time=over.head,
+                    time=at,
                     amount=clear,
                 )
+
+
+def _show_stops(units: Sequence[UnitSchedule]) -> list[tuple[str, str, float, float]]:
+    """``(unit, checkpoint, head arrives, head leaves)`` of every show stop, in order of march."""
+    if not units:
+        return []
+    # All units' departures in one array: a scan per unit would cost more than the stops.
+    leaves = np.concatenate([u.head_leaves for u in units])
+    ends = np.cumsum([len(u.head_leaves) for u in units])
+    flat = np.flatnonzero(~np.isnan(leaves))
+    owners = np.searchsorted(ends, flat, side="right")
+    stops = []
+    for i, j in zip(flat.tolist(), owners.tolist(), strict=True):
+        u = units[j]
+        k = i - (int(ends[j - 1]) if j else 0)
+        stops.append((u.id, u.checkpoint_ids[k], float(u.heads[k]), float(u.head_leaves[k])))
+    return stops
 
 
 def _mmss(seconds: float) -> str:

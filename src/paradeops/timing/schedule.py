@@ -8,7 +8,9 @@ into clock times at the edges.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 import numpy as np
@@ -83,13 +85,25 @@ class Pass(NamedTuple):
 
 @dataclass(frozen=True)
 class UnitSchedule:
+    """One unit's timing; its passes are kept as arrays, :attr:`passes` made on demand.
+
+    ``heads``, ``tails`` and ``head_leaves`` hold one time per checkpoint of
+    ``checkpoint_ids`` [s from reference]; ``head_leaves`` is NaN where the
+    head does not stop. Arrays, not :class:`Pass` objects: a 10,000-unit
+    schedule has 100,000 passes, and named tuples are objects the garbage
+    collector tracks (and walks) until they die, where arrays are not.
+    """
+
     id: str
     name: str
     kind: str
     length_m: float
     speed_ms: float
     step_off: float
-    passes: tuple[Pass, ...]
+    checkpoint_ids: tuple[str, ...]
+    heads: FloatArray
+    tails: FloatArray
+    head_leaves: FloatArray
     #: Seconds lost to being held behind the unit ahead, at the last checkpoint.
     held_s: float = 0.0
     trajectory: Trajectory | None = None  # None for aircraft
@@ -107,11 +121,29 @@ class UnitSchedule:
     def speed_kmh(self) -> float:
         return self.speed_ms * 3.6
 
+    @cached_property
+    def passes(self) -> tuple[Pass, ...]:
+        """Head and tail at every checkpoint, in order of the route (made on first use)."""
+        leaves = [None if math.isnan(t) else t for t in self.head_leaves.tolist()]
+        rows = zip(
+            self.checkpoint_ids, self.heads.tolist(), self.tails.tolist(), leaves, strict=True
+        )
+        return tuple(Pass(*row) for row in rows)
+
     def at(self, checkpoint: str) -> Pass | None:
-        for p in self.passes:
-            if p.checkpoint == checkpoint:
-                return p
-        return None
+        """The pass of ``checkpoint``, or None if the unit does not pass it."""
+        try:
+            k = self.checkpoint_ids.index(checkpoint)
+        except ValueError:
+            return None
+        # One pass, without making (and keeping) all of them.
+        leaves = float(self.head_leaves[k])
+        return Pass(
+            self.checkpoint_ids[k],
+            float(self.heads[k]),
+            float(self.tails[k]),
+            None if math.isnan(leaves) else leaves,
+        )
 
 
 @dataclass(frozen=True)
