@@ -101,7 +101,7 @@ def parse_duration(text: str) -> float:
 
 def _bad_budget(text: str, why: str) -> UserError:
     return UserError(
-        f"--time-budget {text!r} {why}",
+        f"{text!r} {why}",
         field="--time-budget",
         hint="a duration of at most 24 h, e.g. 30s, 2m, 1m30s or 90 (seconds)",
     )
