@@ -66,6 +66,7 @@ from paradeops.simulation.kernel_data import (
     RULE_GAP,
     RULE_GHOST,
     RULE_TIME,
+    STARTING,
     STOP_DONE,
     STOP_NONE,
     STOP_STOPPED,
@@ -94,6 +95,9 @@ MIN_GAP_EPS = 1e-3
 STOP_SNAP_M = 1e-3
 #: A rank never comes closer than this to the rank ahead [m].
 RANK_MIN_M = 0.4
+#: An event (step-off, end of a show stop) this close to a step boundary is on it [s]:
+#: ``t0 + k·dt`` is not exact in floating point.
+EVENT_EPS_S = 1e-9
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
@@ -247,18 +251,29 @@ def _run(  # type: ignore[no-untyped-def]
     updates = 0
     for step in range(n_steps):
         t = t0 + step * dt
-        if t + 0.5 * dt >= next_rel:
+        t_end = t + dt - EVENT_EPS_S  # a step-off before this moves in this step
+        if next_rel < t_end:
             next_rel = np.inf
             for u in range(n_units):
                 if state[u] == WAITING:
-                    if t_rel[u] <= t + 0.5 * dt:
-                        state[u] = ACTIVE
+                    if t_rel[u] < t_end:
+                        state[u] = STARTING
                         if u > hi:
                             hi = u
                     elif t_rel[u] < next_rel:
                         next_rel = t_rel[u]
         for u in range(hi, lo - 1, -1):
-            if state[u] != ACTIVE:
+            # The step of a unit runs from tu for hu seconds: its first one from
+            # its exact step-off, so a step-off off the grid is not rounded to
+            # it (a gap that opened during the last step: a longer one).
+            tu = t
+            hu = dt
+            if state[u] == STARTING:
+                state[u] = ACTIVE
+                if abs(t_rel[u] - t) > EVENT_EPS_S:
+                    tu = t_rel[u]
+                    hu = t + dt - tu
+            elif state[u] != ACTIVE:
                 continue
             first = u_first[u]
             last = u_last[u]
@@ -270,6 +285,8 @@ def _run(  # type: ignore[no-untyped-def]
                 if lim < vd:
                     vd = lim
             for a in range(last, first - 1, -1):
+                ta = tu
+                ha = hu
                 xa = x[a]
                 va = v[a]
                 v0 = a_ratio[a] * vd
@@ -286,48 +303,53 @@ def _run(  # type: ignore[no-untyped-def]
                         vl = 0.0
                 model = a_model[a]
                 if model == MODEL_RANK:
-                    vn = _rank_speed(va, vl, gap, v0, a_s0[a], a_tau[a], a_accel[a], a_decel[a], dt)
+                    vn = _rank_speed(va, vl, gap, v0, a_s0[a], a_tau[a], a_accel[a], a_decel[a], ha)
                     gap -= RANK_MIN_M
                 else:
                     is_head = a == first
                     if is_head and stop_state[u] == STOP_STOPPED:
-                        if t + 1e-9 < stop_until[u]:
+                        if stop_until[u] >= t + dt - EVENT_EPS_S:
                             v[a] = 0.0
                             updates += 1
                             continue
                         stop_state[u] = STOP_DONE
+                        # It moves off at the stop's exact end, not the next step's start.
+                        if abs(stop_until[u] - t) > EVENT_EPS_S:
+                            ta = stop_until[u]
+                            ha = t + dt - ta
                     bcomf = a_decel[a]
                     acc = _idm_accel(
                         model, va, vl, gap, v0,
                         a_accel[a], bcomf, a_tau[a], a_delta[a], a_s0[a], a_inv2sab[a],
                     )  # fmt: skip
-                    vn = va + acc * dt
+                    vn = va + acc * ha
                     if is_head:
                         # Braking curves at b: the head gets to its show stop
                         # at rest and to a speed limit at the limit, as the
                         # engine's unit does (the engine without braking).
                         vm = vn if vn > va else va
-                        reach = vm * (dt + 0.5 * vm / bcomf)  # further off, no curve binds
+                        reach = vm * (ha + 0.5 * vm / bcomf)  # further off, no curve binds
                         if stop_state[u] == STOP_NONE and u_stop_x[u] - xa < reach:
-                            vs = _brake_speed(u_stop_x[u] - xa, va, bcomf, dt, 0.0)
+                            vs = _brake_speed(u_stop_x[u] - xa, va, bcomf, ha, 0.0)
                             if vs < vn:
                                 vn = vs
                         if has_limits:
                             for k in range(lim_a.shape[0]):
                                 g = lim_a[k] - xa
                                 if 0.0 < g < reach and lim_v[k] < vn:
-                                    vs = _brake_speed(g, va, bcomf, dt, lim_v[k])
+                                    vs = _brake_speed(g, va, bcomf, ha, lim_v[k])
                                     if vs < vn:
                                         vn = vs
                 if vn < 0.0:
                     vn = 0.0
-                dx = 0.5 * (va + vn) * dt
+                dx = 0.5 * (va + vn) * ha
                 if dx > gap:  # never into the leader
                     dx = gap if gap > 0.0 else 0.0
-                    if vn > dx / dt:
-                        vn = dx / dt
+                    if vn > dx / ha:
+                        vn = dx / ha
                 xn = xa + dx
                 updates += 1
+                hr = ha  # the move's duration for timing passes
                 if a == first:
                     if (
                         u_stop_x[u] < np.inf
@@ -335,12 +357,21 @@ def _run(  # type: ignore[no-untyped-def]
                         and xn >= u_stop_x[u] - STOP_SNAP_M
                     ):
                         stop_state[u] = STOP_STOPPED
-                        tc = t + _tau(u_stop_x[u], xa, xn, va, vn, dt)
-                        stop_until[u] = tc + stop_dur[u]
+                        g = u_stop_x[u] - xa
+                        if vn == 0.0 and va > 0.0 and g > 0.0:
+                            # Braked to rest: at a constant deceleration it
+                            # is there after 2g/va (the step's parabola,
+                            # snapped to the stop point, would not say when).
+                            hr = 2.0 * g / va
+                            if hr > ha:
+                                hr = ha
+                        else:
+                            hr = _tau(u_stop_x[u], xa, xn, va, vn, ha)
+                        stop_until[u] = ta + hr + stop_dur[u]
                         xn = u_stop_x[u] if xa < u_stop_x[u] else xa
                         vn = 0.0
                     k0 = head_nxt[u]
-                    _record(u, 0.0, xa, xn, va, vn, t, dt, probes, head_t, head_nxt)
+                    _record(u, 0.0, xa, xn, va, vn, ta, hr, probes, head_t, head_nxt)
                     if k0 <= p_stand < head_nxt[u]:
                         w = u_prev[u]
                         if w >= 0:
@@ -353,12 +384,12 @@ def _run(  # type: ignore[no-untyped-def]
                             gap_m[u] = tail_x - probes[p_stand]
                 if a == last:
                     rear = a_len[a]
-                    _record(u, rear, xa, xn, va, vn, t, dt, probes, tail_t, tail_nxt)
+                    _record(u, rear, xa, xn, va, vn, ta, hr, probes, tail_t, tail_nxt)
                     f = u_next[u]
                     if f >= 0 and u_rule[f] == RULE_GAP and t_rel[f] == np.inf:
                         p = u_gap[f] + rear
                         if xn >= p:
-                            tc = t + _tau(p, xa, xn, va, vn, dt)
+                            tc = ta + _tau(p, xa, xn, va, vn, hr)
                             t_rel[f] = tc + (delay[f] if delay[f] > 0.0 else 0.0)
                             gh = u_ghost[f]
                             if gh >= 0:

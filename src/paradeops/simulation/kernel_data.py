@@ -21,8 +21,8 @@ BoolArray = npt.NDArray[np.bool_]
 MODEL_IDM, MODEL_RANK, MODEL_IIDM = 0, 1, 2
 #: How a unit steps off: a gap behind the unit ahead, a clock time, with its real unit (ghost).
 RULE_GAP, RULE_TIME, RULE_GHOST = 0, 1, 2
-#: A unit's mode on the road.
-WAITING, ACTIVE, RETIRED = 0, 1, 2
+#: A unit's mode on the road; STARTING: released, its first (partial) step still to come.
+WAITING, ACTIVE, RETIRED, STARTING = 0, 1, 2, 3
 #: Where a unit's head is with its show stop.
 STOP_NONE, STOP_STOPPED, STOP_DONE = 0, 1, 2
 
