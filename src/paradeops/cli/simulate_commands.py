@@ -211,7 +211,7 @@ class BudgetLeftColumn(ProgressColumn):
         return Text(f"{math.ceil(left)} s left", style="progress.remaining")
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Clock:
     """The budget's clock: started after the kernel is warm."""
 
@@ -258,7 +258,7 @@ def _batches_within(
     from paradeops.simulation.monte_carlo import run_batch
 
     parts: list[Runs] = []
-    done, size, per_run = 0, min(FIRST_BATCH, setup.runs_cap), 0.0
+    done, size = 0, min(FIRST_BATCH, setup.runs_cap)
     while size > 0:
         t0 = clock.elapsed()
         parts.append(run_batch(setup, done, done + size))
