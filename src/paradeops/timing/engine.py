@@ -78,9 +78,7 @@ def reference_time(plan: Plan) -> dt.datetime:
 def schedule(plan: Plan) -> Schedule:
     """The deterministic schedule of ``plan`` (as checked by the loader)."""
     try:
-        sched = _schedule(plan)
-        _on_the_calendar(sched)
-        return sched
+        return _schedule(plan)
     except (OverflowError, ValueError, ZeroDivisionError) as e:
         # A last resort: the plan's types bound every date, distance and speed so
         # that this is not reached; if it is, a located error rather than a traceback.
@@ -91,13 +89,12 @@ def schedule(plan: Plan) -> Schedule:
         ) from None
 
 
-def _on_the_calendar(sched: Schedule) -> None:
+def _on_the_calendar(sched: Schedule, times: Sequence[FloatArray]) -> None:
     """Every time of the schedule is a finite instant with a date (OverflowError if not)."""
-    heads, tails = (u.heads for u in sched.units), (u.tails for u in sched.units)
-    times = np.concatenate([*heads, *tails, [sched.window_end or 0.0]])
-    if not np.isfinite(times).all():
+    every = np.concatenate([*(a.ravel() for a in times), [sched.window_end or 0.0]])
+    if not np.isfinite(every).all():
         raise OverflowError("a time that is not a finite number")
-    for t in (float(times.min()), float(times.max())):
+    for t in (float(every.min()), float(every.max())):
         # A day's margin: outputs show times of the next day (24:MM) and UTC.
         sched.clock(t - 86_400)
         sched.clock(t + 86_400)
@@ -106,23 +103,30 @@ def _on_the_calendar(sched: Schedule) -> None:
 def _schedule(plan: Plan) -> Schedule:
     ctx = _context(plan)
     ground = [(i, u) for i, u in enumerate(plan.units) if not isinstance(u, AircraftUnit)]
-    scheduled = dict(zip((i for i, _ in ground), _column(ctx, ground), strict=True))
+    column, heads, tails = _column(ctx, ground)
+    scheduled = dict(zip((i for i, _ in ground), column, strict=True))
     units = tuple(
         scheduled[i] if i in scheduled else _aircraft(ctx, u)  # type: ignore[arg-type]
         for i, u in enumerate(plan.units)
     )
     window_end = _window_end(ctx)
-    return Schedule(
+    sched = Schedule(
         parade=plan.parade.name,
         reference=ctx.reference,
         checkpoints=ctx.checkpoints,
         units=units,
         findings=tuple(find_all(plan, ctx.checkpoints, units, window_end)),
-        summary=_summary(ctx, units),
+        summary=_summary(ctx, heads, tails),
         window_end=window_end,
         window_name=plan.parade.window_name,
         speed_limits=ctx.limits,
     )
+    # The column's whole arrays, not 10,000 rows gathered again.
+    aircraft = [u for u in units if u.trajectory is None]
+    _on_the_calendar(
+        sched, [heads, tails, *(a.heads for a in aircraft), *(a.tails for a in aircraft)]
+    )
+    return sched
 
 
 def _context(plan: Plan) -> _Ctx:
@@ -173,11 +177,15 @@ def column_kernel(
     return kernel.schedule_column
 
 
-def _column(ctx: _Ctx, ground: Sequence[tuple[int, Unit]]) -> list[UnitSchedule]:
-    """Every ground unit, in order of march, through the column kernel."""
+def _column(
+    ctx: _Ctx, ground: Sequence[tuple[int, Unit]]
+) -> tuple[list[UnitSchedule], FloatArray, FloatArray]:
+    """Every ground unit, in order of march, through the column kernel; with all
+    their heads and tails (one row per unit, one column per checkpoint)."""
     units, route = _column_inputs(ctx, [u for _, u in ground])
     times = column_kernel(len(ground))(units, route)
-    return _unit_schedules(ctx, ground, units, times)
+    heads, tails, leaves = _pass_times(units, times)
+    return _unit_schedules(ctx, ground, units, times, (heads, tails, leaves)), heads, tails
 
 
 def _column_inputs(
@@ -228,10 +236,11 @@ def _unit_schedules(
     ground: Sequence[tuple[int, Unit]],
     units: kernel.ColumnUnits,
     times: kernel.ColumnTimes,
+    pass_times: tuple[FloatArray, FloatArray, FloatArray],
 ) -> list[UnitSchedule]:
     """The kernel's arrays as one :class:`UnitSchedule` per unit, its rules checked."""
     ids = tuple(c.id for c in ctx.checkpoints)
-    heads, tails, leaves = (list(rows) for rows in _pass_times(units, times))
+    heads, tails, leaves = (list(rows) for rows in pass_times)
     # Whole arrays to Python lists in one call each: per-element float() costs
     # more than the compiled kernel itself.
     held = np.maximum(times.tail[:, -1] - times.free_end, 0.0)
@@ -365,11 +374,9 @@ def _frozen(values: list[float]) -> FloatArray:
     return a
 
 
-def _summary(ctx: _Ctx, units: tuple[UnitSchedule, ...]) -> Summary:
-    ground = [u for u in units if u.trajectory is not None]
+def _summary(ctx: _Ctx, heads: FloatArray, tails: FloatArray) -> Summary:
+    """First and last of the ground units' heads and tails (aircraft take no road)."""
     rev = next(i for i, c in enumerate(ctx.checkpoints) if c.reviewing)
-    heads = np.stack([u.heads for u in ground])
-    tails = np.stack([u.tails for u in ground])
     first_head, last_tail = float(heads[:, 0].min()), float(tails[:, -1].max())
     return Summary(
         first_head=first_head,
