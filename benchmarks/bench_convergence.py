@@ -10,8 +10,13 @@ the kernel is compiled or loaded before any timing; median of --repeat) and
 that cost relative to the default step, as a Markdown table for
 docs/simulation.md.
 
+``--per-unit`` prints instead, per plan and unit in order of march, the error
+at the default step of its head passing the first checkpoint (its step-off)
+and the stand: where a difference first appears and how it grows down the
+column.
+
 Usage: python benchmarks/bench_convergence.py [PLAN ...] [--steps 0.05 0.1 0.2 0.25 0.5 1]
-       [--reference 0.01] [--repeat 3] [--runs 100]
+       [--reference 0.01] [--repeat 3] [--runs 100] [--per-unit]
 """
 
 from __future__ import annotations
@@ -57,6 +62,18 @@ def _at_stand(result: SimulationResult, stand: str) -> npt.NDArray[np.float64]:
     )
 
 
+def _per_unit(plan: Plan, sched: Schedule, step: float, reference: float) -> None:
+    """Per unit: error of its step-off (head at the first checkpoint) and at the stand."""
+    start, stand = sched.checkpoints[0].id, sched.reviewing.id
+    got, ref = _run(plan, sched, step)[0], _run(plan, sched, reference)[0]
+    names = [u.id for u in got.units if u.simulated]
+    off = _at_stand(got, start) - _at_stand(ref, start)
+    at = _at_stand(got, stand) - _at_stand(ref, stand)
+    print(f"step {step:g} s against {reference:g} s: unit, step-off error, error at {stand} [s]")
+    for name, e0, e1 in zip(names, off, at, strict=True):
+        print(f"  {name:40s} {e0:+.3f} {e1:+.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("plans", nargs="*", type=Path, default=EXAMPLES)
@@ -64,7 +81,14 @@ def main() -> None:
     ap.add_argument("--reference", type=float, default=0.01)
     ap.add_argument("--repeat", type=int, default=3, help="wall time: median of this many")
     ap.add_argument("--runs", type=int, default=100, help="runs per timed simulation")
+    ap.add_argument("--per-unit", action="store_true", help="errors per unit at the default step")
     args = ap.parse_args()
+    if args.per_unit:
+        for path in args.plans:
+            plan = load_plan(path)
+            print(path.parent.name)
+            _per_unit(plan, schedule(plan), DEFAULT_STEP, args.reference)
+        return
     print(f"load {os.getloadavg()[0]:.2f}; reference step {args.reference} s; no noise, one run")
     print()
     print(f"| plan | step [s] | max error [s] | P95 error [s] | wall, {args.runs} runs [s] "
