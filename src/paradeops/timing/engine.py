@@ -31,7 +31,6 @@ from paradeops.timing.schedule import (
     FloatArray,
     Schedule,
     Summary,
-    Trajectory,
     UnitSchedule,
 )
 
@@ -122,7 +121,7 @@ def _schedule(plan: Plan) -> Schedule:
         speed_limits=ctx.limits,
     )
     # The column's whole arrays, not 10,000 rows gathered again.
-    aircraft = [u for u in units if u.trajectory is None]
+    aircraft = [u for u in units if u.breakpoints is None]
     _on_the_calendar(
         sched, [heads, tails, *(a.heads for a in aircraft), *(a.tails for a in aircraft)]
     )
@@ -249,7 +248,9 @@ def _unit_schedules(
     t0, off = times.step_off.tolist(), times.offsets.tolist()
     lengths, speeds = units.length_m.tolist(), units.speed_ms.tolist()
     gap_ahead = times.gap_at_reviewing.tolist()
-    x, arrive, leave = times.path
+    # One array for the whole column; each unit keeps a view of its columns.
+    path = np.stack(times.path)
+    path.setflags(write=False)
     out = []
     for j, (index, u) in enumerate(ground):
         if u.target is not None:
@@ -271,7 +272,7 @@ def _unit_schedules(
                 tails=tails[j],
                 head_leaves=leaves[j],
                 held_s=held_l[j] if h else 0.0,
-                trajectory=Trajectory(x[a:b], arrive[a:b], leave[a:b]),
+                breakpoints=path[:, a:b],
                 hold_from_m=hold_from[j] if h else None,
                 hold_time=hold_at[j] if h else None,
                 gap_ahead_m=None if j == 0 else gap_ahead[j],

@@ -91,7 +91,8 @@ class UnitSchedule:
     ``checkpoint_ids`` [s from reference]; ``head_leaves`` is NaN where the
     head does not stop. Arrays, not :class:`Pass` objects: a 10,000-unit
     schedule has 100,000 passes, and named tuples are objects the garbage
-    collector tracks (and walks) until they die, where arrays are not.
+    collector tracks (and walks) until they die, where arrays are not. The
+    trajectory likewise: an array until asked for.
     """
 
     id: str
@@ -106,7 +107,9 @@ class UnitSchedule:
     head_leaves: FloatArray
     #: Seconds lost to being held behind the unit ahead, at the last checkpoint.
     held_s: float = 0.0
-    trajectory: Trajectory | None = None  # None for aircraft
+    #: The head's breakpoints, one per column: position [m], arrival and
+    #: departure [s] (the rows of :class:`Trajectory`); None for aircraft.
+    breakpoints: FloatArray | None = None
     #: Where [m] and when [s] the head first closes up on the unit ahead.
     hold_from_m: float | None = None
     hold_time: float | None = None
@@ -120,6 +123,14 @@ class UnitSchedule:
     @property
     def speed_kmh(self) -> float:
         return self.speed_ms * 3.6
+
+    @cached_property
+    def trajectory(self) -> Trajectory | None:
+        """When the head reaches each position (made on first use); None for aircraft."""
+        if self.breakpoints is None:
+            return None
+        x, arrive, leave = self.breakpoints
+        return Trajectory(x, arrive, leave)
 
     @cached_property
     def passes(self) -> tuple[Pass, ...]:
