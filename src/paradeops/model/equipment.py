@@ -43,7 +43,7 @@ AIR_CLASSES = frozenset({"aircraft", "helicopter"})
 class EquipmentModel(BaseModel):
     """One model of vehicle or aircraft."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     model: str = Field(
         min_length=1, max_length=200, description="Name units refer to, e.g. T-90M",
@@ -69,7 +69,7 @@ class EquipmentModel(BaseModel):
 class EquipmentCatalogue(BaseModel):
     """A catalogue file: ``version: 1`` and a list of ``equipment``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     version: Literal[1] = Field(description="Version of the catalogue format: 1")
     equipment: list[EquipmentModel] = Field(

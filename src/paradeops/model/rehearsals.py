@@ -56,7 +56,7 @@ RehearsalClock = Annotated[
 
 
 class Rehearsal(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     id: _Id
     name: str | None = Field(None, description="Name for tables (default: the id)")
