@@ -163,3 +163,24 @@ def test_the_trajectory_never_moves_faster_than_the_unit_may(plan: Plan) -> None
         pace = (tr.t_left[1:] - tr.t_right[:-1]) / np.diff(tr.x)
         assert np.all(pace >= 1 / u.speed_ms - 1e-6)
         assert np.all(tr.t_right >= tr.t_left - 1e-9)
+
+
+@COMMON
+@given(plans())
+def test_passes_made_on_demand_agree_with_the_arrays_and_the_summary(plan: Plan) -> None:
+    s = scheduled(plan)
+    for u in s.units:
+        assert [p.checkpoint for p in u.passes] == list(u.checkpoint_ids)
+        assert [p.head for p in u.passes] == u.heads.tolist()
+        assert [p.tail for p in u.passes] == u.tails.tolist()
+        leaves = u.head_leaves.tolist()
+        assert [p.head_leaves for p in u.passes] == [None if t != t else t for t in leaves]
+        for p in u.passes:
+            assert u.at(p.checkpoint) == p
+        if u.trajectory is not None:
+            # The trajectory's arrival at each checkpoint is the head's pass.
+            at_m = [c.at_m for c in s.checkpoints]
+            assert np.allclose(u.trajectory.arrive(at_m), u.heads, rtol=0, atol=1e-6)
+    ground = _ground(s)
+    assert s.summary.first_head == min(u.passes[0].head for u in ground)
+    assert s.summary.last_tail == max(u.passes[-1].tail for u in ground)
