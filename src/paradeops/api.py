@@ -208,6 +208,7 @@ def load_tribunes(path: PathArg) -> Tribunes:
     Example:
         >>> tribunes = paradeops.load_tribunes("examples/victory-day-2025/tribunes.yaml")
     """
+    require(*_PROTOCOL_LIBRARIES, what="load_tribunes")
     from paradeops.io.guestfiles import load_tribunes as read_tribunes
 
     return read_tribunes(_path(path, "path"))
@@ -236,6 +237,7 @@ def guest_status(guests: GuestBook | PathArg, as_of: Moment | None = None) -> di
         >>> paradeops.guest_status(book, as_of="2025-05-05")["az-president"]
         <Status.confirmed: 'confirmed'>
     """
+    require(*_PROTOCOL_LIBRARIES, what="guest_status")
     from paradeops.protocol.ledger import status_as_of
 
     return status_as_of(_book(guests), _moment(as_of))
@@ -260,6 +262,7 @@ def announcements(guests: GuestBook | PathArg) -> list[AnnouncementCheck]:
     Example:
         >>> [c.actual for c in paradeops.announcements(book)]
     """
+    require(*_PROTOCOL_LIBRARIES, what="announcements")
     from paradeops.protocol.announcements import check_announcements
 
     return check_announcements(_book(guests))

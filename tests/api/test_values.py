@@ -272,6 +272,19 @@ def test_load_guests_without_pycountry_names_the_extra(
         paradeops.load_guests(examples / "victory-day-2025" / "guests.yaml")
 
 
+@pytest.mark.parametrize(
+    ("name", "arg"),
+    [("load_tribunes", "tribunes.yaml"), ("guest_status", "guests.yaml"),
+     ("announcements", "guests.yaml")],
+)  # fmt: skip
+def test_every_protocol_function_without_pycountry_names_the_extra(
+    examples: Path, monkeypatch: pytest.MonkeyPatch, name: str, arg: str
+) -> None:
+    monkeypatch.setitem(sys.modules, "pycountry", None)
+    with pytest.raises(paradeops.UserError, match=r"paradeops\[protocol\]"):
+        getattr(paradeops, name)(examples / "victory-day-2025" / arg)
+
+
 def test_to_frame_without_pandas_says_pip_install_pandas(
     plan_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
