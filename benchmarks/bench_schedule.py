@@ -18,57 +18,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from typing import Any
 
 import numpy as np
 
 from paradeops.model.plan import Plan
+from paradeops.synthetic import column_plan as synthetic_plan
 from paradeops.timing import engine, kernel
 from paradeops.timing.engine import schedule
-
-
-def synthetic_plan(n_units: int, n_checkpoints: int = 10, seed: int = 0) -> Plan:
-    """A plausible column: foot boxes, bands, vehicle columns and floats with show stops."""
-    rng = np.random.default_rng(seed)
-    spacing = 300.0
-    cps = [
-        {"id": f"cp{i}", "at_m": i * spacing, "reviewing": i == n_checkpoints // 2}
-        for i in range(n_checkpoints)
-    ]
-    units: list[dict[str, Any]] = []
-    for i in range(n_units):
-        r = rng.random()
-        u: dict[str, Any] = {"id": f"u{i}"}
-        if r < 0.4:
-            u |= {"kind": "foot", "ranks": int(rng.integers(6, 14)), "files": 10,
-                  "rank_spacing_m": 1.4, "cadence_spm": float(rng.uniform(108, 120)),
-                  "pace_m": 0.75}
-        elif r < 0.5:
-            u |= {"kind": "band", "ranks": 8, "files": 8, "rank_spacing_m": 1.5,
-                  "cadence_spm": 112, "pace_m": 0.75}
-        elif r < 0.8:
-            u |= {"kind": "vehicles", "count": int(rng.integers(2, 12)),
-                  "vehicle_length_m": float(rng.uniform(5, 12)), "spacing_m": 20.0,
-                  "speed_kmh": float(rng.uniform(8, 20))}
-        else:
-            u |= {"kind": "float", "length_m": float(rng.uniform(8, 18)),
-                  "speed_kmh": float(rng.uniform(3, 5))}
-            if rng.random() < 0.3:
-                u["show_stop"] = {"at": cps[n_checkpoints // 2]["id"], "duration_s": 45}
-        units.append(u)
-    return Plan.model_validate(
-        {
-            "version": 1,
-            "parade": {"name": f"synthetic {n_units}", "date": "2025-05-09",
-                       "timezone": "Europe/Moscow", "start": "10:00:00"},
-            "route": {
-                "checkpoints": cps,
-                "speed_limits": [{"from": "cp3", "to": "cp6", "max_kmh": 12}],
-            },
-            "defaults": {"gap_m": 20, "min_gap_m": 5, "max_gap_m": 200},
-            "units": units,
-        }
-    )  # fmt: skip
 
 
 def median_ms(plan: Plan, repeat: int) -> tuple[float, float]:
