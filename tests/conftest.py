@@ -46,9 +46,17 @@ CACHE_SUFFIXES = (".nbi", ".nbc", ".pyc")
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 
 
+#: pytest makes .pytest_cache in a temporary folder of this name, then renames it.
+CACHE_PREFIXES = ("pytest-cache-files-",)
+
+
 def is_cache(relative: str) -> bool:
     parts = Path(relative).parts
-    return bool(CACHE_PARTS & set(parts)) or relative.endswith(CACHE_SUFFIXES)
+    return (
+        bool(CACHE_PARTS & set(parts))
+        or relative.endswith(CACHE_SUFFIXES)
+        or any(part.startswith(CACHE_PREFIXES) for part in parts)
+    )
 
 
 def opens_for_writing(event: str, args: tuple[object, ...]) -> str | None:
