@@ -15,8 +15,7 @@ from paradeops.calibration.results import Calibration, Constraint, UnitFit, dist
 from paradeops.calibration.runs import Run
 from paradeops.calibration.shape import FreeShape, free_shape
 from paradeops.model.plan import AircraftUnit, BandUnit, FootUnit, MountedUnit, Plan, Unit
-from paradeops.model.rehearsals import planned_gap_m
-from paradeops.model.units import speed_ms
+from paradeops.model.units import planned_gap_m, speed_ms
 from paradeops.timing.schedule import FloatArray, Schedule, UnitSchedule
 
 

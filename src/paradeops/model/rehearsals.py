@@ -12,15 +12,12 @@ follow the plan's rule for clock times on the rehearsal's own date
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, WithJsonSchema
 
 from paradeops.model.clock import CLOCK_PATTERN, ClockTime, parse_clock_time
 from paradeops.model.input_types import PlanDate, PositiveSeconds
-
-if TYPE_CHECKING:  # plan.py imports this module
-    from paradeops.model.plan import Plan, Unit
 
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str, str]
@@ -108,12 +105,3 @@ def rehearsal_issues(data: Any) -> Iterator[Issue]:
         for i, uid in enumerate(ids if isinstance(ids, list) else []):
             if isinstance(uid, str) and uid not in known:
                 yield (*loc, "units", i), f"unknown unit {uid!r}", "use a unit id from `units`"
-
-
-def planned_gap_m(plan: Plan, unit: Unit) -> float:
-    """The road the plan leaves ahead of ``unit`` [m]: its ``gap_m``, else the default.
-
-    The timing engine releases a unit stepping off behind the one ahead when
-    that unit's tail is this far past the start point; calibration fits it.
-    """
-    return plan.defaults.gap_m if unit.gap_m is None else unit.gap_m

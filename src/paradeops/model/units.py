@@ -8,6 +8,7 @@ from paradeops.model.plan import (
     FloatUnit,
     FootUnit,
     MountedUnit,
+    Plan,
     Unit,
     VehicleUnit,
 )
@@ -44,6 +45,15 @@ def speed_ms(unit: Unit) -> float:
     if unit.speed_kmh is None:  # a vehicle unit: the loader fills it from the catalogue
         raise ValueError(f"unit {unit.id} has no speed_kmh and no catalogue entry")
     return unit.speed_kmh * KMH
+
+
+def planned_gap_m(plan: Plan, unit: Unit) -> float:
+    """The road the plan leaves ahead of ``unit`` [m]: its ``gap_m``, else the default.
+
+    The timing engine releases a unit stepping off behind the one ahead when
+    that unit's tail is this far past the start point; calibration fits it.
+    """
+    return plan.defaults.gap_m if unit.gap_m is None else unit.gap_m
 
 
 def personnel(unit: Unit) -> int:

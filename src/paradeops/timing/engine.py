@@ -23,7 +23,7 @@ from paradeops.errors import Problem, UserError
 from paradeops.extras import installed
 from paradeops.model.clock import ClockTime, instant, plan_spelling, seconds_between
 from paradeops.model.plan import AircraftUnit, Plan, Unit
-from paradeops.model.units import length_m, speed_ms
+from paradeops.model.units import length_m, planned_gap_m, speed_ms
 from paradeops.timing import kernel
 from paradeops.timing.findings import find_all
 from paradeops.timing.schedule import (
@@ -140,10 +140,6 @@ def _context(plan: Plan) -> _Ctx:
     return _Ctx(plan, reference_time(plan), infos, limits)
 
 
-def _gap(plan: Plan, unit: Unit) -> float:
-    return plan.defaults.gap_m if unit.gap_m is None else unit.gap_m
-
-
 def _window_end(ctx: _Ctx) -> float | None:
     end = ctx.plan.parade.window_end
     return None if end is None else ctx.seconds(end, "parade.window_end")
@@ -199,7 +195,7 @@ def _column_inputs(
     cp_pos = np.array([c.at_m for c in ctx.checkpoints])
     for j, u in enumerate(ground):
         units.length_m[j], units.speed_ms[j] = length_m(u), speed_ms(u)
-        units.gap_m[j] = _gap(ctx.plan, u)
+        units.gap_m[j] = planned_gap_m(ctx.plan, u)
         if u.step_off is not None:
             units.step_off_rule[j] = kernel.STEP_FIXED
             units.rule_time_s[j] = ctx.seconds(u.step_off)
