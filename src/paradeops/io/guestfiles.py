@@ -11,14 +11,16 @@ import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 
 from paradeops.errors import Problem, UserError
 from paradeops.io.csv_table import Table, capped, parse_table, table_from_rows
 from paradeops.io.planfile import read_bytes, read_text
+from paradeops.model.checks import text_issues
+from paradeops.model.input_types import control_character
 from paradeops.model.yamlsource import (
     DEFAULT_LIMITS,
     Locator,
@@ -42,7 +44,7 @@ REQUIRED = ("id", "name", "country")
 def parse_guests(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> GuestBook:
     """A guest book from YAML text; every problem at once, located."""
     data, locator = parse_yaml(text, file, limits)
-    book = validate(GuestBook, data, locator, file)
+    book = _validate_printable(GuestBook, data, locator, file)
     issues = check(book)
     if issues:
         raise UserError(problems=[
@@ -60,7 +62,29 @@ def load_guests(path: Path | str) -> GuestBook:
 
 def parse_tribunes(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> Tribunes:
     data, locator = parse_yaml(text, file, limits)
-    return validate(Tribunes, data, locator, file)
+    return _validate_printable(Tribunes, data, locator, file)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate_printable(model: type[M], data: Any, locator: Locator, file: str) -> M:
+    """``data`` as a ``model``; a text with a control character is a problem too.
+
+    Names from these files reach the terminal, the seating chart and CSV:
+    :func:`paradeops.model.checks.text_issues` is the plan's rule.
+    """
+    problems = [
+        Problem(message, file=file, line=locator.line(loc), field=_path(loc), hint=hint)
+        for loc, message, hint in text_issues(data)
+    ]
+    try:
+        result = validate(model, data, locator, file)
+    except UserError as e:
+        raise UserError(problems=[*e.problems, *problems]) from None
+    if problems:
+        raise UserError(problems=problems)
+    return result
 
 
 def load_tribunes(path: Path | str) -> Tribunes:
@@ -171,6 +195,9 @@ def _row_guest(row: dict[str, str], number: int, name: str,
     found = len(problems)
     for key in COLUMNS:
         value = row.get(key, "")
+        if (why := control_character(value)) is not None:
+            problems.append(Problem(f"{why}: {value!r}", file=name, line=number, field=key,
+                                    hint="remove it: a cell is printable text in any script"))
         if key in ("host", "illustrative"):
             if value.lower() not in _TRUE | _FALSE:
                 problems.append(Problem(f"{value!r} is not yes or no", file=name,

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from paradeops.errors import Problem, UserError
 from paradeops.model.checks import plan_issues
 from paradeops.model.equipment import equipment_issues, index
-from paradeops.model.geometry import LonLat, project
+from paradeops.model.geometry import LonLat, beyond_end, linestring, project, route_length_m
 from paradeops.model.input_types import MAX_LENGTH_M
 from paradeops.model.music import music_issues
 from paradeops.model.plan import Plan
@@ -221,18 +221,33 @@ def _positions(
     try:
         line = _read_geometry(ref, files, limits)
     except UserError as e:
+        # A problem inside the geometry file is located in it; one of reading
+        # it (missing, refused) at the plan's route.geometry.
         at = locator.line(("route", "geometry"))
         problems.extend(
-            Problem(p.message, p.file or file, p.line or at, "route.geometry", p.hint)
+            p if p.file else Problem(p.message, file, at, "route.geometry", p.hint)
             for p in e.problems
         )
         return {}
-    positions, off_route = _place(route.get("checkpoints"), line)
+    cps = route.get("checkpoints")
+    problems.extend(
+        _problem(("route", "checkpoints", i, "at_m"), msg, _BEYOND_HINT, locator, file)
+        for i, msg in beyond_end(_at_m(cps), route_length_m(line))
+    )
+    positions, off_route = _place(cps, line)
     problems.extend(
         _problem(("route", "checkpoints", i), msg, hint, locator, file)
         for i, msg, hint in off_route
     )
     return positions
+
+
+_BEYOND_HINT = "check at_m and its unit (metres from the start of the route), or the geometry"
+
+
+def _at_m(checkpoints: Any) -> list[Any]:
+    items = checkpoints if isinstance(checkpoints, list) else []
+    return [c.get("at_m") if isinstance(c, dict) else None for c in items]
 
 
 def _place(
@@ -272,46 +287,6 @@ def _place(
 def _read_geometry(ref: str, files: PlanFiles, limits: ReadLimits) -> list[LonLat]:
     name, text = files.read("route.geometry", ref)
     return linestring(parse_json(text, name, limits), name)
-
-
-def linestring(doc: Any, name: str) -> list[LonLat]:
-    """The lon/lat points of a GeoJSON LineString (bare, Feature, or one-Feature collection)."""
-    geom = doc
-    if isinstance(geom, dict) and geom.get("type") == "FeatureCollection":
-        feats = geom.get("features") or []
-        lines = [f for f in feats if (f.get("geometry") or {}).get("type") == "LineString"]
-        if len(lines) != 1:
-            raise UserError(
-                f"expected one LineString feature, found {len(lines)}",
-                file=name,
-                hint="keep exactly one LineString: the route",
-            )
-        geom = lines[0]
-    if isinstance(geom, dict) and geom.get("type") == "Feature":
-        geom = geom.get("geometry")
-    kind = geom.get("type") if isinstance(geom, dict) else type(geom).__name__
-    if kind != "LineString":
-        raise UserError(
-            f"the geometry is a {kind}, not a LineString",
-            file=name,
-            hint="the route must be one GeoJSON LineString of [lon, lat] points",
-        )
-    coords = geom.get("coordinates")
-    try:
-        points = [(float(p[0]), float(p[1])) for p in coords]
-    except (TypeError, ValueError, IndexError):
-        raise UserError(
-            "LineString coordinates must be [lon, lat] pairs", file=name
-        ) from None
-    if len(points) < 2:
-        raise UserError("a LineString needs at least two points", file=name)
-    if not all(-180 <= lo <= 180 and -90 <= la <= 90 for lo, la in points):
-        raise UserError(
-            "coordinates out of range",
-            file=name,
-            hint="GeoJSON gives [longitude, latitude] in degrees",
-        )
-    return points
 
 
 def _problem(

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from paradeops.model.clock_checks import clock_issues
+from paradeops.model.input_types import control_character
 
 Loc = tuple[str | int, ...]
 Issue = tuple[Loc, str, str]
@@ -38,7 +39,38 @@ def plan_issues(
         *_speed_limit_issues(_list(route.get("speed_limits")), order),
         *_unit_issues(_list(data.get("units")), order),
         *clock_issues(data),
+        *text_issues(data),
     ]
+
+
+def text_issues(data: Any) -> Iterator[Issue]:
+    """Every text of the file (names, descriptions, keys) that holds a control character.
+
+    Refused where it is read, not escaped where it is shown: a name reaches
+    tables, messages, CSV, JSON, charts and the service's pages, and one
+    check here covers them all. Printable text in any script passes.
+    """
+    stack: list[tuple[Loc, Any]] = [((), data)]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, str):
+            why = control_character(node)
+            if why is not None:
+                yield loc, f"{why}: {node!r}", _PRINTABLE
+        elif isinstance(node, Mapping):
+            for key in node:
+                if isinstance(key, str) and (why := control_character(key)) is not None:
+                    yield loc, f"the key {key!r} {why}", _PRINTABLE
+            # Reversed onto the stack, so that problems come in the file's order.
+            stack.extend(((*loc, str(k)), v) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend(((*loc, i), v) for i, v in reversed(list(enumerate(node))))
+
+
+_PRINTABLE = (
+    "remove it: texts are printable characters in any script; control and "
+    "direction-override characters would drive the terminal or reorder what is shown"
+)
 
 
 def _map(v: Any) -> Mapping[str, Any]:

@@ -11,9 +11,11 @@ arithmetic. Counts are whole numbers. Pure: type aliases only.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import re
+from typing import Annotated, Any
 
-from pydantic import AllowInfNan, Field, Strict
+from pydantic import AllowInfNan, BeforeValidator, Field, Strict
+from pydantic_core import PydanticCustomError
 
 #: The earliest and latest date of a parade or a rehearsal: a century of archives before
 #: the first plan and two after; far enough from year 1 and 9999 that every time of
@@ -64,8 +66,39 @@ Longitude = Annotated[_Real, Field(ge=-180, le=180)]
 Latitude = Annotated[_Real, Field(ge=-90, le=90)]
 #: A number with no natural bound of its own (a distribution's parameter).
 Real = Annotated[_Real, Field(ge=-1e9, le=1e9)]
-#: A calendar date (of a parade, a rehearsal) within MIN_DATE-MAX_DATE.
-PlanDate = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE)]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def calendar_date(value: Any) -> Any:
+    """A YAML date or ``"YYYY-MM-DD"`` text, and nothing else.
+
+    pydantic's lax dates take ``0`` and ``1746748800`` as Unix seconds and
+    a date-time at midnight as its date: a plan would silently run on
+    1 January 1970. The error kinds are pydantic's own, so the messages and
+    hints are the project's (:mod:`paradeops.model.input_messages`).
+    """
+    if isinstance(value, dt.datetime):
+        raise PydanticCustomError("date_from_datetime_inexact", "has a time of day")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if _ISO_DATE.match(text) and text[10:11] in ("T", "t", " "):
+            raise PydanticCustomError("date_from_datetime_inexact", "has a time of day")
+        if _ISO_DATE.fullmatch(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+        raise PydanticCustomError("date_parsing", "is not a date on the calendar")
+    raise PydanticCustomError("date_type", "must be a date")
+
+
+#: A calendar date (of a parade, a rehearsal) within MIN_DATE-MAX_DATE: a YAML
+#: date or "YYYY-MM-DD" text, never a number or a date-time.
+# The bounds before the validator: they apply to the date schema itself, whose
+# errors carry the bound as a date (the message names it as YYYY-MM-DD).
+PlanDate = Annotated[dt.date, Field(ge=MIN_DATE, le=MAX_DATE), BeforeValidator(calendar_date)]
 #: true or false, nothing else (not 1, not "yes").
 Flag = Annotated[bool, Strict()]
 #: A length either way along the route [m] (negative: before).
@@ -74,3 +107,26 @@ SignedMetres = Annotated[_Real, Field(ge=-MAX_LENGTH_M, le=MAX_LENGTH_M)]
 SignedSeconds = Annotated[_Real, Field(ge=-MAX_DURATION_S, le=MAX_DURATION_S)]
 #: A fraction or factor with a bound of its own (set with Field(le=...)).
 Fraction = _Real
+
+
+#: Characters a text of an input file may not hold, whatever its script: C0 and
+#: C1 controls (ESC starts a terminal's escape sequences, CR overwrites a line,
+#: 0x9B is a one-byte CSI) and the bidirectional embeddings, overrides and
+#: isolates (U+202A-U+202E, U+2066-U+2069), which reorder what a reader sees.
+#: Tab and line feed stay allowed: a description may be a YAML block. Joiners
+#: (U+200C, U+200D) and the direction marks (U+200E, U+200F) are printable
+#: text in Arabic, Indic and emoji spellings and are kept.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def control_character(text: str) -> str | None:
+    """Why ``text`` cannot be shown on a terminal as it is, or None if it can.
+
+    Names the first forbidden character by its code point and position (the
+    character itself would do what it is refused for).
+    """
+    found = _FORBIDDEN.search(text)
+    if found is None:
+        return None
+    kind = "a direction override" if found.group() >= "\u202a" else "a control character"
+    return f"contains {kind} (U+{ord(found.group()):04X}) at character {found.start() + 1}"

@@ -9,11 +9,12 @@ so that every problem in a file is reported at once, not just the first.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -75,6 +76,19 @@ Clock = Annotated[
         }
     ),
 ]
+
+
+def _version_one(value: Any) -> Any:
+    """``1`` only: lax ``Literal[1]`` also takes ``1.0`` and ``true`` (both equal 1)."""
+    if type(value) is not int:
+        shown = "true" if value is True else "false" if value is False else repr(value)
+        raise ValueError(
+            f"must be the whole number 1 (the format's version), got {shown}: write version: 1"
+        )
+    return value
+
+
+FormatVersion = Annotated[Literal[1], BeforeValidator(_version_one)]
 
 
 class _Strict(BaseModel):
@@ -272,7 +286,7 @@ GroundUnit = FootUnit | BandUnit | MountedUnit | VehicleUnit | FloatUnit
 class Plan(_Strict):
     """A whole plan file."""
 
-    version: Literal[1] = Field(description="Version of the plan format: 1")
+    version: FormatVersion = Field(description="Version of the plan format: 1")
     parade: Parade = Field(description="Name, date, time zone and start of the parade")
     route: Route = Field(description="Checkpoints, speed limits and the route's geometry")
     defaults: Defaults = Field(
