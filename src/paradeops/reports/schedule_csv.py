@@ -8,9 +8,10 @@ actual times can be joined on ``unit_id`` + ``checkpoint``.
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
+from typing import Any
 
+from paradeops.reports.csv_text import csv_text
 from paradeops.reports.schedule_json import iso_clock
 from paradeops.timing.schedule import Schedule
 
@@ -36,27 +37,27 @@ def schedule_csv(s: Schedule) -> str:
     """CSV text with a header row; times ISO 8601 with offset, ``order`` from 1.
 
     Aircraft have a single row, at the checkpoint they fly over. Lines end in
-    ``\\n``; the CLI should write the text with ``newline=""`` unchanged.
+    ``\\n``; the CLI should write the text with ``newline=""`` unchanged. A
+    name a spreadsheet would run as a formula is written as text
+    (:mod:`paradeops.reports.csv_text`).
     """
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
+    return csv_text(CSV_COLUMNS, _rows(s))
+
+
+def _rows(s: Schedule) -> Iterator[tuple[Any, ...]]:
     for order, u in enumerate(s.units, start=1):
         for p in u.passes:
-            w.writerow(
-                (
-                    u.id,
-                    u.name,
-                    u.kind,
-                    order,
-                    p.checkpoint,
-                    iso_clock(s, p.head),
-                    iso_clock(s, p.tail),
-                    "" if p.head_leaves is None else iso_clock(s, p.head_leaves),
-                    f"{u.length_m:.1f}",
-                    f"{u.speed_kmh:.1f}",
-                    iso_clock(s, u.step_off),
-                    f"{u.held_s:.1f}",
-                )
+            yield (
+                u.id,
+                u.name,
+                u.kind,
+                order,
+                p.checkpoint,
+                iso_clock(s, p.head),
+                iso_clock(s, p.tail),
+                "" if p.head_leaves is None else iso_clock(s, p.head_leaves),
+                f"{u.length_m:.1f}",
+                f"{u.speed_kmh:.1f}",
+                iso_clock(s, u.step_off),
+                f"{u.held_s:.1f}",
             )
-    return buf.getvalue()

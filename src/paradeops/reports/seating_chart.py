@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import textwrap
 import zlib
@@ -13,6 +12,7 @@ from paradeops.protocol.countries import country_name
 from paradeops.protocol.guests import GuestBook
 from paradeops.protocol.seating import Seating
 from paradeops.protocol.tribunes import Layout
+from paradeops.reports.csv_text import csv_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -44,12 +44,8 @@ def seating_rows(book: GuestBook, seating: Seating, layout: Layout) -> list[dict
 
 
 def seating_csv(book: GuestBook, seating: Seating, layout: Layout) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n",
-                            extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(seating_rows(book, seating, layout))
-    return buffer.getvalue()
+    """One line per seated guest; a name a spreadsheet would run is written as text."""
+    return csv_text(CSV_COLUMNS, seating_rows(book, seating, layout))
 
 
 def seating_json(book: GuestBook, seating: Seating, layout: Layout) -> dict[str, Any]:
