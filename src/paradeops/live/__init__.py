@@ -9,6 +9,15 @@ clock: ``now`` is passed in, so a past parade can be replayed exactly.
 
 from paradeops.live.alerts import alerts
 from paradeops.live.announcer import running_order
+from paradeops.live.incidents import (
+    CODES,
+    DEFAULT_DURATION_S,
+    Hold,
+    Incident,
+    IncidentCode,
+    expected_until,
+    holds,
+)
 from paradeops.live.model import (
     Actual,
     Alert,
@@ -20,13 +29,20 @@ from paradeops.live.model import (
 from paradeops.live.projection import project
 
 __all__ = [
+    "CODES",
+    "DEFAULT_DURATION_S",
     "Actual",
     "Alert",
+    "Hold",
+    "Incident",
+    "IncidentCode",
     "LiveStatus",
     "ProjectedPass",
     "Thresholds",
     "UnitStatus",
     "alerts",
+    "expected_until",
+    "holds",
     "project",
     "running_order",
 ]

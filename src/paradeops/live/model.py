@@ -63,6 +63,8 @@ class UnitStatus:
     trajectory: Trajectory | None
     length_m: float
     last: Actual | None = None
+    #: Held by an incident until this time [s] (after ``now``); None if not held.
+    held_until: float | None = None
 
     def at(self, checkpoint: str) -> ProjectedPass | None:
         return next((p for p in self.passes if p.checkpoint == checkpoint), None)

@@ -11,7 +11,9 @@ For each ground unit in order of march:
    :func:`paradeops.timing.envelope.hold_behind`, exactly as the engine does.
 3. A unit not seen yet keeps its planned step-off, pushed back by the delay
    the unit ahead has at the start point (it cannot step off into it).
-4. No news is late news — where there is news: if the projected time at the
+4. An incident on the unit holds its head where it is until the incident
+   is over (:mod:`paradeops.live.incidents`); it goes on from there as in 2.
+5. No news is late news — where there is news: if the projected time at the
    next checkpoint ahead is already past ``now``, a marshal reports from that
    checkpoint (any unit has an actual there) and this unit has none, it cannot
    have reached it, so its projection starts late enough to reach it at
@@ -25,12 +27,13 @@ for the past, used to draw the unit and to hold the unit behind it.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from paradeops.live.alerts import alerts
+from paradeops.live.incidents import Hold, Onward, apply_holds
 from paradeops.live.model import (
     Actual,
     LiveStatus,
@@ -52,8 +55,13 @@ def project(
     *,
     min_gap_m: float = 5.0,
     thresholds: Thresholds | None = None,
+    holds: Mapping[str, tuple[Hold, ...]] | None = None,
 ) -> LiveStatus:
-    """The live state of the parade at ``now`` [s from the reference]."""
+    """The live state of the parade at ``now`` [s from the reference].
+
+    ``holds``: each unit's incident holds (:func:`paradeops.live.incidents.holds`).
+    """
+    holds = holds or {}
     thresholds = thresholds or Thresholds()
     pos = {c.id: c.at_m for c in schedule.checkpoints}
     seen = _first_seen(actuals, pos)
@@ -64,7 +72,7 @@ def project(
         if u.trajectory is None:
             statuses.append(_overhead(u, seen))
             continue
-        st = _ground(schedule, u, seen, reporting, leader, now, min_gap_m)
+        st = _ground(schedule, u, seen, reporting, leader, now, min_gap_m, holds.get(u.id, ()))
         statuses.append(st)
         assert st.trajectory is not None
         leader = (st.trajectory, u)
@@ -146,13 +154,16 @@ def _ground(
     leader: tuple[Trajectory, UnitSchedule] | None,
     now: float,
     min_gap_m: float,
+    unit_holds: tuple[Hold, ...] = (),
 ) -> UnitStatus:
     planned = u.trajectory
     assert planned is not None
     pos = {c.id: c.at_m for c in s.checkpoints}
     mine = [a for (unit, _, _), a in seen.items() if unit == u.id]
     latest = _latest(s, u, mine, pos, leader)
-    traj = _projected(s, u, mine, pos, latest, reporting, leader, now, min_gap_m)
+    traj, held_until = _projected(
+        s, u, mine, pos, latest, reporting, leader, now, min_gap_m, unit_holds
+    )
     passes = _passes(s, u, seen, traj, latest)
     last, p = latest.actual, latest.p
     if latest.next is not None:
@@ -164,7 +175,18 @@ def _ground(
     state: UnitState = "waiting" if last is None else "marching"
     if last is not None and p >= s.checkpoints[-1].at_m + u.length_m - _EPS:
         state = "passed"
-    return UnitStatus(u.id, u.name, u.kind, state, delay, passes, traj, u.length_m, last=last)
+    return UnitStatus(
+        u.id,
+        u.name,
+        u.kind,
+        state,
+        delay,
+        passes,
+        traj,
+        u.length_m,
+        last=last,
+        held_until=held_until if held_until is not None and held_until > now else None,
+    )
 
 
 def _head_at(a: Actual, pos: dict[str, float], length_m: float) -> float:
@@ -198,8 +220,12 @@ def _projected(
     leader: tuple[Trajectory, UnitSchedule] | None,
     now: float,
     min_gap_m: float,
-) -> Trajectory:
-    """The past through the actuals, then free flow held behind the projected unit ahead."""
+    unit_holds: tuple[Hold, ...] = (),
+) -> tuple[Trajectory, float | None]:
+    """The past through the actuals, then free flow held behind the projected unit ahead.
+
+    Returns it with when the unit's incident hold ends (None without one).
+    """
     assert u.trajectory is not None
     x_end = float(u.trajectory.x[-1])
     stop = next(
@@ -214,21 +240,40 @@ def _projected(
     free = free_flow(u.speed_ms, x_end, caps, stop)
     p, t = latest.p, latest.t
     behind = _through(free, [(_head_at(a, pos, u.length_m), a.t) for a in mine], p, t)
-    ahead_free = free_flow(u.speed_ms, x_end - p, _cut(caps, p), _cut_stop(stop, p))
     nxt_cp = latest.next
     if nxt_cp is not None and nxt_cp.id in reporting:
         # No news is late news: not seen at the next checkpoint, so not there before now.
+        ahead_free = free_flow(u.speed_ms, x_end - p, _cut(caps, p), _cut_stop(stop, p))
         t = max(t, now - float(ahead_free.arrive(nxt_cp.at_m - p)))
-    # Past the release point the unit ahead disperses and holds no one (as in
-    # the engine): the constraint ends where this head is when its tail leaves.
-    released = s.checkpoints[-1].at_m - min_gap_m - p
-    if leader is None or released <= _EPS:
-        ahead = _shift(ahead_free, t)
-    else:
+    onward = _onward(s, u, caps, stop, leader, min_gap_m)
+    traj = _splice(behind, onward(p, t), p)
+    return apply_holds(traj, unit_holds, (p, latest.t), onward)
+
+
+def _onward(
+    s: Schedule,
+    u: UnitSchedule,
+    caps: tuple[tuple[float, float, float], ...],
+    stop: tuple[float, float] | None,
+    leader: tuple[Trajectory, UnitSchedule] | None,
+    min_gap_m: float,
+) -> Onward:
+    """How the unit goes on from a place and time: freely, held behind the unit ahead."""
+    assert u.trajectory is not None
+    x_end = float(u.trajectory.x[-1])
+
+    def from_(p: float, t: float) -> Trajectory:
+        ahead_free = free_flow(u.speed_ms, x_end - p, _cut(caps, p), _cut_stop(stop, p))
+        # Past the release point the unit ahead disperses and holds no one (as in
+        # the engine): the constraint ends where this head is when its tail leaves.
+        released = s.checkpoints[-1].at_m - min_gap_m - p
+        if leader is None or released <= _EPS:
+            return _shift(ahead_free, t)
         ltraj, lu = leader
         cons = constraint(ltraj, p + lu.length_m + min_gap_m, min(released, x_end - p))
-        ahead, _ = hold_behind(ahead_free, t, cons)
-    return _splice(behind, ahead, p)
+        return hold_behind(ahead_free, t, cons)[0]
+
+    return from_
 
 
 def _passes(

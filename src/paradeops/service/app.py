@@ -19,7 +19,9 @@ from paradeops.service.context import Clock, ServiceContext, system_clock
 from paradeops.service.control.views import router as control_router
 from paradeops.service.guests.views import router as guests_router
 from paradeops.service.headers import SecurityHeaders
+from paradeops.service.incidents.views import router as incidents_router
 from paradeops.service.limits import BodyLimit
+from paradeops.service.notify import Relay
 from paradeops.service.pages.views import router as pages_router
 from paradeops.service.plans.views import router as plans_router
 from paradeops.service.settings import ServiceSettings
@@ -47,7 +49,11 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # PostgreSQL: what other workers and hosts commit reaches this one (notify.py).
+        relay = None if ctx.db.is_sqlite else Relay(ctx).start()
         yield
+        if relay is not None:
+            relay.stop()
         app.state.writer.close()
 
     app = FastAPI(
@@ -109,7 +115,14 @@ def _add_guards(app: FastAPI, settings: ServiceSettings) -> None:
 
 def _add_routes(app: FastAPI) -> None:
     """The slices' API routers, then the pages and their static files."""
-    for router in (users_router, plans_router, checkins_router, control_router, guests_router):
+    for router in (
+        users_router,
+        plans_router,
+        checkins_router,
+        control_router,
+        guests_router,
+        incidents_router,
+    ):
         app.include_router(router)
     app.include_router(pages_router)
     static = resources.files("paradeops.service.pages") / "static"

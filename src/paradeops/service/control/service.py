@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.orm import Session
 
-from paradeops.live import Actual, LiveStatus, Thresholds, project, running_order
+from paradeops.live import Actual, LiveStatus, Thresholds, holds, project, running_order
 from paradeops.live.model import Alert, UnitStatus
 from paradeops.reports.schedule_json import iso_clock
 from paradeops.service.checkins.service import checkins
@@ -32,6 +32,7 @@ from paradeops.service.control.models import (
     StatusOut,
     UnitOut,
 )
+from paradeops.service.incidents.service import PlanIncidents, for_projection
 from paradeops.service.plans import service as plans
 from paradeops.timing.schedule import Schedule, Trajectory
 
@@ -55,6 +56,8 @@ class Snapshot:
     points: tuple[dict[str, Any], ...] | None = None
     #: Stored check-ins left out: their time or part cannot be used.
     skipped: tuple[str, ...] = ()
+    #: The plan's incidents (open ones hold their units in ``live``).
+    incidents: PlanIncidents = PlanIncidents()
 
 
 def snapshot(ctx: ServiceContext, session: Session, plan_id: int) -> Snapshot:
@@ -86,8 +89,16 @@ def _compute(ctx: ServiceContext, session: Session, loaded: plans.Loaded) -> Sna
     )
     now = (ctx.now() - s.reference).total_seconds()
     th = Thresholds(late_s=ctx.late_s, max_gap_m=loaded.plan.defaults.max_gap_m)
-    live = project(s, view.first, now, min_gap_m=loaded.plan.defaults.min_gap_m, thresholds=th)
-    return Snapshot(loaded, live, view.actuals, len(view.actuals), view.points, view.skipped)
+    found = for_projection(session, loaded)
+    live = project(
+        s,
+        view.first,
+        now,
+        min_gap_m=loaded.plan.defaults.min_gap_m,
+        thresholds=th,
+        holds=holds(found.core, now),
+    )
+    return Snapshot(loaded, live, view.actuals, len(view.actuals), view.points, view.skipped, found)
 
 
 def _iso(s: Schedule, t: float) -> str:

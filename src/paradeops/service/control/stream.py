@@ -36,6 +36,7 @@ from paradeops.service.broadcast import Channel, Watcher
 from paradeops.service.context import ServiceContext
 from paradeops.service.control import service
 from paradeops.service.control.merge_patch import diff
+from paradeops.service.incidents.documents import open_incidents
 from paradeops.service.plans import service as plans
 from paradeops.service.users import sessions
 from paradeops.service.users.signin import current_secret
@@ -197,6 +198,9 @@ def control_document(snap: service.Snapshot, memo: dict[str, Any]) -> Document:
     status["units"] = keyed([relative_unit(u, reference) for u in status["units"]], "id")
     status["alerts"] = alerts_keyed(status["alerts"])
     status["graph"] = graph
+    status["incidents"] = open_incidents(
+        snap.loaded.plan, snap.loaded.schedule, snap.live, snap.incidents
+    )
     return status  # type: ignore[no-any-return]
 
 
@@ -207,6 +211,9 @@ def announcer_document(snap: service.Snapshot, memo: dict[str, Any]) -> Document
         "revision": snap.loaded.revision,
         "checkins": snap.count,
         "script": keyed(plain([x.model_dump() for x in service.script(snap)]), "unit"),
+        "incidents": open_incidents(
+            snap.loaded.plan, snap.loaded.schedule, snap.live, snap.incidents
+        ),
     }
 
 
@@ -470,4 +477,7 @@ async def open_stream(
     for event in channel.catch_up(last_seen):
         watcher.offer(event)
     channel.watchers.add(watcher)
-    return EventStream(watcher, leave, session_check(ctx, token))
+    response = EventStream(watcher, leave, session_check(ctx, token))
+    # Which worker serves it (the high digits of its event ids): for operators and tests.
+    response.headers["X-ParadeOps-Worker"] = str(broadcaster.tag)
+    return response

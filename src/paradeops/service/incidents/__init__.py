@@ -1,0 +1,1 @@
+"""Incidents: delay reasons posted by marshals and organisers, cleared when over."""

@@ -1,0 +1,106 @@
+"""The incidents tables (incidents, their clearing) and their API schemas."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy import Float, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from paradeops.live.incidents import IncidentCode
+from paradeops.service.checkins.models import Ident, IsoTime
+from paradeops.store.base import Base
+
+#: Longest incident text [characters]: a sentence or two typed on a phone.
+MAX_TEXT = 500
+
+
+class IncidentRow(Base):
+    """An incident as posted (append-only: it is cleared by a row of its own)."""
+
+    __tablename__ = "incidents"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(64))
+    at_m: Mapped[float | None] = mapped_column(Float)
+    at: Mapped[str] = mapped_column(String(40))  # when it began, ISO 8601 with offset
+    received_at: Mapped[str] = mapped_column(String(40))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class ClearRow(Base):
+    """An incident declared over (append-only: never undone)."""
+
+    __tablename__ = "incident_clears"
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
+    cleared_by: Mapped[str] = mapped_column(String(64))
+    cleared_at: Mapped[str] = mapped_column(String(40))
+
+
+#: Bidirectional overrides and isolates: they make text read other than it is stored.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _plain_text(value: str) -> str:
+    """One or two sentences: no control characters (newlines included), not blank."""
+    if any(unicodedata.category(c) == "Cc" or c in _BIDI for c in value):
+        raise ValueError(
+            "holds a control character (a newline, tab, escape or text-direction mark): "
+            "write it as one line of plain text"
+        )
+    if not value.strip():
+        raise ValueError("is blank: say in a few words what happened")
+    return value
+
+
+class IncidentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[
+        str,
+        Field(
+            min_length=8,
+            max_length=64,
+            pattern=r"^[A-Za-z0-9_-]+$",
+            description="Made by the phone (a UUID); sending it again is harmless",
+        ),
+    ]
+    code: IncidentCode = Field(description="What kind of incident")
+    text: Annotated[
+        str,
+        Field(min_length=1, max_length=MAX_TEXT, description="What happened, one line"),
+        AfterValidator(_plain_text),
+    ]
+    unit: Ident | None = Field(None, description="The unit it stops (the plan's unit id)")
+    at_m: float | None = Field(
+        None, ge=0.0, description="Where on the route [m from the start point]"
+    )
+    at: IsoTime | None = Field(
+        None,
+        description="When it began, by the phone's clock (ISO 8601 with offset); "
+        "default: when the service received it",
+    )
+
+
+class ClearOut(BaseModel):
+    incident_id: str
+    cleared_by: str
+    cleared_at: str
+
+
+class IncidentOut(BaseModel):
+    id: str
+    code: str
+    text: str
+    unit: str | None
+    at_m: float | None
+    at: str
+    received_at: str
+    recorded_by: str
+    #: Set once the incident is over; until then it holds its unit in the projections.
+    cleared: ClearOut | None = None
