@@ -29,18 +29,19 @@ from paradeops.protocol.announcements import check_announcements, moment_text
 from paradeops.protocol.countries import country_name
 from paradeops.protocol.guests import Event, EventKind, GuestBook, Moment
 from paradeops.protocol.ledger import (
-    EXPECTED,
     TRANSITIONS,
     Status,
     check_append,
     expected,
-    last_event,
     seated_ids,
     status_as_of,
     time_issue,
 )
-from paradeops.protocol.precedence import order_with_interpreters
-from paradeops.reports.guests_json import announcement_record
+from paradeops.reports.guests_json import (
+    announcement_record,
+    history_record,
+    status_records,
+)
 
 if TYPE_CHECKING:
     from paradeops.protocol.announcements import AnnouncementCheck
@@ -112,28 +113,7 @@ def status_command(
     use_width(width)
     book = load_guests(guests)
     moment = parse_moment(as_of)
-    statuses = status_as_of(book, moment)
-    by_id = book.by_id()
-    records: list[dict[str, Any]] = []
-    for gid in order_with_interpreters(book):
-        g = by_id[gid]
-        event = last_event(book, gid, moment)
-        records.append(
-            {
-                "id": gid,
-                "name": g.name,
-                "title": g.title,
-                "country": g.country,
-                "country_name": country_name(g.country, book.language),
-                "category": g.category.value,
-                "delegation": book.delegation_of(g),
-                "status": statuses[gid].value,
-                "expected": g.host or statuses[gid] in EXPECTED,
-                "since": moment_text(event.at) if event else None,
-                "reason": event.reason if event else None,
-                "illustrative": g.illustrative,
-            }
-        )
+    records = status_records(book, moment)
     if format is Format.json:
         _json(records)
         return
@@ -182,19 +162,7 @@ def history_command(
         after = Status(e.kind.value) if e.kind in TRANSITIONS[before] else before
         state[e.guest] = after
         if guest is None or e.guest == guest:
-            records.append(
-                {
-                    "at": moment_text(e.at),
-                    "guest": e.guest,
-                    "name": by_id[e.guest].name,
-                    "kind": e.kind.value,
-                    "status": after.value,
-                    "reason": e.reason,
-                    "by": e.source.by if e.source else None,
-                    "where": e.source.where if e.source else None,
-                    "illustrative": e.illustrative,
-                }
-            )
+            records.append(history_record(e, by_id[e.guest].name, after))
     if format is Format.json:
         _json(records)
         return

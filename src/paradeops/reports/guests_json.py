@@ -1,13 +1,60 @@
-"""What ``guests announcements --format json`` writes: each announcement and how the
-history bears it out."""
+"""What ``guests status|history|announcements --format json`` write (and the service
+answers): each guest's status as of a moment, each event of the history with the status
+it led to, each announcement and how the history bears it out."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from paradeops.protocol.announcements import AnnouncementCheck, moment_text
+from paradeops.protocol.countries import country_name
+from paradeops.protocol.guests import Event, GuestBook, Moment
+from paradeops.protocol.ledger import EXPECTED, Status, last_event, status_as_of
+from paradeops.protocol.precedence import order_with_interpreters
 
-__all__ = ["announcement_record"]
+__all__ = ["announcement_record", "history_record", "status_records"]
+
+
+def status_records(book: GuestBook, moment: Moment | None) -> list[dict[str, Any]]:
+    """Every guest in precedence order: who, their status as of ``moment`` and since when."""
+    statuses = status_as_of(book, moment)
+    by_id = book.by_id()
+    records: list[dict[str, Any]] = []
+    for gid in order_with_interpreters(book):
+        g = by_id[gid]
+        event = last_event(book, gid, moment)
+        records.append(
+            {
+                "id": gid,
+                "name": g.name,
+                "title": g.title,
+                "country": g.country,
+                "country_name": country_name(g.country, book.language),
+                "category": g.category.value,
+                "delegation": book.delegation_of(g),
+                "status": statuses[gid].value,
+                "expected": g.host or statuses[gid] in EXPECTED,
+                "since": moment_text(event.at) if event else None,
+                "reason": event.reason if event else None,
+                "illustrative": g.illustrative,
+            }
+        )
+    return records
+
+
+def history_record(event: Event, name: str, status: Status) -> dict[str, Any]:
+    """One event as recorded, with the guest's ``name`` and the ``status`` it led to."""
+    return {
+        "at": moment_text(event.at),
+        "guest": event.guest,
+        "name": name,
+        "kind": event.kind.value,
+        "status": status.value,
+        "reason": event.reason,
+        "by": event.source.by if event.source else None,
+        "where": event.source.where if event.source else None,
+        "illustrative": event.illustrative,
+    }
 
 
 def announcement_record(check: AnnouncementCheck) -> dict[str, Any]:

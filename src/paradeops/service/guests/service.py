@@ -25,18 +25,14 @@ from paradeops.io.guestfiles import parse_guests
 from paradeops.io.planfile import decode_text
 from paradeops.model.yamlsource import DEFAULT_LIMITS, MAX_INPUT_BYTES, ReadLimits
 from paradeops.protocol.announcements import check_announcements, moment_text
-from paradeops.protocol.countries import country_name
 from paradeops.protocol.guests import Event, GuestBook, Moment
 from paradeops.protocol.ledger import (
-    EXPECTED,
     TRANSITIONS,
     Status,
     check_append,
-    last_event,
-    status_as_of,
     time_issue,
 )
-from paradeops.protocol.precedence import order_with_interpreters
+from paradeops.reports.guests_json import announcement_record, history_record, status_records
 from paradeops.service.guests.models import EventIn, GuestBookRow, GuestRecordRow
 from paradeops.service.plans.upload import too_large
 from paradeops.service.users.service import audit
@@ -210,28 +206,7 @@ def event_data(event: Event) -> dict[str, Any]:
 
 def guests(book: GuestBook, as_of: Moment | None, *, personal: bool) -> dict[str, Any]:
     """Counts by status, category and country; each guest only if ``personal``."""
-    statuses = status_as_of(book, as_of)
-    by_id = book.by_id()
-    records = []
-    for gid in order_with_interpreters(book):
-        g = by_id[gid]
-        event = last_event(book, gid, as_of)
-        records.append(
-            {
-                "id": gid,
-                "name": g.name,
-                "title": g.title,
-                "country": g.country,
-                "country_name": country_name(g.country, book.language),
-                "category": g.category.value,
-                "delegation": book.delegation_of(g),
-                "status": statuses[gid].value,
-                "expected": g.host or statuses[gid] in EXPECTED,
-                "since": moment_text(event.at) if event else None,
-                "reason": event.reason if event else None,
-                "illustrative": g.illustrative,
-            }
-        )
+    records = status_records(book, as_of)
 
     def count(key: str) -> dict[str, int]:
         return dict(sorted(Counter(str(r[key]) for r in records).items()))
@@ -262,15 +237,7 @@ def history(loaded: Book, guest: str) -> list[dict[str, Any]]:
         status = Status(e.kind.value) if e.kind in TRANSITIONS[status] else status
         out.append(
             {
-                "at": moment_text(e.at),
-                "guest": guest,
-                "name": name,
-                "kind": e.kind.value,
-                "status": status.value,
-                "reason": e.reason,
-                "by": e.source.by if e.source else None,
-                "where": e.source.where if e.source else None,
-                "illustrative": e.illustrative,
+                **history_record(e, name, status),
                 "recorded_by": rec.by if rec else None,
                 "recorded_at": rec.at if rec else None,
             }
@@ -280,39 +247,11 @@ def history(loaded: Book, guest: str) -> list[dict[str, Any]]:
 
 def announcements(book: GuestBook, *, personal: bool) -> list[dict[str, Any]]:
     """Each announcement against the history as of its date (``guests announcements``)."""
-    out = []
-    for c in check_announcements(book):
-        a = c.announcement
-        out.append(
-            {
-                "at": moment_text(a.at),
-                "by": a.by,
-                "where": a.where,
-                "category": a.category.value,
-                "counts": a.counts.value,
-                "foreign_only": a.foreign_only,
-                "announced": a.count,
-                "actual": c.actual,
-                "matches": c.matches,
-                "difference": c.difference if personal else None,
-                "explained_at": moment_text(c.explained_at),
-                "changes_since_previous": [
-                    {
-                        "guest": ch.guest,
-                        "counted_before": ch.counted_before,
-                        "counted_now": ch.counted_now,
-                        "status": ch.status.value,
-                        "reason": ch.reason,
-                    }
-                    for ch in c.changes
-                ]
-                if personal
-                else None,
-                "text": a.text,
-                "illustrative": a.illustrative,
-            }
-        )
-    return out
+    records = [announcement_record(c) for c in check_announcements(book)]
+    if not personal:  # the difference and the changes name guests
+        for r in records:
+            r["difference"] = r["changes_since_previous"] = None
+    return records
 
 
 def parse_as_of(text: str | None) -> Moment | None:
