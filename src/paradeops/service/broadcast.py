@@ -1,9 +1,11 @@
 """Check-ins (worker threads) wake the streams' producers (event loop), which fan out bytes.
 
-With one uvicorn worker every check-in passes through this process, so a
-version counter per plan is all a producer needs: it waits until the version
-moves on, then computes the new document. Several workers (or servers) would
-need a shared channel instead (PostgreSQL LISTEN/NOTIFY, say).
+A version counter per plan is all a producer needs: it waits until the
+version moves on, then computes the new document. A change committed by this
+process moves it at once (:meth:`Broadcaster.wake`); on PostgreSQL, one
+committed by another worker or host moves it when its notification arrives
+(``notify.py``), and :meth:`Broadcaster.publish` sends one for changes that
+did not notify inside their own transaction.
 
 The fan-out half lives here too: a :class:`Channel` per (plan, stream) holds
 the latest document, its sequence number and a bounded history of deltas, and
@@ -15,11 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
@@ -28,10 +31,28 @@ WATCHER_QUEUE = 64
 #: Deltas kept per channel for reconnecting watchers, by count and by size.
 HISTORY_EVENTS = 512
 HISTORY_BYTES = 8 * 1024 * 1024
+#: Event ids are ``tag * ID_SPAN + n``: n (wall-clock ms at the channel's start,
+#: then +1 per event) stays below this for centuries.
+ID_SPAN = 10**13
+
+
+def worker_tag() -> int:
+    """A random six-digit number naming this process in its event ids (below 2**63 / ID_SPAN)."""
+    return 100_000 + secrets.randbelow(800_000)
+
+
+class Relay(Protocol):
+    """Tells the other workers and hosts that a plan changed (``notify.py``)."""
+
+    def changed(self, plan_id: int) -> None: ...
 
 
 class Broadcaster:
-    def __init__(self) -> None:
+    def __init__(self, tag: int | None = None) -> None:
+        #: Names this process: the high digits of its event ids, and its notifications.
+        self.tag = worker_tag() if tag is None else tag
+        #: Set while the worker listens to the database (PostgreSQL): see :meth:`publish`.
+        self.relay: Relay | None = None
         self._lock = threading.Lock()
         self._versions: dict[int, int] = defaultdict(int)
         self._waiters: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = (
@@ -49,7 +70,24 @@ class Broadcaster:
             return self._versions[plan_id]
 
     def publish(self, plan_id: int) -> None:
-        """Called from any thread after a change to ``plan_id`` is committed."""
+        """Called from any thread after a change to ``plan_id`` is committed.
+
+        Wakes this process's producers and, through the relay, every other
+        worker's (which then read the plan afresh). The check-in writer
+        notifies inside its transaction instead and calls :meth:`wake`.
+        """
+        self.wake(plan_id)
+        relay = self.relay
+        if relay is not None:
+            relay.changed(plan_id)
+
+    def plans(self) -> list[int]:
+        """Every plan whose version was ever asked for or moved on (what may be cached)."""
+        with self._lock:
+            return list(self._versions)
+
+    def wake(self, plan_id: int) -> None:
+        """Move the plan's version on and wake its producers here (any thread)."""
         with self._lock:
             self._versions[plan_id] += 1
             waiters = list(self._waiters[plan_id])
@@ -103,7 +141,7 @@ class Broadcaster:
         key = (plan_id, stream)
         ch = self.channels.get(key)
         if ch is None:
-            ch = self.channels[key] = Channel()
+            ch = self.channels[key] = Channel(self.tag)
         return ch
 
     def forget(self, plan_id: int, stream: str, channel: Channel) -> None:
@@ -159,11 +197,15 @@ class Channel:
     ms when the channel is made, so a Last-Event-ID from before a restart of
     the service is older than any number of this process (the producer makes
     at most a few events a second, far fewer than one per ms) and gets a
-    snapshot rather than the wrong deltas.
+    snapshot rather than the wrong deltas. In front of it, ``tag`` (the
+    worker's, :func:`worker_tag`): each worker computes its own documents, so
+    its deltas apply only to its own; a watcher that reconnects to another
+    worker (or host) names an id outside that worker's range and gets a
+    snapshot. Ids still count up by one within a worker.
     """
 
-    def __init__(self) -> None:
-        self.seq = time.time_ns() // 1_000_000
+    def __init__(self, tag: int = 0) -> None:
+        self.seq = tag * ID_SPAN + time.time_ns() // 1_000_000
         self.document: dict[str, Any] | None = None
         #: (seq, event) of each delta since the last snapshot, oldest first.
         self.history: deque[tuple[int, bytes]] = deque()

@@ -9,6 +9,10 @@ check-in (a taken id, an unknown unit) go back to that request alone.
 While one batch commits, the next gathers: under load a batch holds about
 the check-ins that arrived during one commit, so throughput grows with the
 load instead of every request paying for its own commit.
+
+On PostgreSQL the rows a batch inserted are also notified inside its
+transaction (``notify.py``): delivered on commit to every other worker and
+host serving the database, whose control rooms then hear them too.
 """
 
 from __future__ import annotations
@@ -19,11 +23,13 @@ import logging
 import queue
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from paradeops.errors import UserError
+from paradeops.service import notify
 from paradeops.service.checkins import service
 from paradeops.service.checkins import window as windows
 from paradeops.service.checkins.models import CheckinIn, CheckinOut
@@ -136,6 +142,8 @@ class Writer:
                 stored = service.record_many(session, [batch[i].pending for i in valid])
                 for i, r in zip(valid, stored, strict=True):
                     results[i] = r
+                inserted = _inserted([batch[i] for i in valid], stored)
+                notify.checkins_in(session, self.ctx.broadcaster.tag, inserted)
         done = [r for r in results if r is not None]
         assert len(done) == len(batch), "every check-in of the batch has its answer"
         return done
@@ -181,20 +189,14 @@ class Writer:
         They are stored whatever happens here: a failure is logged and the
         plan's actuals are read afresh next time, never reported as "not stored".
         """
-        inserted: dict[int, list[Row]] = defaultdict(list)
-        for job, res in zip(batch, results, strict=True):
-            if isinstance(res, tuple) and res[1]:
-                c = res[0]
-                inserted[job.pending.plan_id].append(
-                    Row(c.id, c.received_at, c.unit, c.checkpoint, c.part, c.at)
-                )
-        for plan_id, rows in inserted.items():
+        for plan_id, rows in _inserted(batch, results).items():
             try:
                 self.ctx.actuals.committed(plan_id, rows)
             except Exception:
                 logger.exception("control room actuals of plan %d dropped, re-read", plan_id)
                 self.ctx.actuals.forget(plan_id)
-            self.ctx.broadcaster.publish(plan_id)
+            # Only here: the other workers were notified by the transaction itself.
+            self.ctx.broadcaster.wake(plan_id)
 
     @staticmethod
     def _deliver(batch: list[_Job], results: list[Result]) -> None:
@@ -206,6 +208,18 @@ class Writer:
             # A RuntimeError means that loop has closed; nobody waits for these.
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, items)
+
+
+def _inserted(batch: list[_Job], results: Sequence[Result | Exception]) -> dict[int, list[Row]]:
+    """Per plan, the rows this batch inserted (retries of stored check-ins left out)."""
+    inserted: dict[int, list[Row]] = defaultdict(list)
+    for job, res in zip(batch, results, strict=True):
+        if isinstance(res, tuple) and res[1]:
+            c = res[0]
+            inserted[job.pending.plan_id].append(
+                Row(c.id, c.received_at, c.unit, c.checkpoint, c.part, c.at)
+            )
+    return inserted
 
 
 def _settle(items: list[tuple[_Job, Result]]) -> None:
