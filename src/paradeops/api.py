@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from paradeops.errors import UserError
 from paradeops.extras import require
+from paradeops.seeds import check_seed
 
 if TYPE_CHECKING:
     from paradeops.composition.compose import Comparison
@@ -60,8 +61,6 @@ Moment: TypeAlias = "dt.date | dt.datetime | str"
 
 #: The CLI's bounds on ``--runs``.
 MAX_RUNS = 1_000_000
-#: NumPy's generator takes seeds of 0 or more; 2**128 is as much entropy as it holds.
-MAX_SEED = 2**128 - 1
 
 _PROTOCOL_LIBRARIES = ("pycountry", "pyuca")
 
@@ -154,7 +153,7 @@ def simulate(
         >>> r.window.probability_late
     """
     _check_runs(runs)
-    _check_seed(seed)
+    check_seed(seed, field="seed", named="seed", example="seed=42")
     require("numba", what="simulate")
     import numpy as np
 
@@ -451,16 +450,4 @@ def _check_runs(runs: int) -> None:
             f"runs must be a whole number from 1 to {MAX_RUNS:,}, got {runs!r}",
             field="runs",
             hint="e.g. runs=1000",
-        )
-
-
-def _check_seed(seed: int | None) -> None:
-    """A seed NumPy accepts, or a UserError (NumPy's own is a traceback)."""
-    if seed is None:
-        return
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise UserError(
-            f"seed must be a whole number from 0 to 2**128 - 1, got {seed!r}",
-            field="seed",
-            hint="e.g. seed=42; the same seed gives the same runs",
         )

@@ -37,6 +37,7 @@ from paradeops.cli.output import (
 )
 from paradeops.errors import UserError
 from paradeops.extras import require
+from paradeops.seeds import check_seed
 
 if TYPE_CHECKING:
     from paradeops.model.plan import Plan
@@ -55,20 +56,6 @@ def load_and_schedule(path: Path) -> tuple[Plan, Schedule]:
 class SimFormat(StrEnum):
     table = "table"
     json = "json"
-
-
-#: NumPy takes seeds of 0 or more; 2**128 is as much entropy as its generator holds.
-MAX_SEED = 2**128 - 1
-
-
-def check_seed(seed: int | None) -> None:
-    """A seed NumPy accepts, or a UserError saying which (NumPy's own is a traceback)."""
-    if seed is not None and not 0 <= seed <= MAX_SEED:
-        raise UserError(
-            f"the seed must be a whole number from 0 to 2**128 - 1, got {seed}",
-            field="--seed",
-            hint="e.g. --seed 42; the same seed gives the same runs",
-        )
 
 
 #: More than a day is a typo (a unit left off), not a budget.
@@ -156,7 +143,7 @@ def simulate(
     simulated runs over the planned movement graph.
     """
     require("numba", what="simulate")
-    check_seed(seed)
+    check_seed(seed, field="--seed", named="the seed", example="--seed 42")
     budget_s = None if time_budget is None else parse_duration(time_budget)
     use_width(width)
     fmt = chart_format(chart, what="fan chart")
