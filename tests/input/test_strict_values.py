@@ -153,11 +153,9 @@ def test_a_guest_book_with_a_control_character_is_refused(cli: Run, tmp_path: Pa
     assert "guests.yaml:4: guests[0].name: contains a control character (U+001B)" in r.err
 
 
-def test_a_guest_list_cell_with_a_control_character_is_refused(
-    cli: Run, tmp_path: Path
-) -> None:
+def test_a_guest_list_cell_with_a_control_character_is_refused(cli: Run, tmp_path: Path) -> None:
     table = tmp_path / "guests.csv"
-    table.write_text("id,name,country,host\nhost,Host,RU,yes\nx,\"Bob\x1b[2J\",FR,no\n")
+    table.write_text('id,name,country,host\nhost,Host,RU,yes\nx,"Bob\x1b[2J",FR,no\n')
     out = tmp_path / "guests.yaml"
     r = cli("guests", "import", table, "-o", out)
     assert r.code == 2, (r.out, r.err)
@@ -200,9 +198,7 @@ def test_geometry_coordinates_are_numbers_in_range(
     assert "plan.yaml" not in r.err
 
 
-def test_a_checkpoint_beyond_the_end_of_the_geometry_is_refused(
-    cli: Run, tmp_path: Path
-) -> None:
+def test_a_checkpoint_beyond_the_end_of_the_geometry_is_refused(cli: Run, tmp_path: Path) -> None:
     # Two points 0.0018° of latitude apart on a meridian: about 200 m of route
     # (1° of latitude is about 111.3 km at 55.75° N), so at_m 450 is past its end.
     plan = _geo_plan(tmp_path, [[37.62, 55.75], [37.62, 55.7518]])

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.text import Text
 
-from paradeops.cli.app import app, err
+from paradeops.cli.app import app
 from paradeops.cli.output import (
     ChartOpt,
     PlanArg,
@@ -89,7 +88,7 @@ def compose(
         from paradeops.reports.composition_chart import composition_chart
 
         write_output(chart, composition_chart(cmp, fmt))
-        err.print(Text(f"wrote {chart}"))
+        say_written(chart)
 
 
 @app.command()
@@ -143,7 +142,7 @@ def rehearsals(
     default = s.summary.duration_s
     if ics is not None:
         write_output(ics, rehearsals_ics(p, dt.datetime.now(dt.UTC), default))
-        err.print(Text(f"wrote {ics}"))
+        say_written(ics)
     if format is Format.json:
         write_output(output, dump(rehearsals_json(p, default)))
         return
@@ -193,11 +192,13 @@ def calibrate_cmd(
     from paradeops.io.rehearsal_csv import load_run
     from paradeops.reports.composition_json import calibration_json, dump
     from paradeops.reports.composition_tables import calibration_renderables
+    from paradeops.reports.words import counted
 
     use_width(width)
     p, s = load_and_schedule(plan)
     ref = _reference_time(start)
     runs: list[Run] = [load_run(m, p, start=ref) for m in measured]
+    _refuse_backwards(runs, measured, [c.id for c in s.checkpoints])
     comparisons = [compare(s, r) for r in runs]
     cal = calibrate(p, s, runs)
     _write_fitted(plan, p, cal, write_plan, distributions)
@@ -205,8 +206,22 @@ def calibrate_cmd(
         write_output(output, dump(calibration_json(s, comparisons, cal)))
         say_written(output)
         return
-    title = f"{p.parade.name}: calibration from {len(runs)} rehearsal(s)"
+    title = f"{p.parade.name}: calibration from {counted(len(runs), 'rehearsal')}"
     emit(output, calibration_renderables(title, comparisons, cal))
+
+
+def _refuse_backwards(runs: list[Run], files: list[Path], checkpoints: list[str]) -> None:
+    """A UserError at every row whose time runs backwards along the route, before any fit."""
+    from paradeops.calibration.order import backwards
+    from paradeops.errors import Problem
+
+    problems = [
+        Problem(b.message, file=str(path), line=b.row, hint=b.hint)
+        for run, path in zip(runs, files, strict=True)
+        for b in backwards(run, checkpoints)
+    ]
+    if problems:
+        raise UserError(problems=problems[:20])
 
 
 def _reference_time(start: str | None) -> ClockTime | None:
@@ -230,14 +245,36 @@ def _write_fitted(
     write_plan: Path | None,
     distributions: Path | None,
 ) -> None:
-    """``--write-plan`` (a copy of the plan with the fitted figures) and ``--distributions``."""
+    """``--write-plan`` (a copy of the plan with the fitted figures) and ``--distributions``.
+
+    Both texts are made, and the copy validated as the plan it will be, before
+    either is written: a fit that yields a plan ``validate`` refuses writes nothing.
+    """
     from paradeops.io.planfile import read_text
     from paradeops.io.rehearsal_csv import calibrated_plan, simulation_section
 
+    texts: list[tuple[Path, str]] = []
     if write_plan is not None:
         text = calibrated_plan(read_text(plan_path), plan, cal, source=plan_path, target=write_plan)
-        write_output(write_plan, text)
-        err.print(Text(f"wrote {write_plan}"))
+        _check_calibrated(text, write_plan)
+        texts.append((write_plan, text))
     if distributions is not None:
-        write_output(distributions, simulation_section(cal))
-        err.print(Text(f"wrote {distributions}"))
+        texts.append((distributions, simulation_section(cal)))
+    for path, text in texts:
+        write_output(path, text)
+        say_written(path)
+
+
+def _check_calibrated(text: str, target: Path) -> None:
+    """A UserError, naming each problem, if ``text`` is not a valid plan where it would go."""
+    from paradeops.io.planfile import FolderFiles, parse_plan
+
+    try:
+        parse_plan(text, str(target), files=FolderFiles(target.parent))
+    except UserError as e:
+        raise UserError(
+            "the calibrated plan would not validate, so it was not written",
+            field="--write-plan",
+            hint="check the rehearsal files against the plan; the problems of the copy follow",
+            problems=e.problems,
+        ) from None

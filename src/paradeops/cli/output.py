@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import io
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,10 +60,16 @@ def emit(output: Path | None, renderables: Sequence[RenderableType]) -> None:
     say_written(output)
 
 
-def say_written(path: Path | None) -> None:
-    """``wrote PATH`` on stderr, for a file; nothing for stdout (none, or ``-``)."""
+def say_written(path: Path | None, detail: str = "") -> None:
+    """``wrote PATH`` on stderr, for a file; nothing for stdout (none, or ``-``).
+
+    Nothing under ``-q`` either: it leaves errors only (the root logger's
+    level, which the command line sets from -q/-v).
+    """
+    if logging.getLogger().getEffectiveLevel() > logging.WARNING:
+        return
     if path is not None and str(path) != "-":
-        err.print(Text(f"wrote {path}"))
+        err.print(Text(f"wrote {path}{detail}"))
 
 
 def use_width(width: int | None) -> None:

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
-from paradeops.cli.app import app, err, out
+from paradeops.cli.app import app, out
 from paradeops.cli.output import (
     OutputOpt,
     WidthOpt,
@@ -74,16 +73,16 @@ def schedule(
     from paradeops.reports.schedule_table import render_text, schedule_renderables
 
     use_width(width)
-    _, s = load_and_schedule(plan)
+    p, s = load_and_schedule(plan)
     if format is Format.json:
         write_output(output, schedule_to_json(s) + "\n")
     elif format is Format.csv:
         write_output(output, schedule_csv(s))
     elif output is not None or not out.is_terminal:
         # A file or a pipe has no width to fit: the whole table, unless --width.
-        write_output(output, render_text(s, width))
+        write_output(output, render_text(s, width, p.parade.date))
     else:
-        for renderable in schedule_renderables(s, width=out.width):
+        for renderable in schedule_renderables(s, width=out.width, parade_date=p.parade.date):
             out.print(renderable)
     say_written(output)
     if s.has_errors:
@@ -109,7 +108,7 @@ def graph(
     fmt = image_format(output, field="--output", what="graph")
     _, s = load_and_schedule(plan)
     write_output(output, movement_graph(s, fmt))
-    err.print(Text(f"wrote {output}"))
+    say_written(output)
 
 
 @app.command()

@@ -7,6 +7,7 @@ zone and UTC offset; a time at another offset carries it), durations ``M:SS`` (o
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import math
 from collections.abc import Iterable, Sequence
@@ -19,6 +20,7 @@ from rich.text import Text
 
 from paradeops.model.clock import offset_changes, offset_text
 from paradeops.reports.times import clock
+from paradeops.reports.words import counted
 from paradeops.timing.schedule import Pass, Schedule, UnitSchedule
 
 __all__ = [
@@ -61,6 +63,20 @@ def zone_note(s: Schedule, also: Iterable[float] = ()) -> str:
     return text
 
 
+def _dated(s: Schedule, parade_date: dt.date | None) -> str:
+    """:func:`zone_note`, under the parade's date when the times shown are on another.
+
+    A parade of 9 May that starts at ``24:30:00`` (or at an instant that is
+    past midnight in its zone) shows times of 10 May: the title says both,
+    so that the table is not read as the plan of another day.
+    """
+    note = zone_note(s)
+    first = s.clock(_span(s)[0]).date()
+    if parade_date is None or parade_date == first:
+        return note
+    return f"parade of {parade_date.isoformat()}; times on {note}"
+
+
 def _span(s: Schedule) -> tuple[float, float]:
     """The earliest and the latest time the schedule shows [s from reference]."""
     lo = min([0.0, *(u.step_off for u in s.units), *(p.head for u in s.units for p in u.passes)])
@@ -93,7 +109,11 @@ def _cell(s: Schedule, u: UnitSchedule, p: Pass | None, stacked: bool) -> Text:
 
 
 def schedule_table(
-    s: Schedule, *, stacked: bool = False, checkpoints: Sequence[str] | None = None
+    s: Schedule,
+    *,
+    stacked: bool = False,
+    checkpoints: Sequence[str] | None = None,
+    parade_date: dt.date | None = None,
 ) -> Table:
     """The movement table: one row per unit, one ``head–tail`` column per checkpoint.
 
@@ -108,7 +128,7 @@ def schedule_table(
     shown = [c for c in s.checkpoints if checkpoints is None or c.id in checkpoints]
     omitted = len(s.checkpoints) - len(shown)
     table = Table(
-        title=f"{s.parade} — movement table ({zone_note(s)})",
+        title=f"{s.parade} — movement table ({_dated(s, parade_date)})",
         box=box.SIMPLE_HEAD,
         header_style="bold",
         caption=(
@@ -236,20 +256,23 @@ def summary_panel(s: Schedule) -> Panel:
     warnings = len(s.findings) - errors
     grid.add_row(
         "findings",
-        Text(f"{errors} errors", style="bold red" if errors else "green").append(
-            f", {warnings} warnings", style="yellow" if warnings else "green"
+        Text(counted(errors, "error"), style="bold red" if errors else "green").append(
+            f", {counted(warnings, 'warning')}", style="yellow" if warnings else "green"
         ),
     )
     return Panel(grid, title="Summary", expand=False, border_style="red" if errors else "green")
 
 
-def schedule_renderables(s: Schedule, width: int | None = None) -> list[RenderableType]:
+def schedule_renderables(
+    s: Schedule, width: int | None = None, parade_date: dt.date | None = None
+) -> list[RenderableType]:
     """Everything ``paradeops schedule`` prints: movement table, findings, summary.
 
     With ``width`` (the console's), head and tail are stacked when one-line
-    cells would not fit.
+    cells would not fit. ``parade_date`` is the plan's ``parade.date``, for
+    the title (see :func:`schedule_table`).
     """
-    parts: list[RenderableType] = [_fitting_table(s, width)]
+    parts: list[RenderableType] = [_fitting_table(s, width, parade_date)]
     ft = findings_table(s)
     if ft is not None:
         parts.append(ft)
@@ -266,20 +289,22 @@ def _width(table: Table) -> int:
     return Console(width=10_000, file=io.StringIO()).measure(table).maximum
 
 
-def _fitting_table(s: Schedule, width: int | None) -> Table:
+def _fitting_table(s: Schedule, width: int | None, parade_date: dt.date | None) -> Table:
     """The most complete movement table that fits ``width`` without cutting times."""
-    one_line = schedule_table(s)
+    one_line = schedule_table(s, parade_date=parade_date)
     if width is None or _width(one_line) <= width:
         return one_line
-    stacked = schedule_table(s, stacked=True)
+    stacked = schedule_table(s, stacked=True, parade_date=parade_date)
     if _width(stacked) <= width:
         return stacked
     # Start, reviewing stand and end are the times people ask for.
     keep = {s.checkpoints[0].id, s.reviewing.id, s.checkpoints[-1].id}
-    return schedule_table(s, stacked=True, checkpoints=sorted(keep))
+    return schedule_table(s, stacked=True, checkpoints=sorted(keep), parade_date=parade_date)
 
 
-def render_text(s: Schedule, width: int | None = None) -> str:
+def render_text(
+    s: Schedule, width: int | None = None, parade_date: dt.date | None = None
+) -> str:
     """The tables as plain text (no colour codes), for ``--output FILE``.
 
     By default as wide as the table needs: a file has no screen edge, and a
@@ -288,5 +313,5 @@ def render_text(s: Schedule, width: int | None = None) -> str:
     width = max(80, natural_width(s)) if width is None else width
     buf = io.StringIO()
     console = Console(file=buf, width=width, color_system=None, force_terminal=False)
-    console.print(Group(*schedule_renderables(s, width)))
+    console.print(Group(*schedule_renderables(s, width, parade_date)))
     return buf.getvalue()
