@@ -24,7 +24,7 @@ UPLOADS = QUEUE + 2  # one checked, QUEUE waiting, one refused at once
 
 
 def huge_plan() -> bytes:
-    """A plan of 400,000 keys (~6 MB): far too slow to read to be a plan."""
+    """A plan of 400,000 keys (~6 MB): seconds of the checker's time, and not a plan."""
     lines = ["version: 1", "parade:", "  name: Huge", "notes:"]
     lines += [f"  k{i}: {i}" for i in range(KEYS)]
     return ("\n".join(lines) + "\n").encode()
@@ -96,7 +96,13 @@ def test_expensive_uploads_do_not_slow_checkins(tmp_path: Path) -> None:
     assert busy.headers["Retry-After"].isdigit() and "try again" in busy.json()["detail"]
     read = [r for r in answers if r.status_code == 400]
     assert len(read) + codes.count(503) == UPLOADS, codes
-    assert all(f"longer than {UPLOAD_READ_SECONDS:g} s" in r.json()["detail"] for r in read)
+    # Each refused for its read time or, read within it (the fast reader takes ~2 s of
+    # CPU), for what it lacks as a plan: a located 400 either way.
+    assert all(
+        f"longer than {UPLOAD_READ_SECONDS:g} s" in r.json()["detail"]
+        or "notes: unknown field 'notes'" in r.json()["detail"]
+        for r in read
+    ), [r.json()["detail"][:200] for r in read]
     before, during = latencies[:baseline], latencies[baseline:]
     assert len(during) > 100
     # The target is 100 ms; on a machine busy with other work, within 4x what

@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from paradeops.errors import UserError
+
 Loc = tuple[str | int, ...]
 
 #: Discriminator values pydantic puts into error locations; not user fields.
@@ -351,3 +353,29 @@ def hint(err: Mapping[str, Any]) -> str | None:
     if isinstance(bound, dt.date) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(bound)):
         return "give a date from 1900 to 2200, as YYYY-MM-DD (docs/plan-format.md)"
     return _HINTS.get(kind)
+
+
+def field_path(loc: Sequence[str | int]) -> str:
+    """``("units", 3, "count")`` as the user reads it: ``units[3].count``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+def non_text_key(key: Any, line: int | None, field: str | None) -> UserError:
+    """A key read as a number, a date, true or nothing: refused, not turned into text.
+
+    ``1:`` would otherwise become the field ``"1"``, ``010:`` the field
+    ``"8"`` and ``true:`` the field ``"True"``, and the message would name
+    neither the line nor the key as the user wrote it.
+    """
+    return UserError(
+        f"a key must be text, got {describe(key)}",
+        line=line,
+        field=field,
+        hint="put the key in quotes ('1': ...), or check the field name on this line",
+    )

@@ -1,4 +1,4 @@
-"""ruamel's round-trip reader with the bounds of :class:`~paradeops.model.yamlsource.ReadLimits`.
+"""ruamel's round-trip reader with the bounds of :class:`~paradeops.model.yaml_limits.ReadLimits`.
 
 Imported only when a file is read by the round-trip reader (a file out of the
 ordinary, or the lines of a file with problems): ruamel takes a tenth of a
@@ -15,8 +15,8 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.scanner import RoundTripScanner
 
-from paradeops.errors import UserError
-from paradeops.model.yamlsource import Budget
+from paradeops.model.yaml_limits import Budget
+from paradeops.model.yaml_scalars import unreadable
 
 
 class _BoundedComposer(Composer):
@@ -80,23 +80,13 @@ class _BoundedConstructor(RoundTripConstructor):
         self.budget.tick(line)
         try:
             return super().construct_non_recursive_object(node, tag)
-        except (ValueError, OverflowError):
+        except (ValueError, OverflowError, IndexError):  # IndexError: ``!!int`` with no digits
             if str(node.tag).endswith(":timestamp") and isinstance(node.value, str):
                 # ``date: 2025-02-30``: kept as the text written, so that the
                 # model reports it with its field (and a text field keeps it).
                 return node.value
             # e.g. an integer of 5,000 digits.
-            raise UserError(
-                f"{_shown(node.value)} cannot be read as a value",
-                line=line,
-                hint="check the value; a number has at most a few dozen digits",
-            ) from None
-
-
-def _shown(value: Any) -> str:
-    if not isinstance(value, str):
-        return "this value"
-    return repr(value) if len(value) <= 40 else repr(value[:37] + "...")
+            raise unreadable(node.value, line) from None
 
 
 class BoundedYAML(YAML):

@@ -10,50 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from paradeops.errors import Problem, UserError, ValueAt
-from paradeops.model.input_messages import translate
+from paradeops.model.input_messages import field_path, non_text_key, translate
 from paradeops.model.yaml_fast import Lines, plain_data
+from paradeops.model.yaml_limits import DEFAULT_LIMITS, MAX_INPUT_BYTES, Budget, ReadLimits
 
-if TYPE_CHECKING:
-    from ruamel.yaml.nodes import Node
+__all__ = [
+    "DEFAULT_LIMITS", "MAX_INPUT_BYTES", "Budget", "Locator", "ReadLimits", "check_size",
+    "dump_json", "field_path", "load_round_trip", "parse_json", "parse_yaml", "problems_from",
+    "validate",
+]  # fmt: skip
 
 M = TypeVar("M", bound=BaseModel)
-
-#: Input files are hand-written; anything larger is almost surely the wrong file.
-#: The service's default upload limit (``serve --max-upload-mb``) is the same.
-MAX_INPUT_BYTES = 10 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class ReadLimits:
-    """How much a document may ask of the reader before it is refused.
-
-    A plan is a few hundred lines a few levels deep; these bounds are far
-    beyond that, and far below what would stall the service or the machine.
-    """
-
-    #: Size of the text [bytes].
-    max_bytes: int = MAX_INPUT_BYTES
-    #: Nesting of lists and mappings, aliases expanded.
-    max_depth: int = 100
-    #: ``*name`` references in one document.
-    max_aliases: int = 10_000
-    #: Values after aliases are expanded: this many, or twice as many as the
-    #: text writes out, whichever is larger (so no alias-free file is refused).
-    max_expanded: int = 100_000
-    #: Wall-clock time to read the document [s].
-    max_seconds: float = 10.0
-
-
-DEFAULT_LIMITS = ReadLimits()
-
 
 class Locator:
     """Finds the 1-based line of a value inside a round-trip-loaded document."""
@@ -89,22 +62,14 @@ class Locator:
 class _FastLocator(Locator):
     """A :class:`Locator` on the lines the fast reader recorded (:mod:`~paradeops.model.yaml_fast`).
 
-    Its :attr:`root`, the round-trip document the messages look into, is read
-    only when first asked for: only a file with problems needs it.
+    Its :attr:`root`, the document the messages look into for which steps of
+    a location are fields, is the data read: it has the round-trip
+    document's keys and items, so a file with problems is not read again.
     """
 
-    def __init__(self, lines: Lines | None, text: str, file: str, limits: ReadLimits) -> None:
-        super().__init__(None)
+    def __init__(self, lines: Lines | None, data: Any) -> None:
+        super().__init__(data)
         self._lines = lines
-        self._source = (text, file, limits)
-        self._loaded = False
-
-    @property
-    def root(self) -> Any:
-        if not self._loaded:
-            text, file, limits = self._source
-            self._root, self._loaded = _load(text, file, Budget(limits)), True
-        return self._root
 
     def line(self, loc: Sequence[str | int]) -> int | None:
         # The walk of Locator.line, on the recorded lines.
@@ -146,19 +111,51 @@ def parse_yaml(
 
     Every bound of ``limits`` is checked while the text is read, so a hostile
     document is refused after a bounded amount of work, with the line where
-    it went too far.
+    it went too far. The fast reader reads it if it can; otherwise the
+    round-trip reader does, within what is left of the same time.
     """
     check_size(len(text.encode("utf-8", "surrogatepass")), file, limits.max_bytes)
-    fast = plain_data(text, limits.max_depth)
+    check_characters(text, file)
+    budget = Budget(limits)
+    try:
+        fast = plain_data(text, budget=budget)
+    except UserError as e:
+        raise e.with_file(file) from None
     if fast is not None:
         data, lines = fast
-        return data, _FastLocator(lines, text, file, limits)
-    budget = Budget(limits)
+        return data, _FastLocator(lines, data)
+    budget = Budget(limits, deadline=budget.deadline)
     doc = _load(text, file, budget)
     try:
         return _plain(doc, budget), Locator(doc)
     except UserError as e:
         raise e.with_file(file) from None
+
+
+def check_characters(text: str, file: str) -> None:
+    """Refuse a control character (a byte of a binary file, an escape code), located.
+
+    YAML allows none but tab and line breaks; the readers would stop at it
+    with no line to show.
+    """
+    found = _NOT_PRINTABLE.search(text)
+    if found is None:
+        return
+    start = text.rfind("\n", 0, found.start()) + 1
+    raise UserError(
+        f"the file contains a control character (U+{ord(found.group()):04X}) "
+        f"at column {found.start() - start + 1}",
+        file=file,
+        line=text.count("\n", 0, found.start()) + 1,
+        hint="remove it (is this a text file?); inside double quotes it may be "
+        "written as an escape such as \"\\x07\"",
+    )
+
+
+# What YAML does not allow in a text (ruamel's Reader.NON_PRINTABLE).
+_NOT_PRINTABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
 
 
 def load_round_trip(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> Any:
@@ -193,102 +190,6 @@ def _load(text: str, file: str, budget: Budget, *, preserve_quotes: bool = False
     if doc is None:
         raise UserError("the file is empty", file=file, hint="see `paradeops schema`")
     return doc
-
-
-class Budget:
-    """What the document being read has used of its limits so far."""
-
-    def __init__(self, limits: ReadLimits) -> None:
-        self.limits = limits
-        self.deadline = time.monotonic() + limits.max_seconds
-        self.aliases = 0
-        self.ticks = 0
-
-    def tick(self, line: int | None) -> None:
-        """Called for every value read; looks at the clock now and then."""
-        self.ticks += 1
-        if self.ticks % 256 == 0 and time.monotonic() > self.deadline:
-            raise UserError(
-                f"reading the file took longer than {self.limits.max_seconds:g} s",
-                line=line,
-                hint="a plan or guest list reads in well under a second; "
-                "check that this is the right file",
-            )
-
-    def alias(self, line: int) -> None:
-        self.aliases += 1
-        if self.aliases > self.limits.max_aliases:
-            raise UserError(
-                f"more than {self.limits.max_aliases:,} aliases (*name)",
-                line=line,
-                hint="write the values out; a plan needs only a few aliases",
-            )
-
-    def depth(self, depth: int, line: int) -> None:
-        if depth > self.limits.max_depth:
-            raise UserError(
-                f"lists and mappings are nested more than {self.limits.max_depth} deep",
-                line=line,
-                hint="check the brackets and indentation; a plan is nested a few levels deep",
-            )
-
-    def expansion(self, root: Node) -> None:
-        """Refuse a document whose aliases expand beyond the limit, before it is built.
-
-        Aliases are shared references until the data is copied into plain
-        dicts and lists; there ``n`` nested levels of ``k`` aliases become
-        ``k**n`` values. Each node's expanded size is computed once (a walk
-        of the node graph without recursion), so this costs one pass.
-        """
-        sizes: dict[int, int] = {}
-        depths: dict[int, int] = {}
-        entered: set[int] = set()
-        stack: list[tuple[Node, bool]] = [(root, False)]
-        while stack:
-            node, kids_done = stack.pop()
-            key = id(node)
-            kids = _children(node)
-            if not kids_done:
-                if key in sizes:
-                    continue
-                entered.add(key)
-                stack.append((node, True))
-                for kid in kids:
-                    if id(kid) in entered and id(kid) not in sizes:
-                        _refuse_cycle(kid)
-                    if id(kid) not in sizes:
-                        stack.append((kid, False))
-                continue
-            sizes[key] = 1 + sum(sizes[id(k)] for k in kids)
-            depths[key] = 1 + max(depths[id(k)] for k in kids) if kids else 0
-            line = node.start_mark.line + 1
-            self.depth(depths[key], line)
-            limit = max(self.limits.max_expanded, 2 * len(sizes))
-            if sizes[key] > limit:
-                raise UserError(
-                    f"aliases expand to more than {limit:,} values",
-                    line=line,
-                    hint="write the repeated part out, or use fewer levels of aliases "
-                    "(&name and *name)",
-                )
-            self.tick(line)
-
-
-def _refuse_cycle(node: Node) -> None:
-    raise UserError(
-        "an alias refers to a value that contains it",
-        line=node.start_mark.line + 1,
-        hint="an alias (*name) must refer to a value defined before it, not around it",
-    )
-
-
-def _children(node: Node) -> list[Node]:
-    kind = getattr(node, "id", None)  # "scalar", "sequence" or "mapping" (ruamel)
-    if kind == "sequence":
-        return list(node.value)
-    if kind == "mapping":
-        return [part for pair in node.value for part in pair]
-    return []
 
 
 def _short(text: str) -> str:
@@ -327,18 +228,25 @@ def parse_json(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> Any
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
-def _plain(node: Any, budget: Budget | None = None) -> Any:
+def _plain(node: Any, budget: Budget | None = None, loc: tuple[str | int, ...] = ()) -> Any:
     """Round-trip containers to dicts and lists; YAML timestamps stay dates.
 
     Expansion and depth were bounded while composing; the budget keeps the
-    deadline.
+    deadline. A key must be text (``1:`` or ``true:`` would become ``"1"`` or
+    ``"True"``, silently): as the fast reader does, it is refused, located.
     """
     if budget is not None:
         budget.tick(None)
     if isinstance(node, Mapping):
-        return {str(k): _plain(v, budget) for k, v in node.items()}
+        out = {}
+        for k, v in node.items():
+            key = _text(k)
+            if not isinstance(key, str):
+                raise non_text_key(key, _key_line(node, k), field_path(loc) or None)
+            out[key] = _plain(v, budget, (*loc, key))
+        return out
     if isinstance(node, (list, tuple)):
-        return [_plain(v, budget) for v in node]
+        return [_plain(v, budget, (*loc, i)) for i, v in enumerate(node)]
     if isinstance(node, dt.datetime | dt.date):
         return node
     if isinstance(node, bool | int | float | str) or node is None:
@@ -346,7 +254,22 @@ def _plain(node: Any, budget: Budget | None = None) -> Any:
         for t in (bool, int, float, str):
             if isinstance(node, t):
                 return t(node)
-    return node
+    return _text(node)
+
+
+def _text(value: Any) -> Any:
+    """``!!str 10`` as the text ``"10"`` (ruamel's round-trip keeps it a TaggedScalar)."""
+    tag = getattr(value, "tag", None)
+    if tag is not None and str(tag) == "tag:yaml.org,2002:str" and hasattr(value, "value"):
+        return str(value.value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _key_line(node: Any, key: Any) -> int | None:
+    pos = node.lc.key(key) if hasattr(node, "lc") else None
+    return pos[0] + 1 if pos else _own_line(node)
 
 
 def validate(model: type[M], data: Any, locator: Locator, file: str) -> M:
@@ -372,17 +295,6 @@ def _at_value(err: Any) -> Any:
     if isinstance(raised, ValueAt):
         return {**err, "loc": (*err["loc"], *raised.loc)}
     return err
-
-
-def field_path(loc: Sequence[str | int]) -> str:
-    """``("units", 3, "count")`` as the user reads it: ``units[3].count``."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out
 
 
 def dump_json(data: Any) -> str:
