@@ -57,6 +57,12 @@ def read_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     (fstat), so a file swapped in between is caught too.
     """
     name = str(path)
+    if "\0" in name:  # os.stat would raise a bare ValueError
+        raise UserError(
+            "the file name contains a NUL character (\\0)",
+            file=shown_path(name),
+            hint="check the path; no file name can contain one",
+        )
     try:
         before = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -82,6 +88,11 @@ def read_bytes(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
             raise UserError(f"cannot read: {e.strerror}", file=name) from None
     check_size(len(data), name, limit)  # it grew after the check
     return data
+
+
+def shown_path(name: str) -> str:
+    """A path for a message: a NUL (which no file name holds) written as ``\\0``."""
+    return name.replace("\0", "\\0")
 
 
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -133,7 +144,9 @@ class FolderFiles:
         path = self.folder / ref
         if not path.exists():
             what = "geometry file" if field == "route.geometry" else "equipment catalogue"
-            raise UserError(f"{what} {ref!r} does not exist", hint=f"looked for {path}")
+            raise UserError(
+                f"{what} {ref!r} does not exist", hint=f"looked for {shown_path(str(path))}"
+            )
         return str(path), read_text(path, self.limits.max_bytes)
 
 

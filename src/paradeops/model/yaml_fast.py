@@ -280,7 +280,7 @@ class _Composer:
     def _start(self, event: Any, *, mapping: bool, own: str) -> None:
         line = event.start_mark.line
         if event.tag not in (None, "!", own):
-            raise Unusual(f"the tag {event.tag}", line)
+            raise Unusual(f"the tag {event.tag!r}", line)
         self.budget.depth(len(self.stack) + 1, line + 1)
         self._anchor(event.anchor, _Open(line), line)
         self.stack.append(_Frame(mapping, line, event.anchor))

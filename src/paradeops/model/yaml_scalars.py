@@ -70,7 +70,7 @@ def _tagged(kind: str, text: str, line: int) -> Any:
         return text in _TRUE
     if kind == "null" and text in _NULL:
         return None
-    raise Unusual(f"the tag !!{_short(kind)}", line)
+    raise Unusual(f"the tag {_short('!!' + kind)}", line)
 
 
 def _plain_scalar(text: str, line: int) -> Any:
@@ -86,6 +86,8 @@ def _plain_scalar(text: str, line: int) -> Any:
         return int(text)
     if kind == "float" and _FLOAT.fullmatch(text):
         return float(text)
+    if kind == "merge":
+        raise Unusual("a merge key (<<)", line)
     if kind == "timestamp":
         date = _DATE.fullmatch(text)
         if date:
