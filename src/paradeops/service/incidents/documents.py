@@ -9,6 +9,7 @@ a suggested line.
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from paradeops.live import expected_until
@@ -68,7 +69,8 @@ def _entry(
         "unit_name": unit_name,
         "at_m": i.at_m,
         "place": place,
-        "at": i.at,
+        # On the parade's clock, like every time in these documents (not the phone's offset).
+        "at": _iso(s, core.opened) if math.isfinite(core.opened) else i.at,
         "recorded_by": i.recorded_by,
         "expected_until": _iso(s, expected_until(core, live.now)),
         "line": suggested_line(i.code, unit_name, place, language),

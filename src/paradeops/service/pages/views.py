@@ -264,11 +264,13 @@ def marshal_data(plan_id: PlanId, request: Request, ctx: CtxDep, session: Sessio
     )
 
 
-def _checkpoints_of(who: Principal, plan_id: int, loaded: plans.Loaded) -> list[dict[str, str]]:
-    """The checkpoints ``who`` may check in at, in the route's order."""
+def _checkpoints_of(
+    who: Principal, plan_id: int, loaded: plans.Loaded
+) -> list[dict[str, str | float]]:
+    """The checkpoints ``who`` may check in at, in the route's order (``at_m``: for incidents)."""
     allowed = who.checkpoints_for(plan_id)
     return [
-        {"id": c.id, "name": c.name}
+        {"id": c.id, "name": c.name, "at_m": float(c.at_m)}
         for c in loaded.schedule.checkpoints
         if who.role == "organiser" or (who.role == "marshal" and c.id in allowed)
     ]

@@ -10,6 +10,12 @@
       return li;
     }));
     document.body.dataset.checkins = doc.checkins;
+    // Each open incident with the line suggested for it (by code, the plan's language).
+    document.getElementById("incidents").replaceChildren(...ordered(doc.incidents).map((i) => {
+      const div = el("div", { class: "incident", "data-incident": i.id });
+      div.append(el("p", { class: "line" }, i.line));
+      return div;
+    }));
   }
   watch(`/api/plans/${window.PLAN_ID}/announcer/events`, render, () => {});
 })();

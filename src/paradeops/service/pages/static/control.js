@@ -62,8 +62,32 @@
     }
   }
 
+  // Open incidents first: what stops the parade, where, until when (expected), who said so.
+  function renderIncidents(doc) {
+    const organiser = document.body.dataset.role === "organiser";
+    document.getElementById("incidents").replaceChildren(...ordered(doc.incidents).map((i) => {
+      const div = el("div", { class: "incident", "data-incident": i.id, "data-code": i.code });
+      const who = i.unit_name ? ` · ${i.unit_name}` : "", where = i.place ? ` near ${i.place}` : "";
+      div.append(el("b", {}, `${i.code}${who}${where}`),
+        ` since ${hhmmss(i.at)}, expected over by ${hhmmss(i.expected_until)} (${i.recorded_by}): `,
+        el("span", { class: "text" }, i.text));
+      if (organiser) div.append(" ", el("button", { class: "clear", "data-incident": i.id }, "Clear"));
+      return div;
+    }));
+  }
+
+  document.getElementById("incidents").addEventListener("click", async (ev) => {
+    const b = ev.target.closest("button.clear");
+    if (!b) return;
+    b.disabled = true;
+    const r = await api(`/api/plans/${window.PLAN_ID}/incidents/${encodeURIComponent(b.dataset.incident)}/clear`,
+      { method: "POST" }).catch(() => null);
+    if (!r || !r.ok) b.disabled = false;  // the stream removes it once cleared
+  });
+
   function render(doc) {
     updates += 1;
+    renderIncidents(doc);
     document.getElementById("now").textContent = hhmmss(doc.now);
     document.getElementById("checkin-count").textContent = doc.checkins;
     document.getElementById("updated").textContent = new Date().toLocaleTimeString();

@@ -1,7 +1,8 @@
 // The marshal's phone. The page is a static shell: the plan (units, this marshal's
 // checkpoints) comes from marshal.json and is kept in localStorage, so the page opens and
 // taps queue without a network; queue.js sends them when it is back. A check-in sent in
-// the last minute can be undone (voided on the service, never deleted).
+// the last minute can be undone (voided on the service, never deleted). Incidents go
+// through the same queue; one the marshal sent can be cleared from here when it is over.
 "use strict";
 (function () {
   const match = /^\/plans\/(\d+)\/marshal$/.exec(location.pathname);
@@ -73,12 +74,29 @@
       }
       return tr;
     }));
+    document.getElementById("incident-unit").replaceChildren(
+      el("option", { value: "" }, "(none, or not known)"),
+      ...doc.units.map((u) => el("option", { value: u.id }, u.name)));
     rendered = true;
   }
 
-  function line(c) { return `${c.unit} ${c.part} at ${c.checkpoint} ${c.at.slice(11, 19)}`; }
+  function line(c) {
+    if (c.kind === "incident") {
+      return `incident ${c.code}${c.unit ? " " + c.unit : ""} near ${c.checkpoint} ${c.at.slice(11, 19)}: ${c.text}`;
+    }
+    return `${c.unit} ${c.part} at ${c.checkpoint} ${c.at.slice(11, 19)}`;
+  }
+
+  function incidentItem(c) {
+    const li = el("li", { "data-id": c.id, class: c.cleared ? "incident cleared" : "incident" },
+      line(c) + (c.cleared ? " — cleared" : ""));
+    if (!c.cleared) li.append(" ", el("button", { class: "clear", "data-id": c.id }, "Clear"));
+    if (c.clearError) li.append(el("span", { class: "error" }, ` ${c.clearError}`));
+    return li;
+  }
 
   function sentItem(c) {
+    if (c.kind === "incident") return incidentItem(c);
     const li = el("li", { "data-id": c.id, class: c.voided ? "voided" : "" }, line(c) + (c.voided ? " — undone" : ""));
     if (!c.voided && c.ackAt && Date.now() - c.ackAt < UNDO_MS) {
       li.append(" ", el("button", { class: "undo", "data-id": c.id }, "Undo"));
@@ -93,7 +111,10 @@
     document.getElementById("sent-count").textContent = sent.filter((c) => !c.voided).length;
     document.getElementById("unsent").replaceChildren(...queued.map((c) =>
       el("li", { "data-id": c.id }, `${line(c)} — unsent${c.error ? ": " + c.error : ""}`)));
-    document.getElementById("sent").replaceChildren(...sent.slice(-20).reverse().map(sentItem));
+    // The last 20, and any incident still open however long ago (it has a Clear button).
+    const recent = sent.slice(-20);
+    const older = sent.slice(0, -20).filter((c) => c.kind === "incident" && !c.cleared);
+    document.getElementById("sent").replaceChildren(...recent.reverse().concat(older.reverse()).map(sentItem));
     document.getElementById("network").textContent = navigator.onLine ? "online" : "offline — taps are kept and sent later";
   }
 
@@ -122,6 +143,31 @@
     show();
   }
 
+  // Online only, like Undo: a clearing must not land long after the fact.
+  async function clearIncident(id) {
+    let r;
+    try {
+      r = await api(`/api/plans/${PLAN}/incidents/${encodeURIComponent(id)}/clear`, { method: "POST" });
+    } catch (e) { Queue.update(PLAN, id, { clearError: "offline: not cleared" }); show(); return; }
+    if (r.ok || r.status === 409) Queue.update(PLAN, id, { cleared: true, clearError: "" });
+    else Queue.update(PLAN, id, { clearError: `not cleared: ${await Queue.detail(r)}` });
+    show();
+  }
+
+  function reportIncident() {
+    const select = document.getElementById("checkpoint");
+    const doc = keptPlan();
+    const here = doc && doc.checkpoints.find((c) => c.id === select.value);
+    const text = document.getElementById("incident-text");
+    Queue.add(PLAN, { kind: "incident", id: uuid(), code: document.getElementById("incident-code").value,
+      unit: document.getElementById("incident-unit").value, text: text.value.trim(),
+      checkpoint: select.value, at_m: here ? here.at_m : undefined, at: isoNow() });
+    text.value = "";
+    document.getElementById("incident").open = false;
+    show();
+    flush();
+  }
+
   function tap(button) {
     Queue.add(PLAN, { id: uuid(), unit: button.dataset.unit, part: button.dataset.part,
       checkpoint: document.getElementById("checkpoint").value, at: isoNow() });
@@ -145,6 +191,12 @@
   document.getElementById("sent").addEventListener("click", (ev) => {
     const b = ev.target.closest("button.undo");
     if (b) { b.disabled = true; undo(b.dataset.id); }
+    const c = ev.target.closest("button.clear");
+    if (c) { c.disabled = true; clearIncident(c.dataset.id); }
+  });
+  document.getElementById("incident-form").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    if (document.getElementById("incident-text").value.trim()) reportIncident();
   });
   window.addEventListener("online", () => { show(); flush(); });
   window.addEventListener("offline", show);

@@ -1,7 +1,7 @@
-// The phone's queue of check-ins, per plan, in localStorage: every tap goes into it
-// first and leaves it only when the service has acknowledged it. Each carries its own
-// id, so sending one twice (a lost answer, a retry) is harmless. Sign-out and the
-// marshal page both send it from here.
+// The phone's queue of check-ins and incidents, per plan, in localStorage: every tap
+// goes into it first and leaves it only when the service has acknowledged it. Each
+// carries its own id, so sending one twice (a lost answer, a retry) is harmless.
+// Sign-out and the marshal page both send it from here.
 "use strict";
 const Queue = (function () {
   const PREFIX = "paradeops.";
@@ -9,6 +9,16 @@ const Queue = (function () {
   const sentKey = (plan) => `${PREFIX}sent.${plan}`;
   //: Answers after which a check-in stays queued and is sent again later.
   const RETRY = (status) => status === 401 || status === 408 || status === 429 || status >= 500;
+
+  // What each kind of item is sent as (an item without a kind is a check-in).
+  const REQUESTS = {
+    checkin: (plan, c) => [`/api/plans/${plan}/checkins`,
+      { id: c.id, unit: c.unit, checkpoint: c.checkpoint, part: c.part, at: c.at }],
+    incident: (plan, c) => [`/api/plans/${plan}/incidents`, Object.assign(
+      { id: c.id, code: c.code, text: c.text, at: c.at },
+      c.unit ? { unit: c.unit } : {}, typeof c.at_m === "number" ? { at_m: c.at_m } : {})],
+  };
+  const request = (plan, c) => (REQUESTS[c.kind] || REQUESTS.checkin)(plan, c);
 
   function load(key) {
     try { return JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return []; }
@@ -49,10 +59,10 @@ const Queue = (function () {
     try {
       for (const c of unsent(plan).filter((x) => !x.dead)) {
         let r;
+        const [path, body] = request(plan, c);
         try {
-          r = await api(`/api/plans/${plan}/checkins`, {
-            method: "POST", headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ id: c.id, unit: c.unit, checkpoint: c.checkpoint, part: c.part, at: c.at }),
+          r = await api(path, {
+            method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
           });
         } catch (e) { return "offline"; }
         const rest = unsent(plan).filter((x) => x.id !== c.id);
