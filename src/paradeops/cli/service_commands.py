@@ -59,6 +59,17 @@ HostOpt = Annotated[str, typer.Option("--host", help="Address to listen on")]
 
 PortOpt = Annotated[int, typer.Option("--port", help="TCP port", min=1, max=65535)]
 
+WorkersOpt = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        help="Server processes sharing the port (PostgreSQL only; changes cross "
+        "through LISTEN/NOTIFY)",
+        min=1,
+        max=64,
+    ),
+]
+
 AccessLogOpt = Annotated[
     bool, typer.Option("--access-log", help="Log every request (off: it costs CPU)")
 ]
@@ -192,6 +203,7 @@ def serve(
     database: DatabaseOpt = DEFAULT_URL,
     host: HostOpt = "127.0.0.1",
     port: PortOpt = 8000,
+    workers: WorkersOpt = 1,
     access_log: AccessLogOpt = False,
     log_json: LogJsonOpt = False,
     max_upload_mb: MaxUploadMbOpt = 10.0,
@@ -211,17 +223,22 @@ def serve(
     checkin_window_days: CheckinWindowDaysOpt = 1.0,
     clock_start: ClockStartOpt = None,
 ) -> None:
-    """Run the service (HTTP API and pages) with one worker; migrates the database first."""
+    """Run the service (HTTP API and pages); migrates the database first."""
     require(*SERVICE_LIBRARIES, what="paradeops serve")
     from paradeops.service.run import run
+    from paradeops.service.workers import sqlite_refusal
 
     settings = _settings(
         database, host, port, _instant(clock_start), access_log, log_json, max_upload_mb,
         catalogue_dir, max_connections, max_json_kb, header_timeout, keep_alive, max_watchers,
         max_watchers_per_session, max_header_kb, body_timeout, min_upload_rate_kbps,
-        secret_key_file, forwarded_allow_ips, hsts, checkin_window_days,
+        secret_key_file, forwarded_allow_ips, hsts, checkin_window_days, workers,
     )  # fmt: skip
-    err.print(Text(f"ParadeOps on http://{host}:{port}/ (database {database})"))
+    refusal = sqlite_refusal(settings)
+    if refusal is not None:
+        raise refusal
+    on = f" with {workers} workers" if workers > 1 else ""
+    err.print(Text(f"ParadeOps on http://{host}:{port}/{on} (database {database})"))
     try:
         run(settings)
     except UserError:
@@ -252,6 +269,7 @@ def _settings(  # noqa: PLR0913 - one argument per option of `serve`, in its ord
     forwarded_allow_ips: str | None,
     hsts: bool,
     checkin_window_days: float,
+    workers: int = 1,
 ) -> ServiceSettings:
     """The service's settings from ``serve``'s options (names differ where units do)."""
     from paradeops.service.settings import ServiceSettings
@@ -278,4 +296,5 @@ def _settings(  # noqa: PLR0913 - one argument per option of `serve`, in its ord
         forwarded_allow_ips=forwarded_allow_ips,
         hsts=hsts,
         checkin_window_days=checkin_window_days,
+        workers=workers,
     )

@@ -121,7 +121,7 @@ def parse(payload: str) -> tuple[int, int, list[Row] | None] | None:
     if not isinstance(m, dict):
         return None
     origin, plan_id = m.get("o"), m.get("p")
-    if not isinstance(origin, int) or not isinstance(plan_id, int):
+    if type(origin) is not int or type(plan_id) is not int:  # bools are ints too
         return None
     if not 1 <= plan_id <= MAX_PLAN_ID:
         return None

@@ -19,6 +19,8 @@ class ServiceSettings:
     database_url: str = DEFAULT_URL
     host: str = "127.0.0.1"
     port: int = 8000
+    #: Server processes sharing the port (PostgreSQL only; SQLite serves from one).
+    workers: int = 1
     #: Replay: the service's clock starts here and runs at the real pace.
     clock_start: dt.datetime | None = None
     #: A unit later than this is an alert [s].
