@@ -82,6 +82,7 @@ def expected_until(
     """When the incident is (expected to be) over: cleared, or opened + its code's duration."""
     if incident.cleared is not None:
         return incident.cleared
+    # Still open: it lasts its code's duration, or (overdue) it is expected to end now.
     duration = durations.get(incident.code, DEFAULT_DURATION_S["other"])
     return max(incident.opened + duration, now)
 
@@ -112,9 +113,10 @@ def _merged(unit: str, spans: list[tuple[float, float]]) -> tuple[Hold, ...]:
     return tuple(out)
 
 
-#: Given a head position [m] and a time [s], the trajectory onward from there
-#: (positions from 0, i.e. relative to the given one), held behind the unit ahead.
-Onward = Callable[[float, float], Trajectory]
+#: Given a head position [m], a time [s] and whether the head has stood there already
+#: (a show stop there is then spent), the trajectory onward from there (positions from
+#: 0, i.e. relative to the given one), held behind the unit ahead.
+Onward = Callable[[float, float, bool], Trajectory]
 
 
 def apply_holds(
@@ -139,7 +141,7 @@ def apply_holds(
         arrived = float(traj.arrive(x))
         if h.until <= float(traj.leave(x)) + _EPS:
             continue  # it stands there that long anyway (a show stop, held behind)
-        traj = _stood(traj, x, arrived, onward(x, h.until))
+        traj = _stood(traj, x, arrived, onward(x, h.until, True))
         held_until = h.until
     return traj, held_until
 

@@ -185,7 +185,7 @@ def _ground(
         traj,
         u.length_m,
         last=last,
-        held_until=held_until if held_until is not None and held_until > now else None,
+        held_until=held_until if held_until is not None and held_until >= now else None,
     )
 
 
@@ -246,7 +246,7 @@ def _projected(
         ahead_free = free_flow(u.speed_ms, x_end - p, _cut(caps, p), _cut_stop(stop, p))
         t = max(t, now - float(ahead_free.arrive(nxt_cp.at_m - p)))
     onward = _onward(s, u, caps, stop, leader, min_gap_m)
-    traj = _splice(behind, onward(p, t), p)
+    traj = _splice(behind, onward(p, t, False), p)
     return apply_holds(traj, unit_holds, (p, latest.t), onward)
 
 
@@ -262,8 +262,11 @@ def _onward(
     assert u.trajectory is not None
     x_end = float(u.trajectory.x[-1])
 
-    def from_(p: float, t: float) -> Trajectory:
-        ahead_free = free_flow(u.speed_ms, x_end - p, _cut(caps, p), _cut_stop(stop, p))
+    def from_(p: float, t: float, stood: bool) -> Trajectory:
+        here = _cut_stop(stop, p)
+        if stood and here is not None and here[0] <= _EPS:
+            here = None  # it has stood at its show stop already (and longer)
+        ahead_free = free_flow(u.speed_ms, x_end - p, _cut(caps, p), here)
         # Past the release point the unit ahead disperses and holds no one (as in
         # the engine): the constraint ends where this head is when its tail leaves.
         released = s.checkpoints[-1].at_m - min_gap_m - p
