@@ -207,3 +207,15 @@ def test_a_checkpoint_beyond_the_end_of_the_geometry_is_refused(cli: Run, tmp_pa
     assert r.code == 2 and not out.exists(), r.err
     assert "plan.yaml:8: route.checkpoints[2].at_m: at_m 450 m is beyond the end" in r.err
     assert "its geometry is 200 m long" in r.err
+
+
+def test_a_control_character_in_a_named_catalogue_is_refused_at_its_line(
+    cli: Run, tmp_path: Path
+) -> None:
+    (tmp_path / "equipment.yaml").write_text(
+        'version: 1\nequipment:\n  - {model: "T\\e[2J", class: tank, length_m: 8, speed_kmh: 18}\n',
+        encoding="utf-8",
+    )
+    err = refused(cli, "equipment: equipment.yaml\n" + plan_text(BOX), tmp_path)
+    assert "equipment.yaml:3: equipment[0].model: contains a control character (U+001B)" in err
+    assert "\x1b" not in err

@@ -9,6 +9,7 @@ reads it; :func:`apply` fills the missing ``vehicle_length_m`` and
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ from paradeops.model.equipment import (
     duplicate_issues,
     index,
 )
+from paradeops.model.checks import Issue, text_issues
 from paradeops.model.plan import Plan, VehicleUnit
 from paradeops.model.yamlsource import (
     DEFAULT_LIMITS,
@@ -48,14 +50,19 @@ def parse_catalogue(
 ) -> list[EquipmentModel]:
     """A catalogue's entries from its text; every problem reported with file:line."""
     data, locator = parse_yaml(text, name, limits)
+    _raise_issues(text_issues(data), locator, name)  # before anything echoes a name
     cat = validate(EquipmentCatalogue, data, locator, name)
-    dups = [
-        Problem(msg, file=name, line=locator.line(loc), field=field_path(loc), hint=hint)
-        for loc, msg, hint in duplicate_issues(data.get("equipment"))
-    ]
-    if dups:
-        raise UserError(problems=dups)
+    _raise_issues(duplicate_issues(data.get("equipment")), locator, name)
     return cat.equipment
+
+
+def _raise_issues(issues: Iterable[Issue], locator: Locator, name: str) -> None:
+    problems = [
+        Problem(msg, file=name, line=locator.line(loc), field=field_path(loc), hint=hint)
+        for loc, msg, hint in issues
+    ]
+    if problems:
+        raise UserError(problems=problems)
 
 
 def resolve(
