@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from paradeops.errors import Problem, UserError
+from paradeops.model.checks import Issue, text_issues
 from paradeops.model.equipment import (
     EquipmentCatalogue,
     EquipmentModel,
     duplicate_issues,
     index,
 )
-from paradeops.model.checks import Issue, text_issues
 from paradeops.model.plan import Plan, VehicleUnit
 from paradeops.model.yamlsource import (
     DEFAULT_LIMITS,
