@@ -64,6 +64,19 @@ class _Ctx:
     def index(self, checkpoint: str) -> int:
         return next(i for i, c in enumerate(self.checkpoints) if c.id == checkpoint)
 
+    def plan_clock(self, seconds: float) -> str:
+        """The instant ``seconds`` after the reference as the plan would write it
+        (24:03:55 after midnight, ISO in a repeated hour)."""
+        utc = self.reference.astimezone(dt.UTC) + dt.timedelta(seconds=seconds)
+        return plan_spelling(utc, self.plan.parade.date, self.zone)
+
+    def unit_error(self, index: int, field: str, message: str, hint: str) -> UserError:
+        """A problem with ``units[index].<field>``, located at its line of the plan."""
+        line = self.plan.line_of(("units", index, field))
+        return UserError(
+            problems=[Problem(message, line=line, field=f"units[{index}].{field}", hint=hint)]
+        )
+
 
 def reference_time(plan: Plan) -> dt.datetime:
     """``parade.start`` on ``parade.date`` in ``parade.timezone``: time zero.
@@ -304,19 +317,13 @@ def _check_target(ctx: _Ctx, index: int, unit: Unit, head: list[float], tail: li
     got = head[k] if part == "head" else tail[k]
     if abs(got - ctx.seconds(clock)) <= TARGET_TOLERANCE_S:
         return
-    utc = ctx.reference.astimezone(dt.UTC) + dt.timedelta(seconds=got)
-    # As the plan would write it: 24:03:55 after midnight, ISO in a repeated hour.
-    earliest = plan_spelling(utc, ctx.plan.parade.date, ctx.zone)
-    raise UserError(
-        problems=[
-            Problem(
-                f"{unit.id}'s {part} cannot pass {target.at} at {clock}: "
-                f"the unit ahead holds it back until {earliest}",
-                line=ctx.plan.line_of(("units", index, "target")),
-                field=f"units[{index}].target",
-                hint=f"set the target at {earliest} or later, or move the units ahead earlier",
-            )
-        ]
+    earliest = ctx.plan_clock(got)
+    raise ctx.unit_error(
+        index,
+        "target",
+        f"{unit.id}'s {part} cannot pass {target.at} at {clock}: "
+        f"the unit ahead holds it back until {earliest}",
+        hint=f"set the target at {earliest} or later, or move the units ahead earlier",
     )
 
 
@@ -330,19 +337,14 @@ def _check_step_off(ctx: _Ctx, index: int, unit: Unit, wanted: float, got: float
         return
     assert unit.step_off is not None
     # Rounded up: a whole second earlier would still be too early.
-    utc = ctx.reference.astimezone(dt.UTC) + dt.timedelta(seconds=math.ceil(got - 1e-6))
-    earliest = plan_spelling(utc, ctx.plan.parade.date, ctx.zone)
-    raise UserError(
-        problems=[
-            Problem(
-                f"{unit.id} cannot step off at {unit.step_off}: "
-                f"the unit ahead holds it back at the start until {earliest}",
-                line=ctx.plan.line_of(("units", index, "step_off")),
-                field=f"units[{index}].step_off",
-                hint=f"set step_off at {earliest} or later, or leave it out to step off "
-                "when the planned gap has opened",
-            )
-        ]
+    earliest = ctx.plan_clock(math.ceil(got - 1e-6))
+    raise ctx.unit_error(
+        index,
+        "step_off",
+        f"{unit.id} cannot step off at {unit.step_off}: "
+        f"the unit ahead holds it back at the start until {earliest}",
+        hint=f"set step_off at {earliest} or later, or leave it out to step off "
+        "when the planned gap has opened",
     )
 
 

@@ -286,16 +286,9 @@ def _hold(
     prev_free_leave = 0.0
     for j in range(n):
         y = xs[j]
-        free_arrive = _evaluate(free, y, True)
-        free_leave = _evaluate(free, y, False)
-        if y <= released + _EPS:
-            earliest_arrive = _evaluate(leader, y + shift, True)
-            earliest_leave = _evaluate(leader, y + shift, False)
-        else:
-            earliest_arrive = -np.inf
-            earliest_leave = -np.inf
-        arrive_gap = earliest_arrive - free_arrive
-        leave_gap = earliest_leave - free_leave
+        free_arrive, free_leave, arrive_gap, leave_gap = _held_back_by(
+            free, leader, y, shift, released
+        )
         if j > 0 and prev_leave_gap < delay - 1e-9 and arrive_gap > delay + 1e-9:
             # The gap climbs through the running maximum inside this stretch.
             frac = (delay - prev_leave_gap) / (arrive_gap - prev_leave_gap)
@@ -309,11 +302,8 @@ def _hold(
         if leave_gap > delay:
             delay = leave_gap
         if np.isnan(first_held):
-            # Rising since the last breakpoint means the hold began there.
-            if delay_arriving > step_off + 1e-6:
-                first_held = out_x[m - 1] if m > 0 else y
-            elif delay > step_off + 1e-6:
-                first_held = y
+            last_x = out_x[m - 1] if m > 0 else y
+            first_held = _hold_began(delay_arriving, delay, step_off, last_x, y)
         out_x[m] = y
         out_arrive[m] = delay_arriving + free_arrive
         out_leave[m] = delay + free_leave
@@ -321,6 +311,36 @@ def _hold(
         prev_leave_gap = leave_gap
         prev_free_leave = free_leave
     return _prune(Breakpoints(out_x[:m], out_arrive[:m], out_leave[:m])), first_held
+
+
+@kernel_function
+def _held_back_by(
+    free: Breakpoints, leader: Breakpoints, y: float, shift: float, released: float
+) -> tuple[float, float, float, float]:
+    """At position ``y``: when the free-flowing head arrives and leaves, and how much
+    later the leader lets it arrive and leave (-inf past ``released``: no one held)."""
+    free_arrive = _evaluate(free, y, True)
+    free_leave = _evaluate(free, y, False)
+    if y <= released + _EPS:
+        earliest_arrive = _evaluate(leader, y + shift, True)
+        earliest_leave = _evaluate(leader, y + shift, False)
+    else:
+        earliest_arrive = -np.inf
+        earliest_leave = -np.inf
+    return free_arrive, free_leave, earliest_arrive - free_arrive, earliest_leave - free_leave
+
+
+@kernel_function
+def _hold_began(
+    delay_arriving: float, delay: float, step_off: float, last_x: float, y: float
+) -> float:
+    """Where the hold began if the running delay now exceeds the step-off (else NaN):
+    at ``last_x`` if it rose while arriving (since the last breakpoint), else at ``y``."""
+    if delay_arriving > step_off + 1e-6:
+        return last_x
+    if delay > step_off + 1e-6:
+        return y
+    return np.nan
 
 
 @kernel_function
