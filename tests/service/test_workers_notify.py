@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from paradeops import api
 from paradeops.service import notify
 from paradeops.service.broadcast import ID_SPAN, Broadcaster, Channel
 from paradeops.service.context import ServiceContext
 from paradeops.service.control.actuals import Row
+from paradeops.service.users.signin import current_secret
 from paradeops.store import open_database
+from paradeops.synthetic import SMALL_SERVICE_PLAN
+from paradeops.timing.schedule import Schedule
 from tests.cli.input_support import assert_refused, run_cli
 
 ROW = Row("c1", "2025-05-09T07:00:01+00:00", "band", "start", "head", "2025-05-09T10:00:00+03:00")
@@ -97,6 +102,8 @@ def test_hostile_payloads_are_read_as_nothing_or_as_read_afresh(
 
 # --- applying one ------------------------------------------------------------------------
 
+OTHER = 222222  # another worker's tag
+
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[ServiceContext]:
@@ -105,20 +112,59 @@ def ctx(tmp_path: Path) -> Iterator[ServiceContext]:
     db.dispose()
 
 
-def test_our_own_notifications_are_ignored_and_others_wake_the_plan(ctx: ServiceContext) -> None:
-    b = ctx.broadcaster
-    notify.apply(ctx, '{"o": 111111, "p": 3, "r": []}')
-    assert b.version(3) == 0
-    notify.apply(ctx, '{"o": 222222, "p": 3, "r": []}')
-    notify.apply(ctx, '{"o": 222222, "p": 3}')
-    assert b.version(3) == 2
+@pytest.fixture
+def schedule(tmp_path: Path) -> Schedule:
+    (tmp_path / "plan.yaml").write_text(SMALL_SERVICE_PLAN)
+    return api.schedule(tmp_path / "plan.yaml")
 
 
-def test_an_unreadable_notification_wakes_every_plan_known(ctx: ServiceContext) -> None:
-    b = ctx.broadcaster
-    b.version(1), b.version(2)  # plans this worker has looked at
+def signed(ctx: ServiceContext, message: dict[str, Any]) -> str:
+    return notify.sign(current_secret(ctx), orjson.dumps(message).decode())
+
+
+def test_a_signature_is_32_hex_digits_then_the_message() -> None:
+    payload = notify.sign(b"k" * 32, '{"o":1,"p":2}')
+    assert payload.endswith(' {"o":1,"p":2}') and len(payload) == 32 + 1 + 13
+    assert notify.verify(b"k" * 32, payload) == ('{"o":1,"p":2}', True)
+    assert notify.verify(b"j" * 32, payload) == ('{"o":1,"p":2}', False)
+    assert notify.verify(b"k" * 32, '{"o":1,"p":2}') == ('{"o":1,"p":2}', False)
+    assert notify.MAX_PAYLOAD + notify.MAC_CHARS + 1 < 8000
+
+
+def test_signed_rows_join_the_actuals_and_wake_the_plan(
+    ctx: ServiceContext, schedule: Schedule
+) -> None:
+    ctx.actuals.view(lambda: [], 3, 1, schedule)  # plan 3 watched: its actuals in memory
+    notify.apply(ctx, signed(ctx, {"o": OTHER, "p": 3, "r": [list(ROW)]}))
+    assert ctx.broadcaster.version(3) == 1
+    (a,) = ctx.actuals.view(lambda: [], 3, 1, schedule).actuals
+    assert (a.unit, a.checkpoint, a.part) == ("band", "start", "head")
+
+
+def test_forged_rows_are_not_believed_the_plan_is_read_afresh(
+    ctx: ServiceContext, schedule: Schedule
+) -> None:
+    ctx.actuals.view(lambda: [], 3, 1, schedule)
+    forged = "0" * 32 + " " + orjson.dumps({"o": OTHER, "p": 3, "r": [list(ROW)]}).decode()
+    notify.apply(ctx, forged)
+    assert ctx.broadcaster.version(3) == 1
+    reads: list[int] = []
+    view = ctx.actuals.view(lambda: reads.append(1) or [], 3, 1, schedule)
+    assert view.actuals == () and reads == [1]  # forgotten: read from the database again
+
+
+def test_our_own_notifications_are_ignored(ctx: ServiceContext) -> None:
+    notify.apply(ctx, signed(ctx, {"o": 111111, "p": 3, "r": []}))
+    assert ctx.broadcaster.version(3) == 0
+    notify.apply(ctx, signed(ctx, {"o": OTHER, "p": 3}))
+    assert ctx.broadcaster.version(3) == 1
+
+
+def test_an_unreadable_notification_is_dropped(ctx: ServiceContext) -> None:
+    ctx.broadcaster.version(1)
     notify.apply(ctx, "not json")
-    assert (b.version(1), b.version(2)) == (1, 1)
+    notify.apply(ctx, notify.sign(current_secret(ctx), "[1, 2]"))
+    assert ctx.broadcaster.version(1) == 0
 
 
 # --- event ids ---------------------------------------------------------------------------

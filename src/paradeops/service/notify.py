@@ -18,14 +18,19 @@ reach it. PostgreSQL carries it, no other infrastructure:
   and wakes every producer: each recomputes from the database.
 
 The channel is named after the schema (``search_path``), so services on other
-schemas of the same database do not hear each other. Payloads come from the
-database but are checked like any input: anything unreadable makes the
-receiver read the plans afresh, never fail.
+schemas of the same database do not hear each other. PostgreSQL lets any role
+that may connect NOTIFY on any channel, so payloads are signed (HMAC with a
+key derived from the token-signing key, which every worker shares and the
+database never holds): rows are believed only from a payload signed so; any
+other payload naming a plan makes the receiver read that plan afresh from the
+database, and anything unreadable is logged and dropped, never a failure.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import logging
 import queue
 import random
@@ -39,6 +44,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from paradeops.service.control.actuals import Row
+from paradeops.service.users.signin import current_secret
 
 if TYPE_CHECKING:
     import psycopg
@@ -50,8 +56,10 @@ logger = logging.getLogger(__name__)
 #: The channel's name, computed by PostgreSQL from the session's schema.
 CHANNEL_SQL = "'paradeops_' || left(md5(coalesce(current_schema(), '')), 16)"
 _NOTIFY = text(f"SELECT pg_notify({CHANNEL_SQL}, p) FROM unnest(CAST(:payloads AS text[])) AS p")
-#: PostgreSQL refuses payloads of 8000 bytes or more; rows are packed below this.
+#: PostgreSQL refuses payloads of 8000 bytes or more; rows are packed below this,
+#: and the signature in front (:data:`MAC_CHARS` and a space) keeps the whole below 8000.
 MAX_PAYLOAD = 7800
+MAC_CHARS = 32
 #: Longest field of a row believed from a payload (ids are ≤ 64; plans name units).
 MAX_FIELD = 512
 #: Plan ids are positive 32-bit integers (plans.views.PlanId).
@@ -63,6 +71,27 @@ POLL_S = 0.5
 #: TCP keep-alives on the listening connection: a dead peer is found in ~25 s.
 KEEPALIVES = {"keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
               "keepalives_count": 3}  # fmt: skip
+
+
+# --- signing -----------------------------------------------------------------------
+
+
+def _mac(secret: bytes, message: str) -> str:
+    # A key of its own, derived: a notification's MAC is never a token's signature.
+    key = hmac.new(secret, b"paradeops notify v1", hashlib.sha256).digest()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()[:MAC_CHARS]
+
+
+def sign(secret: bytes, message: str) -> str:
+    return f"{_mac(secret, message)} {message}"
+
+
+def verify(secret: bytes, payload: str) -> tuple[str, bool]:
+    """(the message, whether it was signed with ``secret``)."""
+    mac, space, message = payload.partition(" ")
+    if not space:
+        return payload, False
+    return message, hmac.compare_digest(mac.encode(), _mac(secret, message).encode())
 
 
 # --- sending -----------------------------------------------------------------------
@@ -92,10 +121,12 @@ def row_payloads(tag: int, plan_id: int, rows: Sequence[Row]) -> Iterator[str]:
         yield _encode({"o": tag, "p": plan_id, "r": packed})
 
 
-def checkins_in(session: Session, tag: int, rows: dict[int, list[Row]]) -> None:
+def checkins_in(session: Session, tag: int, secret: bytes, rows: dict[int, list[Row]]) -> None:
     """Inside the writer's transaction: the inserted rows, delivered to every worker on commit."""
-    payloads = [p for plan_id, rs in rows.items() for p in row_payloads(tag, plan_id, rs)]
-    if payloads and session.get_bind().dialect.name == "postgresql":
+    payloads = [
+        sign(secret, m) for plan_id, rs in rows.items() for m in row_payloads(tag, plan_id, rs)
+    ]
+    if payloads:
         session.execute(_NOTIFY, {"payloads": payloads})
 
 
@@ -136,15 +167,19 @@ def parse(payload: str) -> tuple[int, int, list[Row] | None] | None:
 
 def apply(ctx: ServiceContext, payload: str) -> None:
     """One notification: the rows into the actuals (or the plan forgotten), the producers woken."""
-    got = parse(payload)
+    message, signed = verify(current_secret(ctx), payload)
+    got = parse(message)
     if got is None:
-        logger.warning("unreadable notification on the change channel: every plan read afresh")
-        recompute_all(ctx)
+        logger.warning(
+            "unreadable notification on the change channel (signed: %s): dropped", signed
+        )
         return
     origin, plan_id, rows = got
     if origin == ctx.broadcaster.tag:  # our own: applied when it committed
         return
-    if rows is None:
+    if not signed:  # forged, or sent during a key rotation: only the database is believed
+        logger.warning("unsigned notification for plan %d: the plan is read afresh", plan_id)
+    if rows is None or not signed:
         ctx.actuals.forget(plan_id)
     else:
         try:
@@ -256,7 +291,8 @@ class Relay:
             self._notify(plans)
 
     def _notify(self, plans: Iterable[int]) -> None:
-        payloads = [_encode({"o": self.ctx.broadcaster.tag, "p": p}) for p in sorted(plans)]
+        tag, secret = self.ctx.broadcaster.tag, current_secret(self.ctx)
+        payloads = [sign(secret, _encode({"o": tag, "p": p})) for p in sorted(plans)]
         for attempt in range(3):
             try:
                 with self.ctx.db.engine.begin() as c:
