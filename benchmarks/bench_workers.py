@@ -31,6 +31,7 @@ import json
 import os
 import random
 import re
+import secrets
 import statistics
 import sys
 import time
@@ -46,25 +47,10 @@ from bench_service import (  # noqa: E402  (a sibling script, not a package)
     postgres_url,
     request_bytes,
     serve,
+    tree_cpu_s,
 )
 
 CHECKINS = re.compile(rb'"checkins":(\d+)')
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu_s(pid: int) -> float:
-    """User + system CPU of ``pid`` and every process below it [s] (Linux /proc)."""
-    total, stack = 0.0, [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / TICKS
-            for task in Path(f"/proc/{p}/task").iterdir():
-                stack += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, IndexError, ValueError):
-            continue  # gone meanwhile
-    return total
 
 
 # --- snapshots -------------------------------------------------------------------------
@@ -209,6 +195,8 @@ def main() -> None:
     p.add_argument("--probes", type=int, default=10)
     p.add_argument("--deadline", type=float, default=600.0, help="per server [s]")
     a = p.parse_args()
+    # The servers inherit a signing key: none makes a key file in the working folder.
+    os.environ.setdefault("PARADEOPS_SECRET_KEY", secrets.token_hex(32))
     results: dict[int, list[dict]] = {w: [] for w in a.workers}
     loads = []
     for run in range(a.runs):

@@ -9,16 +9,20 @@ PostgreSQL (LISTEN/NOTIFY).
 from __future__ import annotations
 
 import asyncio
+import os
 import random
+import signal
 import time
 import urllib.parse
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 
+from paradeops.service.workers import STARTUP_S
 from tests.security.test_watchers import Event, Stream, post, random_checkin, until
 from tests.service.conftest import PG_URL, postgres_reachable
 from tests.service.server import Server, add_users
@@ -49,10 +53,19 @@ def pg_schema_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def two_workers(pg_schema_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Two workers signing with a key file that neither had: the first process makes it once.
+
+    (Every test signs in once and opens streams on both workers with that token.)
+    """
     add_users(pg_schema_url)
+    tmp = tmp_path_factory.mktemp("workers")
     args = ("--workers", "2", "--max-watchers-per-session", str(MAX_STREAMS + 10))
-    log = tmp_path_factory.mktemp("workers") / "server.log"
-    srv = Server(pg_schema_url, log, args=args).start()
+    args += ("--secret-key-file", str(tmp / "key"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("PARADEOPS_SECRET_KEY", raising=False)  # the file, not the environment
+        srv = Server(pg_schema_url, tmp / "server.log", args=args).start()
+    srv.started_at = time.monotonic()  # type: ignore[attr-defined]
+    assert (tmp / "key").stat().st_mode & 0o777 == 0o600
     yield srv
     srv.stop()
 
@@ -204,6 +217,42 @@ def test_a_watcher_reconnecting_to_the_other_worker_gets_a_snapshot(two_workers:
         assert event.kind == "snapshot" and event.data["checkins"] == 1
         assert str(event.id).startswith(b)
         for s in streams + again:
+            s.close()
+
+    asyncio.run(scenario())
+
+
+def workers_of_server(srv: Server) -> list[int]:
+    assert srv.proc is not None
+    tasks = Path(f"/proc/{srv.proc.pid}/task").iterdir()
+    return sorted(int(c) for t in tasks for c in (t / "children").read_text().split())
+
+
+def test_a_killed_worker_is_replaced_and_its_successor_hears_checkins(
+    two_workers: Server, pg_schema_url: str
+) -> None:
+    srv, org, schema = two_workers, two_workers.token("org"), schema_of(pg_schema_url)
+    pid = srv.upload(org)
+    # A worker dying within STARTUP_S of the start counts as one that could not start.
+    time.sleep(max(0.0, srv.started_at + STARTUP_S + 0.5 - time.monotonic()))  # type: ignore[attr-defined]
+    before = workers_of_server(srv)
+    assert len(before) == 2
+    os.kill(before[0], signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while len(set(workers_of_server(srv)) - set(before)) < 1:
+        assert time.monotonic() < deadline, "no worker replaced the killed one"
+        time.sleep(0.1)
+    wait_for_listeners(schema, 2, [], timeout=30)
+
+    async def scenario() -> None:
+        streams = await open_on_both(srv, f"/api/plans/{pid}/events", org)
+        await snapshots(streams)
+        async with httpx.AsyncClient(headers=org, timeout=30) as client:
+            await post(client, srv, pid, random_checkin(random.Random(9)))
+        acked = time.perf_counter()
+        slowest = max(await reach(streams, 1, timeout=5)) - acked
+        assert slowest < REACH_S, f"the slowest watcher after {slowest:.2f} s"
+        for s in streams:
             s.close()
 
     asyncio.run(scenario())

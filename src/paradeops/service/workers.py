@@ -4,8 +4,9 @@ The parent does once what the workers must not race over: it migrates the
 database and settles the signing key (creating the key file if it is
 missing, so that every worker reads the same one), then binds the port and
 forks the workers; the kernel hands each new connection to one of them. A
-worker that dies is replaced; one that dies while starting (within
-:data:`STARTUP_S`) stops them all, since the next would fail the same way.
+worker that dies is replaced; one that could not start (its exit code says
+so, or it died within :data:`STARTUP_S`) stops them all, since the next
+would fail the same way.
 SIGINT and SIGTERM stop every worker gracefully.
 
 What crosses workers (check-ins, voids, revisions) goes through the database
@@ -31,7 +32,9 @@ from paradeops.errors import UserError
 from paradeops.service.settings import ServiceSettings
 
 #: A worker that exits this soon after its start failed to start [s].
-STARTUP_S = 30.0
+STARTUP_S = 10.0
+#: Exit codes of a worker that could not start: a UserError (2), uvicorn's startup failure (3).
+STARTUP_CODES = (2, 3)
 #: How long a worker may take to stop before it is killed [s] (uvicorn's own grace is 5 s).
 STOP_S = 10.0
 
@@ -128,7 +131,7 @@ class Supervisor:
 
     def _replace(self, w: _Running) -> _Running:
         code = w.process.exitcode
-        if time.monotonic() - w.started < STARTUP_S:
+        if code in STARTUP_CODES or time.monotonic() - w.started < STARTUP_S:
             self.failed = f"worker {w.process.pid} exited while starting (exit code {code})"
             logger.error("%s: stopping every worker", self.failed)
             self.stop.set()
