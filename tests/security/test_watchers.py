@@ -304,6 +304,7 @@ def test_the_announcer_has_a_stream_of_its_own(server: Server) -> None:
             "revision",
             "checkins",
             "script",
+            "incidents",
         }
         assert sorted(first.data["script"], key=lambda u: first.data["script"][u]["order"]) == [
             "colour-guard",

@@ -125,6 +125,7 @@ BAD = [
     ({"text": "two\nlines"}, "text"),
     ({"text": "escape \x1b[31m red"}, "text"),
     ({"text": "bidi \u202e override"}, "text"),
+    ({"text": "line\u2028separator"}, "text"),
     ({"unit": "no-such-unit"}, "unit"),
     ({"unit": "../etc"}, "unit"),
     ({"at_m": -1.0}, "at_m"),

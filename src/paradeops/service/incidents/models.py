@@ -42,13 +42,15 @@ class ClearRow(Base):
     cleared_at: Mapped[str] = mapped_column(String(40))
 
 
+#: Control characters, and line and paragraph separators (U+2028, U+2029).
+_BREAKING = frozenset({"Cc", "Zl", "Zp"})
 #: Bidirectional overrides and isolates: they make text read other than it is stored.
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _plain_text(value: str) -> str:
     """One or two sentences: no control characters (newlines included), not blank."""
-    if any(unicodedata.category(c) == "Cc" or c in _BIDI for c in value):
+    if any(unicodedata.category(c) in _BREAKING or c in _BIDI for c in value):
         raise ValueError(
             "holds a control character (a newline, tab, escape or text-direction mark): "
             "write it as one line of plain text"

@@ -46,7 +46,10 @@ const Queue = (function () {
 
   async function detail(r) {
     const body = await r.json().catch(() => ({}));
-    return typeof body.detail === "string" ? body.detail : String(r.status);
+    if (typeof body.detail === "string") return body.detail;
+    // A 422 names each field and what is wrong with it.
+    if (Array.isArray(body.detail)) return body.detail.map((d) => `${(d.loc || []).slice(-1)[0]}: ${d.msg}`).join("; ");
+    return String(r.status);
   }
 
   let sending = false;
