@@ -15,15 +15,9 @@ page meant to be embedded gets a rule of its own with the origins allowed.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 #: What a page may load: its own origin's scripts, styles, images, API and streams.
 PAGE_POLICY = "default-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"

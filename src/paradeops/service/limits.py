@@ -22,19 +22,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paradeops.service.settings import ServiceSettings
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 #: Deepest nesting of arrays and objects in a JSON body (a check-in has 1).
 MAX_JSON_DEPTH = 64

@@ -13,23 +13,16 @@ route and this share :func:`views.outcome`, so stored data and answers agree.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 import orjson
 from pydantic import ValidationError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from paradeops.service.checkins.models import CheckinIn
 from paradeops.service.checkins.views import outcome, refusal, retry_after
 from paradeops.service.context import ServiceContext
 from paradeops.service.users.sessions import principal_async
 from paradeops.service.users.signin import current_secret
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # PlanId's bounds (1 ≤ id < 2**31) are checked below; other paths go on.
 _PATH = re.compile(r"/api/plans/([1-9][0-9]{0,9})/checkins")

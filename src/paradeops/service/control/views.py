@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import numpy as np
 import orjson
-from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from paradeops.service.context import ServiceContext
@@ -100,6 +100,16 @@ def live(
     return Response(data, media_type="application/json", headers=headers)
 
 
+async def _last_seen(
+    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+    last_event_id: Annotated[str | None, Query(max_length=64)] = None,
+) -> int | None:
+    """The event id a reconnecting stream last saw, from either place a client puts it."""
+    return stream.last_event_id(last_event_id_header, last_event_id)
+
+
+LastSeenDep = Annotated[int | None, Depends(_last_seen)]
+
 STREAM_DOC: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/event-stream": {}}, "description": "Server-sent events"},
     429: {"model": ErrorOut, "description": "The sign-in has the most streams allowed"},
@@ -117,8 +127,7 @@ async def events(
     plan_id: PlanId,
     who: ReaderDep,
     ctx: CtxDep,
-    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id: Annotated[str | None, Query(max_length=64)] = None,
+    seen: LastSeenDep,
 ) -> Response:
     """The control room's stream: ``snapshot`` (the whole document), then ``delta`` events.
 
@@ -130,7 +139,6 @@ async def events(
     allowed. The stream ends (after an ``event: signed-out``) within seconds
     of its sign-in ending.
     """
-    seen = stream.last_event_id(last_event_id_header, last_event_id)
     return await stream.open_stream(ctx, plan_id, "control", seen, request.state.token)
 
 
@@ -144,9 +152,7 @@ async def announcer_events(
     plan_id: PlanId,
     who: ReaderDep,
     ctx: CtxDep,
-    last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    last_event_id: Annotated[str | None, Query(max_length=64)] = None,
+    seen: LastSeenDep,
 ) -> Response:
     """The announcer's stream: its script keyed by unit, as ``snapshot`` then ``delta`` events."""
-    seen = stream.last_event_id(last_event_id_header, last_event_id)
     return await stream.open_stream(ctx, plan_id, "announcer", seen, request.state.token)

@@ -27,7 +27,7 @@ from paradeops.service.guests.models import (
     HistoryOut,
 )
 from paradeops.service.plans.upload import safe_name, too_large
-from paradeops.service.plans.views import read_body
+from paradeops.service.plans.views import UPLOAD_ERRORS, read_body
 from paradeops.service.upload_gate import upload_limits
 from paradeops.service.users.tokens import Principal
 
@@ -73,14 +73,8 @@ def _load(session: Any, book: int | None, cache: dict[int, GuestBook]) -> servic
     status_code=201,
     response_model=BookCreated,
     responses={
-        **AUTH_ERRORS,
-        **BAD_INPUT,
+        **UPLOAD_ERRORS,
         413: {"model": ErrorOut, "description": "The file is over the size limit"},
-        503: {
-            "model": ErrorOut,
-            "description": "Other uploads are being checked; try again after Retry-After "
-            "seconds",
-        },
     },
     openapi_extra={
         "requestBody": {
