@@ -311,18 +311,7 @@ def seat(
     from paradeops.protocol.seating import seat as solve_seating
     from paradeops.protocol.tribunes import layout
 
-    if not time_limit >= 0.1:
-        raise UserError(
-            f"time_limit must be at least 0.1 s, got {time_limit}",
-            field="time_limit",
-            hint="e.g. time_limit=10",
-        )
-    if not 0.0 <= gap <= 1.0:
-        raise UserError(
-            f"gap must be from 0 to 1, got {gap}",
-            field="gap",
-            hint="e.g. gap=0.01 stops within 1 % of the bound",
-        )
+    _check_solver_limits(time_limit, gap)
     book = _book(guests)
     stands, file = _tribunes(tribunes)
     lay = layout(stands)
@@ -431,17 +420,33 @@ def _moment(as_of: Moment | None) -> dt.date | dt.datetime | None:
 
 def _parse_moment(text: str) -> dt.date | dt.datetime:
     """``YYYY-MM-DD`` or an ISO datetime, as ``--as-of`` reads them."""
+    from paradeops.protocol.guests import moment_from_text
+
     text = text.strip()
     try:
-        if "T" in text or " " in text:
-            return dt.datetime.fromisoformat(text)
-        return dt.date.fromisoformat(text)
+        return moment_from_text(text)
     except ValueError:
         raise UserError(
             f"as_of {text!r} is not a date",
             field="as_of",
             hint="write YYYY-MM-DD or 2025-05-07T12:00+03:00",
         ) from None
+
+
+def _check_solver_limits(time_limit: float, gap: float) -> None:
+    """The seating solver's time limit and relative gap, or a UserError naming the bad one."""
+    if not time_limit >= 0.1:
+        raise UserError(
+            f"time_limit must be at least 0.1 s, got {time_limit}",
+            field="time_limit",
+            hint="e.g. time_limit=10",
+        )
+    if not 0.0 <= gap <= 1.0:
+        raise UserError(
+            f"gap must be from 0 to 1, got {gap}",
+            field="gap",
+            hint="e.g. gap=0.01 stops within 1 % of the bound",
+        )
 
 
 def _check_runs(runs: int) -> None:

@@ -27,7 +27,7 @@ from paradeops.io.guestfiles import (
 from paradeops.model.yamlsource import Locator, problems_from
 from paradeops.protocol.announcements import check_announcements, moment_text
 from paradeops.protocol.countries import country_name
-from paradeops.protocol.guests import Event, EventKind, GuestBook, Moment
+from paradeops.protocol.guests import Event, EventKind, GuestBook, Moment, read_moment
 from paradeops.protocol.ledger import (
     TRANSITIONS,
     Status,
@@ -72,25 +72,7 @@ AsOfOpt = Annotated[
 
 
 def parse_moment(text: str | None, field: str = "--as-of") -> Moment | None:
-    if text is None:
-        return None
-    try:
-        if "T" in text or " " in text.strip():
-            moment = dt.datetime.fromisoformat(text.strip())
-            if moment.tzinfo is None:
-                raise UserError(
-                    f"{text!r} has no UTC offset",
-                    field=field,
-                    hint="add the offset, e.g. 2025-05-07T12:00+03:00, or give a date",
-                )
-            return moment
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(
-            f"{text!r} is not a date",
-            field=field,
-            hint="write YYYY-MM-DD or 2025-05-07T12:00+03:00",
-        ) from None
+    return None if text is None else read_moment(text, field)
 
 
 def _json(data: Any) -> None:

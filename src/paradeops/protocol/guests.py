@@ -22,17 +22,46 @@ from pydantic import (
     field_validator,
 )
 
+from paradeops.errors import UserError
 from paradeops.model.input_types import Flag
 from paradeops.protocol.countries import check_language, normalise_country
+
+
+def moment_from_text(text: str) -> dt.date | dt.datetime:
+    """``YYYY-MM-DD`` as a date, text with a ``T`` or a space as an ISO datetime: how
+    every moment of the protocol is written. ValueError for anything else; a naive
+    datetime comes back as it is, for the caller to refuse in its own words."""
+    text = text.strip()
+    if "T" in text or " " in text:
+        return dt.datetime.fromisoformat(text)
+    return dt.date.fromisoformat(text)
+
+
+def read_moment(text: str, field: str) -> dt.date | dt.datetime:
+    """A moment a user typed (``--as-of``, ``?as_of=``), or a UserError on ``field``
+    quoting ``text``: not a date, or a datetime without its UTC offset."""
+    try:
+        moment = moment_from_text(text)
+    except ValueError:
+        raise UserError(
+            f"{text!r} is not a date",
+            field=field,
+            hint="write YYYY-MM-DD or 2025-05-07T12:00+03:00",
+        ) from None
+    if isinstance(moment, dt.datetime) and moment.tzinfo is None:
+        raise UserError(
+            f"{text!r} has no UTC offset",
+            field=field,
+            hint="add the offset, e.g. 2025-05-07T12:00+03:00, or give a date",
+        )
+    return moment
 
 
 def _moment(value: object) -> dt.date | dt.datetime:
     """A date, or a datetime with its UTC offset; a naive datetime is refused."""
     if isinstance(value, str):
-        text = value.strip()
         try:
-            value = (dt.datetime.fromisoformat(text) if "T" in text or " " in text
-                     else dt.date.fromisoformat(text))
+            value = moment_from_text(value)
         except ValueError:
             raise ValueError(f"{value!r} is not a date (YYYY-MM-DD) or an ISO datetime") from None
     if isinstance(value, dt.datetime):

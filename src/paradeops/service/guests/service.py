@@ -25,7 +25,7 @@ from paradeops.io.guestfiles import parse_guests
 from paradeops.io.planfile import decode_text
 from paradeops.model.yamlsource import DEFAULT_LIMITS, MAX_INPUT_BYTES, ReadLimits
 from paradeops.protocol.announcements import check_announcements, moment_text
-from paradeops.protocol.guests import Event, GuestBook, Moment
+from paradeops.protocol.guests import Event, GuestBook, Moment, read_moment
 from paradeops.protocol.ledger import (
     TRANSITIONS,
     Status,
@@ -258,21 +258,4 @@ def parse_as_of(text: str | None) -> Moment | None:
     """``?as_of=``: a date or an ISO datetime with offset, as ``--as-of``."""
     if text is None or not text.strip():
         return None
-    text = text.strip()
-    try:
-        if "T" in text or " " in text:
-            moment = dt.datetime.fromisoformat(text)
-            if moment.tzinfo is None:
-                raise UserError(
-                    f"{text!r} has no UTC offset",
-                    field="as_of",
-                    hint="add the offset, e.g. 2025-05-07T12:00+03:00, or give a date",
-                )
-            return moment
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UserError(
-            f"{text!r} is not a date",
-            field="as_of",
-            hint="write YYYY-MM-DD or 2025-05-07T12:00+03:00",
-        ) from None
+    return read_moment(text.strip(), "as_of")
