@@ -45,6 +45,7 @@ from sqlalchemy.pool import NullPool
 
 from paradeops.service.control.actuals import Row
 from paradeops.service.users.signin import current_secret
+from paradeops.store.serving import tag_sessions
 
 if TYPE_CHECKING:
     import psycopg
@@ -207,13 +208,9 @@ class Relay:
         self.ctx = ctx
         self._stop = threading.Event()
         self._outbox: queue.SimpleQueue[int | None] = queue.SimpleQueue()
-        #: Set once listening (and after each reconnection): tests and logs wait for it.
-        self.listening = threading.Event()
         #: (Re)connections made, the first included.
         self.connections = 0
         self._engine = create_engine(ctx.db.url, poolclass=NullPool, connect_args=KEEPALIVES)
-        from paradeops.store.serving import tag_sessions
-
         # Named like the server's other sessions: restore sees this one too.
         tag_sessions(self._engine)
         self._threads = [
@@ -247,7 +244,6 @@ class Relay:
                 self._session()
                 delay = BACKOFF_S
             except Exception as e:  # a dropped connection, the database away…
-                self.listening.clear()
                 logger.warning("change channel lost (%s); reconnecting in %.1f s", e, delay)
                 self._stop.wait(delay * random.uniform(0.8, 1.2))
                 delay = min(2 * delay, MAX_BACKOFF_S)
@@ -264,13 +260,19 @@ class Relay:
             if self.connections > 1:
                 logger.warning("change channel back: every plan read afresh")
             recompute_all(self.ctx)
-            self.listening.set()
             while not self._stop.is_set():
                 for n in conn.notifies(timeout=POLL_S):
-                    apply(self.ctx, n.payload)
+                    self._apply(n.payload)
         finally:
             with contextlib.suppress(Exception):  # already broken, most likely
                 raw.close()
+
+    def _apply(self, payload: str) -> None:
+        try:
+            apply(self.ctx, payload)
+        except Exception:  # a bug: this notification's plans are read afresh
+            logger.exception("a change notification could not be applied")
+            recompute_all(self.ctx)
 
     # --- sending ---
     def _send(self) -> None:
