@@ -377,5 +377,6 @@ def non_text_key(key: Any, line: int | None, field: str | None) -> UserError:
         f"a key must be text, got {describe(key)}",
         line=line,
         field=field,
-        hint="put the key in quotes ('1': ...), or check the field name on this line",
+        hint="write the key as a name, in quotes if it looks like a number, a date, "
+        "true or null ('1': ...)",
     )

@@ -15,6 +15,7 @@ from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.scanner import RoundTripScanner
 
+from paradeops.model.input_messages import non_text_key
 from paradeops.model.yaml_limits import Budget
 from paradeops.model.yaml_scalars import unreadable
 
@@ -74,6 +75,14 @@ class _BoundedConstructor(RoundTripConstructor):
     def __init__(self, preserve_quotes: Any = None, loader: Any = None) -> None:
         super().__init__(preserve_quotes=preserve_quotes, loader=loader)
         self.budget: Budget = loader.budget
+
+    def check_mapping_key(
+        self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any
+    ) -> bool:
+        if key_node.id != "scalar":
+            # A list or mapping as a key: ruamel's would fail unhashable (a TypeError).
+            raise non_text_key(key, key_node.start_mark.line + 1, None)
+        return bool(super().check_mapping_key(node, key_node, mapping, key, value))
 
     def construct_non_recursive_object(self, node: Any, tag: Any = None) -> Any:
         line = node.start_mark.line + 1

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,8 +84,8 @@ def plain_data(
         depth = DEFAULT_LIMITS.max_depth if max_depth is None else max_depth
         budget = Budget(dataclasses.replace(DEFAULT_LIMITS, max_depth=depth))
     small = len(text) <= round_trip_chars(budget.limits)
-    if small and "\t" in text:
-        return None  # ruamel refuses some tabs libyaml takes as spaces
+    if small and _DIFFERENT.search(text):
+        return None
     try:
         return _read(text, budget)
     except UserError:
@@ -101,6 +102,12 @@ def plain_data(
         raise _not_yaml(e) from None
     except UnicodeError:
         return None  # a lone surrogate: the round-trip reader words it
+
+
+#: Characters the two readers take differently: ruamel refuses some tabs libyaml
+#: takes as spaces, and libyaml counts NEL, LS and PS as line breaks where ruamel
+#: does not always (the lines after them would differ).
+_DIFFERENT = re.compile("[\t\x85\u2028\u2029]")
 
 
 class _YAMLError(Exception):
@@ -340,11 +347,10 @@ class _Composer:
             frame.key = _NO_KEY
 
     def _key(self, frame: _Frame, key: Any, lines: Lines | None, line: int) -> None:
-        if lines is not None:
-            raise Unusual("a list or mapping as a key", line)
         if type(key) is not str:
             where = tuple(f.step() for f in self.stack[:-1])
-            raise non_text_key(key, line + 1, field_path(where) or None)
+            inside_key = any(step is _NO_KEY for step in where)  # ``? {1: x}: y``
+            raise non_text_key(key, line + 1, None if inside_key else field_path(where) or None)
         if key in frame.data:
             first = frame.spots[key][0] + 1
             raise UserError(

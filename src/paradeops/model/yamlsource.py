@@ -31,23 +31,25 @@ M = TypeVar("M", bound=BaseModel)
 class Locator:
     """Finds the 1-based line of a value inside a round-trip-loaded document."""
 
-    def __init__(self, root: Any) -> None:
-        self._root = root
+    def __init__(self, doc: Any, data: Any = None) -> None:
+        self._doc = doc
+        self._root = doc if data is None else data
 
     @property
     def root(self) -> Any:
-        """The round-trip document (None: no lines known)."""
+        """The document as validated (plain data when given; None: no lines known)."""
         return self._root
 
     def line(self, loc: Sequence[str | int]) -> int | None:
         # ruamel (a tenth of a second to import) only once lines are asked for.
         from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-        node = self.root
+        node = self._doc
         line: int | None = _own_line(node)
-        for key in loc:
+        for step in loc:
+            key = _key_written(node, step) if isinstance(node, CommentedMap) else step
             if isinstance(node, CommentedMap) and key in node:
-                pos = node.lc.key(key)
+                pos = _key_position(node, key)
                 line = pos[0] + 1 if pos else line
                 node = node[key]
             elif isinstance(node, CommentedSeq) and isinstance(key, int) and 0 <= key < len(node):
@@ -59,6 +61,13 @@ class Locator:
         return line
 
 
+def _key_written(node: Any, key: Any) -> Any:
+    """The round-trip document's key for the data's ``key`` (``!!str k`` is a TaggedScalar)."""
+    if key in node:
+        return key
+    return next((k for k in node if _text(k) == key), key)
+
+
 class _FastLocator(Locator):
     """A :class:`Locator` on the lines the fast reader recorded (:mod:`~paradeops.model.yaml_fast`).
 
@@ -68,7 +77,7 @@ class _FastLocator(Locator):
     """
 
     def __init__(self, lines: Lines | None, data: Any) -> None:
-        super().__init__(data)
+        super().__init__(None, data)
         self._lines = lines
 
     def line(self, loc: Sequence[str | int]) -> int | None:
@@ -127,7 +136,8 @@ def parse_yaml(
     budget = Budget(limits, deadline=budget.deadline)
     doc = _load(text, file, budget)
     try:
-        return _plain(doc, budget), Locator(doc)
+        data = _plain(doc, budget)
+        return data, Locator(doc, data)
     except UserError as e:
         raise e.with_file(file) from None
 
@@ -249,6 +259,8 @@ def _plain(node: Any, budget: Budget | None = None, loc: tuple[str | int, ...] =
         return [_plain(v, budget, (*loc, i)) for i, v in enumerate(node)]
     if isinstance(node, dt.datetime | dt.date):
         return node
+    if type(node).__name__ == "ScalarBoolean":  # an anchored true: an int subclass in ruamel
+        return bool(node)
     if isinstance(node, bool | int | float | str) or node is None:
         # ruamel's ScalarFloat / ScalarString subclasses become builtins.
         for t in (bool, int, float, str):
@@ -268,8 +280,16 @@ def _text(value: Any) -> Any:
 
 
 def _key_line(node: Any, key: Any) -> int | None:
-    pos = node.lc.key(key) if hasattr(node, "lc") else None
+    pos = _key_position(node, key) if hasattr(node, "lc") else None
     return pos[0] + 1 if pos else _own_line(node)
+
+
+def _key_position(node: Any, key: Any) -> Any:
+    """ruamel's (line, column) of ``key``; None for a key merged in (``<<: *a``), which has none."""
+    try:
+        return node.lc.key(key)
+    except KeyError:
+        return None
 
 
 def validate(model: type[M], data: Any, locator: Locator, file: str) -> M:
