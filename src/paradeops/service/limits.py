@@ -82,7 +82,7 @@ def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
-def _is_json(scope: Scope) -> bool:
+def is_json(scope: Scope) -> bool:
     """JSON or no declared type (FastAPI parses a body without a type as JSON)."""
     for name, value in scope["headers"]:
         if name == b"content-type":
@@ -158,7 +158,7 @@ class BodyLimit:
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
-        if _is_json(scope) and json_depth_exceeds(body):
+        if is_json(scope) and json_depth_exceeds(body):
             detail = f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels"
             return await refuse(send, 400, detail)
         await self.app(scope, _once(body, receive), send)
@@ -194,6 +194,16 @@ class BodyLimit:
                 raise
         if overflowed and not started:  # else the server closes the half-sent answer
             await refuse(send, 413, too_large_detail(limit))
+
+
+def replay(messages: list[Message], receive: Receive) -> Receive:
+    """``receive`` that first hands out the messages a middleware has read already."""
+    pending = list(messages)
+
+    async def again() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return again
 
 
 def _once(body: bytes, receive: Receive) -> Receive:

@@ -28,7 +28,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from paradeops.service.limits import is_upload
+from paradeops.service.limits import is_json, is_upload, replay
 
 #: The longest field name or message shown back (a key is the client's text).
 MAX_NAME = 40
@@ -196,15 +196,6 @@ def _walk(node: Any, loc: tuple[str | int, ...], found: list[dict[str, Any]]) ->
                 _walk(value, (*loc, key), found)
 
 
-def _is_json(scope: Scope) -> bool:
-    """JSON or no declared type (FastAPI parses a body without a type as JSON)."""
-    for name, value in scope["headers"]:
-        if name == b"content-type":
-            media: bytes = value.split(b";", 1)[0].strip().lower()
-            return media == b"application/json" or media.endswith(b"+json")
-    return True
-
-
 class StrictJson:
     """ASGI middleware: a 422 for JSON bodies holding what cannot be stored or answered."""
 
@@ -215,7 +206,7 @@ class StrictJson:
         if (
             scope["type"] != "http"
             or scope["method"] not in ("POST", "PUT", "PATCH")
-            or not _is_json(scope)
+            or not is_json(scope)
             or is_upload(scope["method"], scope["path"])  # YAML or files, streamed
         ):
             return await self.app(scope, receive, send)
@@ -225,14 +216,14 @@ class StrictJson:
             message = await receive()
             messages.append(message)
             if message["type"] != "http.request":
-                return await self.app(scope, _replay(messages, receive), send)
+                return await self.app(scope, replay(messages, receive), send)
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
                 break
         body = b"".join(chunks)
         problems = body_errors(body) if body else []
         if not problems:
-            return await self.app(scope, _replay(messages, receive), send)
+            return await self.app(scope, replay(messages, receive), send)
         payload = answer_422(problems)
         headers = [
             (b"content-type", b"application/json"),
@@ -240,12 +231,3 @@ class StrictJson:
         ]
         await send({"type": "http.response.start", "status": 422, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    pending = list(messages)
-
-    async def again() -> Message:
-        return pending.pop(0) if pending else await receive()
-
-    return again

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from paradeops.service.checkins.models import CheckinIn
 from paradeops.service.checkins.views import outcome, refusal, retry_after
 from paradeops.service.context import ServiceContext
+from paradeops.service.limits import replay
 from paradeops.service.users.sessions import principal_async
 from paradeops.service.users.signin import current_secret
 
@@ -61,12 +62,12 @@ class CheckinFastPath:
             msg = await receive()
             messages.append(msg)
             if msg["type"] != "http.request":  # a disconnect: let the app see it
-                return await self.app(scope, _replay(messages, receive), send)
+                return await self.app(scope, replay(messages, receive), send)
             chunk = msg.get("body", b"")
             chunks.append(chunk)
             size += len(chunk)
             if size > _MAX_BODY:
-                return await self.app(scope, _replay(messages, receive), send)
+                return await self.app(scope, replay(messages, receive), send)
             if not msg.get("more_body", False):
                 break
         ctx: ServiceContext = scope["app"].state.ctx
@@ -80,20 +81,10 @@ class CheckinFastPath:
         except ValidationError:
             body = None
         if who is None or body is None or refusal(who, int(m[1]), body) is not None:
-            return await self.app(scope, _replay(messages, receive), send)
+            return await self.app(scope, replay(messages, receive), send)
         status, doc = await outcome(scope["app"].state.writer, int(m[1]), body, who)
         payload = orjson.dumps(doc)
         headers = [_JSON, (b"content-length", str(len(payload)).encode())]
         headers += [(k.encode(), v.encode()) for k, v in retry_after(status).items()]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
-
-
-def _replay(messages: list[Message], receive: Receive) -> Receive:
-    """``receive`` that first hands out the messages already read."""
-    pending = list(messages)
-
-    async def again() -> Message:
-        return pending.pop(0) if pending else await receive()
-
-    return again
