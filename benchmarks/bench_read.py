@@ -15,7 +15,10 @@ block YAML):
   parade's name tagged ``!!str``: what used to send the whole file to the
   slow round-trip reader;
 * ``comments-N`` -- the plain plan after as many kB of comment lines as the
-  plan has (a bound on what the reader does with text that holds no data).
+  plan has (a bound on what the reader does with text that holds no data);
+
+and, once, the 1,000-unit plan after 9.9 MB (just under the 10 MB limit) of
+comment lines (``comments-10mb``) or of blank lines (``blank-10mb``).
 
 The machine's load (``os.getloadavg``) is printed first and last.
 """
@@ -61,6 +64,12 @@ def with_comments(text: str) -> str:
     return line * (len(text) // len(line)) + text
 
 
+def padded(text: str, line: str) -> str:
+    """``text`` after as many ``line`` as bring it to 9.9 MB."""
+    room = int(9.9 * 1024 * 1024) - len(text.encode())
+    return line * (room // len(line)) + text
+
+
 def measure(text: str, repeat: int) -> tuple[float, float, str]:
     """Median wall and CPU seconds, and the first line of a refusal ("" if read)."""
     walls, cpus = [], []
@@ -83,17 +92,23 @@ def main() -> None:
     args = ap.parse_args()
     print("load_1_5_15=" + ",".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
     parse_plan(plan_text(10), "warm.yaml")  # imports out of the figures
+    cases = {}
     for n in args.units:
         plain = plan_text(n)
-        cases = {"plain": plain, "anchors": with_anchors(plain), "comments": with_comments(plain)}
-        for name, text in cases.items():
-            wall, cpu, refused = measure(text, args.repeat)
-            size_kb = len(text.encode()) / 1024
-            print(
-                f"case={name}-{n} size_kb={size_kb:.0f} median_s={wall:.3f} cpu_s={cpu:.3f}"
-                + (f" REFUSED={refused!r}" if refused else ""),
-                flush=True,
-            )
+        cases[f"plain-{n}"] = plain
+        cases[f"anchors-{n}"] = with_anchors(plain)
+        cases[f"comments-{n}"] = with_comments(plain)
+    small = plan_text(1000)
+    cases["comments-10mb"] = padded(small, "# " + "x" * 77 + "\n")
+    cases["blank-10mb"] = padded(small, "\n")
+    for name, text in cases.items():
+        wall, cpu, refused = measure(text, args.repeat)
+        size_kb = len(text.encode()) / 1024
+        print(
+            f"case={name} size_kb={size_kb:.0f} median_s={wall:.3f} cpu_s={cpu:.3f}"
+            + (f" REFUSED={refused!r}" if refused else ""),
+            flush=True,
+        )
     print("load_1_5_15=" + ",".join(f"{x:.2f}" for x in os.getloadavg()), flush=True)
 
 
