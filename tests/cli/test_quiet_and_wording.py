@@ -76,3 +76,18 @@ def test_the_title_is_the_date_alone_on_the_day(cli: Run, tmp_path: Path) -> Non
     r = cli("schedule", _plan(tmp_path, plan_text(BOX)), "--format", "table")
     title = r.out.splitlines()[0]
     assert "(2025-05-09, Europe/Moscow, UTC+03:00)" in title and "parade of" not in title
+
+
+def test_quiet_guests_import_writes_and_says_nothing(cli: Run, tmp_path: Path) -> None:
+    rows = tmp_path / "guests.csv"
+    rows.write_text("id,name,country\nfr-president,President of France,FR\n")
+    out = tmp_path / "guests.yaml"
+    r = cli("-q", "guests", "import", rows, "--host-country", "RU", "-o", out)
+    assert r.code == 0, r.err
+    assert "fr-president" in out.read_text() and r.err == ""
+    r = cli("guests", "import", rows, "--host-country", "RU", "-o", out)
+    assert r.code == 0, r.err
+    assert r.err.splitlines() == [
+        f"note: {rows}: read as UTF-8, columns separated by commas",
+        f"wrote {out}: 1 guest",
+    ]

@@ -58,3 +58,17 @@ def test_an_announcement_may_count_every_guest_category() -> None:
     announced = {c.value for c in AnnouncedCategory}
     assert {c.value for c in Category} <= announced
     assert announced - {c.value for c in Category} == {"leader", "any"}
+
+
+@pytest.mark.parametrize("value", [0, 1746748800, "20250509", "2019-05-20T10:00:00Z", True])
+def test_in_office_since_is_a_calendar_date(value: object) -> None:
+    from pydantic import ValidationError
+
+    from paradeops.protocol.guests import Guest
+
+    with pytest.raises(ValidationError):
+        Guest.model_validate({"id": "g", "name": "G", "country": "FR", "in_office_since": value})
+    ok = Guest.model_validate(
+        {"id": "g", "name": "G", "country": "FR", "in_office_since": "2019-05-20"}
+    )
+    assert ok.in_office_since is not None and ok.in_office_since.year == 2019

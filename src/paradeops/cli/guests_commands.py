@@ -14,7 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from paradeops.cli.app import app, err, out
-from paradeops.cli.output import WidthOpt, image_format, say_written, use_width, write_output
+from paradeops.cli.output import (
+    WidthOpt,
+    image_format,
+    say_note,
+    say_written,
+    use_width,
+    write_output,
+)
 from paradeops.errors import Problem, UserError
 from paradeops.extras import require
 from paradeops.io.guestfiles import (
@@ -42,6 +49,7 @@ from paradeops.reports.guests_json import (
     history_record,
     status_records,
 )
+from paradeops.reports.words import counted
 
 if TYPE_CHECKING:
     from paradeops.protocol.announcements import AnnouncementCheck
@@ -240,16 +248,15 @@ def import_command(
     moment = parse_moment(invited_at, "--invited-at")
     imported = import_guests(table_file, host_country, moment)
     data = imported.book
-    err.print(Text(f"note: {imported.note}"), soft_wrap=True)
+    say_note(f"note: {imported.note}")
     text = (
         json.dumps(data, indent=2, ensure_ascii=False) + "\n"
         if format == "json"
         else dump_yaml(data)
     )
     write_output(output, text)
-    if output is not None:
-        invited = f", {len(data['events'])} invited" if data["events"] else ""
-        err.print(Text(f"wrote {output}: {len(data['guests'])} guests{invited}"))
+    invited = f", {len(data['events'])} invited" if data["events"] else ""
+    say_written(output, f": {counted(len(data['guests']), 'guest')}{invited}")
 
 
 event_app = typer.Typer(

@@ -61,15 +61,16 @@ def emit(output: Path | None, renderables: Sequence[RenderableType]) -> None:
 
 
 def say_written(path: Path | None, detail: str = "") -> None:
-    """``wrote PATH`` on stderr, for a file; nothing for stdout (none, or ``-``).
-
-    Nothing under ``-q`` either: it leaves errors only (the root logger's
-    level, which the command line sets from -q/-v).
-    """
-    if logging.getLogger().getEffectiveLevel() > logging.WARNING:
-        return
+    """``wrote PATH`` on stderr for a file; nothing for stdout (none, ``-``) or under ``-q``."""
     if path is not None and str(path) != "-":
-        err.print(Text(f"wrote {path}{detail}"))
+        say_note(f"wrote {path}{detail}")
+
+
+def say_note(text: str) -> None:
+    """A line for the user on stderr; nothing under ``-q``, which leaves errors only
+    (the root logger's level, which the command line sets from -q/-v)."""
+    if logging.getLogger().getEffectiveLevel() <= logging.WARNING:
+        err.print(Text(text), soft_wrap=True)
 
 
 def use_width(width: int | None) -> None:

@@ -164,7 +164,7 @@ def simulate(
 
         fan = [(f.unit_id, f.times, f.positions) for f in result.fan]
         write_output(chart, movement_graph(s, fmt, fan=fan, runs=result.runs))
-        err.print(Text(f"wrote {chart}"))
+        say_written(chart)
 
 
 def _run(p: Plan, s: Schedule, runs: int, seed: int | None) -> SimulationResult:

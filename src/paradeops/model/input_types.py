@@ -94,6 +94,9 @@ def calendar_date(value: Any) -> Any:
     raise PydanticCustomError("date_type", "must be a date")
 
 
+#: A calendar date: a YAML date or "YYYY-MM-DD" text, never a number or a date-time.
+CalendarDate = Annotated[dt.date, BeforeValidator(calendar_date)]
+
 #: A calendar date (of a parade, a rehearsal) within MIN_DATE-MAX_DATE: a YAML
 #: date or "YYYY-MM-DD" text, never a number or a date-time.
 # The bounds before the validator: they apply to the date schema itself, whose

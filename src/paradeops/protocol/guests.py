@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from paradeops.errors import UserError
-from paradeops.model.input_types import Flag
+from paradeops.model.input_types import CalendarDate, Flag
 from paradeops.protocol.countries import check_language, normalise_country
 
 
@@ -136,7 +136,7 @@ class Guest(BaseModel):
         "(host-country guests default to sitting on their own)",
     )
     host: Flag = False
-    in_office_since: dt.date | None = None
+    in_office_since: CalendarDate | None = None
     interpreter_for: GuestId | None = None
     illustrative: Flag = False
     note: str | None = None
