@@ -207,6 +207,7 @@ def test_the_streams_show_it_and_the_unit_is_held(
         snap = service.snapshot(ctx, s, plan)
     control = stream.control_document(snap, {})["incidents"]
     announcer = stream.announcer_document(snap, {})["incidents"]
+    assert client.get(f"/api/plans/{plan}/live", headers=org).json()["incidents"] == control
     shown = control[body["id"]]
     began = dt.datetime.fromisoformat(shown["at"])  # on the parade's clock, not the phone's
     assert began == dt.datetime(2025, 5, 9, 10, 1, 20, tzinfo=MSK)

@@ -15,6 +15,7 @@ from paradeops.service.control import service, stream
 from paradeops.service.control.models import ScriptLineOut, StatusOut
 from paradeops.service.deps import CtxDep, ReaderDep
 from paradeops.service.errors import AUTH_ERRORS, NOT_FOUND, ErrorOut
+from paradeops.service.incidents.documents import open_incidents
 from paradeops.service.plans import service as plans
 from paradeops.service.plans.views import PlanId
 
@@ -48,6 +49,9 @@ def live_document(snap: service.Snapshot) -> dict[str, Any]:
     doc = service.status(snap).model_dump()
     doc["graph"] = service.graph(snap)
     doc["script"] = [x.model_dump() for x in service.script(snap)]
+    doc["incidents"] = open_incidents(
+        snap.loaded.plan, snap.loaded.schedule, snap.live, snap.incidents
+    )
     return doc
 
 
