@@ -10,6 +10,9 @@ other and a benchmark measures exactly what a test checks.
   benchmark's parades of 100 to 10,000 units);
 * :func:`carnival_plan` — a city carnival of every ground kind with a
   flypast now and then, on a 2.1 km route (the reports' big fixture);
+* :func:`rose_parade_plan` — a Rose-Parade-size parade of floats, bands,
+  equestrian units and walking groups on a 9 km route, about 2 h (the
+  large-parade simulation benchmark and the shortcut tests);
 * :func:`calibration_plan_text` — foot boxes then vehicle groups, with five
   rehearsals, as plan text (the calibration benchmark);
 * :func:`rehearsal_runs` — measured times of a plan's rehearsals, as CSV
@@ -165,6 +168,71 @@ def _carnival_body(kind: str, length_m: float) -> dict[str, Any]:
                 "vehicle_length_m": round((length_m - gaps) / CARNIVAL_VEHICLES, 3),
                 "spacing_m": CARNIVAL_VEHICLE_SPACING_M}  # fmt: skip
     return {"kind": kind, "length_m": round(length_m, 3)}
+
+
+#: The large parade's route: (id, metres from the start, reviewing stand).
+ROSE_ROUTE = (
+    ("start", 0.0, False),
+    ("orange-grove", 900.0, False),
+    ("tv-stand", 1800.0, True),
+    ("corner", 2300.0, False),
+    ("colorado", 4000.0, False),
+    ("lake", 6000.0, False),
+    ("sierra-madre", 8000.0, False),
+    ("end", 9000.0, False),
+)
+#: Share of each kind among the large parade's entries (the rest are walking groups).
+ROSE_SHARES = (("float", 0.4), ("band", 0.25), ("mounted", 0.2))
+
+
+def rose_parade_plan(n_units: int = 100, seed: int = 2026) -> Plan:
+    """``n_units`` entries of a Rose-Parade-size parade on a 9 km route.
+
+    Floats (8-35 m; one in five makes a 30-60 s show stop at the TV stand),
+    marching bands (12-24 ranks), equestrian units (4-10 ranks of riders)
+    and walking groups (3-12 ranks), 20-40 m apart, at 4.3-4.7 km/h: each
+    entry is 2 h on the route, and 100 entries take about 2 h to pass the
+    stand. A 3 km/h limit round the corner after the stand.
+    """
+    rng = np.random.default_rng(seed)
+    units = [_rose_unit(i, rng) for i in range(n_units)]
+    return Plan.model_validate(
+        {
+            "version": 1,
+            "parade": {"name": f"Large parade ({n_units} entries)", "date": "2026-01-01",
+                       "timezone": "America/Los_Angeles", "start": "08:00:00"},
+            "route": {
+                "checkpoints": [{"id": c, "at_m": at, "reviewing": r} for c, at, r in ROSE_ROUTE],
+                "speed_limits": [{"from": "tv-stand", "to": "corner", "max_kmh": 3}],
+            },
+            "defaults": {"gap_m": 25, "min_gap_m": 5, "max_gap_m": 150},
+            "units": units,
+        }
+    )  # fmt: skip
+
+
+def _rose_unit(i: int, rng: np.random.Generator) -> dict[str, Any]:
+    r = rng.random()
+    kind = "foot"
+    for name, share in ROSE_SHARES:
+        if r < share:
+            kind = name
+            break
+        r -= share
+    u: dict[str, Any] = {"id": f"{kind}-{i + 1:03d}", "kind": kind,
+                         "speed_kmh": round(float(rng.uniform(4.3, 4.7)), 2),
+                         "gap_m": round(float(rng.uniform(20, 40)), 1)}  # fmt: skip
+    if kind == "float":
+        u["length_m"] = round(float(rng.uniform(8, 35)), 1)
+        if rng.random() < 0.2:
+            u["show_stop"] = {"at": "tv-stand", "duration_s": int(rng.integers(30, 61))}
+    elif kind == "band":
+        u |= {"ranks": int(rng.integers(12, 25)), "files": 10, "rank_spacing_m": 1.5}
+    elif kind == "mounted":
+        u |= {"ranks": int(rng.integers(4, 11)), "files": 3, "rank_spacing_m": 3.5}
+    else:
+        u |= {"ranks": int(rng.integers(3, 13)), "files": 6, "rank_spacing_m": 1.4}
+    return u
 
 
 def calibration_plan_text(n: int = 100) -> str:

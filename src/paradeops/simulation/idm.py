@@ -98,19 +98,45 @@ RANK_MIN_M = 0.4
 #: An event (step-off, end of a show stop) this close to a step boundary is on it [s]:
 #: ``t0 + k·dt`` is not exact in floating point.
 EVENT_EPS_S = 1e-9
+#: A unit cruises (moves in one piece, docs/simulation.md) once every agent is
+#: this close to the unit's desired speed [m/s] ...
+CRUISE_EPS_V = 1e-5
+#: ... and every rank or vehicle this close to its distance from the one ahead [m] ...
+CRUISE_EPS_X = 1e-4
+#: Behind a cruising unit: its head this close to the gap of equilibrium [m].
+CRUISE_EPS_X_EQ = 1e-3
+#: ... and it would cruise for at least this many steps.
+CRUISE_MIN_STEPS = 3.0
+#: A cruising unit wakes this many steps before its next event (the full model meets it).
+WAKE_STEPS_EARLY = 2.0
+#: Road [m] a cruising head keeps in hand beyond its car-following's reach.
+CRUISE_GAP_MARGIN_M = 0.5
+
+# Columns of the packed per-agent and per-unit arrays the run loop reads
+# (one row per agent or unit: its fields share a cache line, and the helpers
+# take a few arrays rather than forty; see _pack).
+AI_UNIT, AI_LEADER, AI_MODEL = 0, 1, 2
+AF_LEN, AF_RATIO, AF_ACCEL, AF_DECEL, AF_TAU, AF_DELTA, AF_S0, AF_INV2SAB = range(8)
+UI_FIRST, UI_LAST, UI_RULE, UI_PREV, UI_NEXT, UI_GHOST = range(6)
+UF_GAP, UF_STOP_X, UF_RETIRE_X, UF_LEN, UF_FREE_X = range(5)
+# A run's per-unit state: mode (WAITING…), show stop (STOP_*), next probe of
+# head and tail, cruising (0/1); end of the stop, and while cruising: since
+# when, at what speed, until when.
+SI_MODE, SI_STOP, SI_HEAD_NXT, SI_TAIL_NXT, SI_CRUISE = range(5)
+SF_STOP_UNTIL, SF_SINCE, SF_SPEED, SF_WAKE = range(4)
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
-def _limit(tail, head, lim_a, lim_b, lim_v):  # type: ignore[no-untyped-def]
+def _limit(tail, head, lim):  # type: ignore[no-untyped-def]
     """The lowest speed limit over ``[tail, head]`` (inf where there is none).
 
     A formation keeps its dress at every speed: it keeps to a limit while any
-    part of it is inside the stretch.
+    part of it is inside the stretch. ``lim`` is ``[k, (from, to, speed)]``.
     """
     vmax = np.inf
-    for k in range(lim_a.shape[0]):
-        if lim_a[k] <= head and tail < lim_b[k] and lim_v[k] < vmax:
-            vmax = lim_v[k]
+    for k in range(lim.shape[0]):
+        if lim[k, 0] <= head and tail < lim[k, 1] and lim[k, 2] < vmax:
+            vmax = lim[k, 2]
     return vmax
 
 
@@ -156,14 +182,14 @@ def _tau(p, xo, xn, vo, vn, dt):  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
-def _record(u, back, xo, xn, vo, vn, t, dt, probes, out, nxt):  # type: ignore[no-untyped-def]
-    """Times at which the point ``back`` metres behind the front passes each probe."""
-    k = nxt[u]
+def _record(u, back, xo, xn, vo, vn, t, dt, probes, out, k):  # type: ignore[no-untyped-def]
+    """Times at which the point ``back`` metres behind the front passes each
+    probe from the ``k``-th on; returns the next probe it will pass."""
     n = probes.shape[0]
     while k < n and xn - back >= probes[k]:
         out[u, k] = t + _tau(probes[k] + back, xo, xn, vo, vn, dt)
         k += 1
-    nxt[u] = k
+    return k
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
@@ -222,198 +248,527 @@ def _idm_accel(  # type: ignore[no-untyped-def]
     return acc
 
 
+# --- the parts of a unit's step -------------------------------------------------
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _releases(t_end, si, t_rel, hi):  # type: ignore[no-untyped-def]
+    """Units whose step-off falls before ``t_end`` start; returns the earliest
+    step-off still to come and the highest unit index on the road."""
+    next_rel = np.inf
+    for u in range(si.shape[0]):
+        if si[u, SI_MODE] == WAITING:
+            if t_rel[u] < t_end:
+                si[u, SI_MODE] = STARTING
+                if u > hi:
+                    hi = u
+            elif t_rel[u] < next_rel:
+                next_rel = t_rel[u]
+    return next_rel, hi
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _back(a, t, x, v, ai, af, si, sf):  # type: ignore[no-untyped-def]
+    """Where the back of agent ``a`` is at ``t``, and its speed: a cruising
+    unit's agents are where its motion has taken them."""
+    w = ai[a, AI_UNIT]
+    if si[w, SI_CRUISE]:
+        return x[a] - af[a, AF_LEN] + sf[w, SF_SPEED] * (t - sf[w, SF_SINCE]), sf[w, SF_SPEED]
+    return x[a] - af[a, AF_LEN], v[a]
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _ahead(a, head, t, x, v, ai, af, uf, si, sf):  # type: ignore[no-untyped-def]
+    """The gap from agent ``a`` to the back of the agent ahead at ``t``, and its
+    speed; (inf, 0) for nobody. A unit whose tail has passed its release
+    point has dispersed and holds no head (the engine's rule)."""
+    lead = ai[a, AI_LEADER]
+    if lead < 0 or si[ai[lead, AI_UNIT], SI_MODE] == RETIRED:
+        return np.inf, 0.0
+    back, vl = _back(lead, t, x, v, ai, af, si, sf)
+    if head and back >= uf[ai[lead, AI_UNIT], UF_FREE_X]:
+        return np.inf, 0.0
+    return back - x[a], vl
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _head_brakes(vn, va, xa, b, h, stop_x, lim):  # type: ignore[no-untyped-def]
+    """The head's new speed capped by its braking curves at ``b``: to rest at its
+    show stop (``stop_x``, inf for none or done), to each limit ahead; the
+    engine's unit changes speed there without braking."""
+    vm = vn if vn > va else va
+    reach = vm * (h + 0.5 * vm / b)  # further off, no curve binds
+    if stop_x - xa < reach:
+        vs = _brake_speed(stop_x - xa, va, b, h, 0.0)
+        if vs < vn:
+            vn = vs
+    for k in range(lim.shape[0]):
+        g = lim[k, 0] - xa
+        if 0.0 < g < reach and lim[k, 2] < vn:
+            vs = _brake_speed(g, va, b, h, lim[k, 2])
+            if vs < vn:
+                vn = vs
+    return vn
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _capped_move(va, vn, gap, h):  # type: ignore[no-untyped-def]
+    """The ballistic move and the new speed, never into the leader."""
+    if vn < 0.0:
+        vn = 0.0
+    dx = 0.5 * (va + vn) * h
+    if dx > gap:
+        dx = gap if gap > 0.0 else 0.0
+        if vn > dx / h:
+            vn = dx / h
+    return dx, vn
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _arrive(u, xa, xn, va, vn, ta, h, stop_x, stop_s, si, sf):  # type: ignore[no-untyped-def]
+    """The head reaches its show stop in this step and stands from its arrival
+    for ``stop_s``; returns its position, speed (0) and the time into the step
+    of its arrival (the passes of this step are timed on it)."""
+    si[u, SI_STOP] = STOP_STOPPED
+    g = stop_x - xa
+    if vn == 0.0 and va > 0.0 and g > 0.0:
+        # Braked to rest: at a constant deceleration it is there after 2g/va
+        # (the step's parabola, snapped to the stop point, would not say when).
+        hr = 2.0 * g / va
+        if hr > h:
+            hr = h
+    else:
+        hr = _tau(stop_x, xa, xn, va, vn, h)
+    sf[u, SF_STOP_UNTIL] = ta + hr + stop_s
+    return (stop_x if xa < stop_x else xa), 0.0, hr
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _gap_at_stand(u, w, t, x, v, ai, af, ui, uf, si, sf, probes, p_stand, head_t):  # type: ignore[no-untyped-def]
+    """Road empty ahead of unit ``u``'s head as it passes the stand: to the back
+    of unit ``w`` ahead, on the route only (the engine's rule)."""
+    back, vl = _back(ui[w, UI_LAST], t, x, v, ai, af, si, sf)
+    tail_x = back + vl * (head_t[u, p_stand] - t)
+    if tail_x > uf[w, UF_FREE_X]:
+        tail_x = uf[w, UF_FREE_X]
+    return tail_x - probes[p_stand]
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _open_gap(u, rear, xa, xn, va, vn, ta, h, ui, uf, t_rel, delay, next_rel):  # type: ignore[no-untyped-def]
+    """Release the unit behind (and its ghost) at the instant this unit's tail
+    is its ``gap_m`` past the start; returns the earliest step-off to come."""
+    f = ui[u, UI_NEXT]
+    if f >= 0 and ui[f, UI_RULE] == RULE_GAP and t_rel[f] == np.inf:
+        p = uf[f, UF_GAP] + rear
+        if xn >= p:
+            t_rel[f] = ta + _tau(p, xa, xn, va, vn, h) + (delay[f] if delay[f] > 0.0 else 0.0)
+            gh = ui[f, UI_GHOST]
+            if gh >= 0:
+                t_rel[gh] = t_rel[f]
+            if t_rel[f] < next_rel:
+                next_rel = t_rel[f]
+    return next_rel
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _done(u, x, af, ui, uf, si, n_probes, p_stand):  # type: ignore[no-untyped-def]
+    """Nobody needs unit ``u`` any more: a ghost past the stand; a unit past
+    every probe and its retirement point once the unit behind has passed the
+    stand (its gap there is measured to this unit's tail)."""
+    if ui[u, UI_RULE] == RULE_GHOST:
+        return si[u, SI_HEAD_NXT] > p_stand
+    last = ui[u, UI_LAST]
+    if si[u, SI_TAIL_NXT] < n_probes or x[last] - af[last, AF_LEN] < uf[u, UF_RETIRE_X]:
+        return False
+    f = ui[u, UI_NEXT]
+    return f < 0 or si[f, SI_HEAD_NXT] > p_stand
+
+
+# --- one unit's step ------------------------------------------------------------
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _agent_speed(a, head, u, ha, vd, gap, vl, x, v, ai, af, uf, si, lim):  # type: ignore[no-untyped-def]
+    """Agent ``a``'s speed at the end of its move of ``ha`` seconds, behind a
+    leader ``gap`` metres ahead at ``vl``; the unit's desired speed is ``vd``."""
+    va = v[a]
+    v0 = af[a, AF_RATIO] * vd
+    if ai[a, AI_MODEL] == MODEL_RANK:
+        return _rank_speed(va, vl, gap, v0, af[a, AF_S0], af[a, AF_TAU], af[a, AF_ACCEL],
+                           af[a, AF_DECEL], ha)  # fmt: skip
+    acc = _idm_accel(ai[a, AI_MODEL], va, vl, gap, v0, af[a, AF_ACCEL], af[a, AF_DECEL],
+                     af[a, AF_TAU], af[a, AF_DELTA], af[a, AF_S0], af[a, AF_INV2SAB])  # fmt: skip
+    vn = va + acc * ha
+    if head:
+        stop_x = uf[u, UF_STOP_X] if si[u, SI_STOP] == STOP_NONE else np.inf
+        vn = _head_brakes(vn, va, x[a], af[a, AF_DECEL], ha, stop_x, lim)
+    return vn
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _first_move(u, t, dt, t_rel, si):  # type: ignore[no-untyped-def]
+    """When unit ``u``'s move in this step starts and how long it lasts: its
+    first one from its exact step-off, so a step-off off the grid is not
+    rounded to it (a gap that opened during the last step: a longer one)."""
+    if si[u, SI_MODE] == STARTING:
+        si[u, SI_MODE] = ACTIVE
+        if abs(t_rel[u] - t) > EVENT_EPS_S:
+            return t_rel[u], t + dt - t_rel[u]
+    return t, dt
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _stop_ended(u, t, tu, dt, si, sf):  # type: ignore[no-untyped-def]
+    """For a head standing at its show stop: (False, …) while it stands through
+    this step, else (True, when it moves off): at the stop's exact end."""
+    until = sf[u, SF_STOP_UNTIL]
+    if until >= t + dt - EVENT_EPS_S:
+        return False, t
+    si[u, SI_STOP] = STOP_DONE
+    return True, (until if abs(until - t) > EVENT_EPS_S else tu)
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _head_moved(  # type: ignore[no-untyped-def]
+    u, t, xa, xn, va, vn, ta, ha, x, v, ai, af, ui, uf, si, sf, stop_s, probes, p_stand,
+    head_t, gap_m,
+):  # fmt: skip
+    """The head's arrival at its show stop and its passes in this step (and
+    the gap ahead as it passes the stand); returns its position, speed and
+    the duration of the move for the tail's timing."""
+    hr = ha
+    if si[u, SI_STOP] == STOP_NONE and xn >= uf[u, UF_STOP_X] - STOP_SNAP_M:
+        xn, vn, hr = _arrive(u, xa, xn, va, vn, ta, ha, uf[u, UF_STOP_X], stop_s, si, sf)
+    k0 = si[u, SI_HEAD_NXT]
+    si[u, SI_HEAD_NXT] = _record(u, 0.0, xa, xn, va, vn, ta, hr, probes, head_t, k0)
+    if k0 <= p_stand < si[u, SI_HEAD_NXT] and ui[u, UI_PREV] >= 0:
+        gap_m[u] = _gap_at_stand(u, ui[u, UI_PREV], t, x, v, ai, af, ui, uf, si, sf, probes,
+                                 p_stand, head_t)  # fmt: skip
+    return xn, vn, hr
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _unit_step(  # type: ignore[no-untyped-def]
+    u, t, dt, x, v, ai, af, ui, uf, lim, probes, p_stand, si, sf, t_rel, vdes, delay,
+    stop_dur, head_t, tail_t, gap_m, next_rel,
+):  # fmt: skip
+    """Advance unit ``u``'s agents (back to front) by one step from ``t``;
+    returns the agent-updates and the earliest step-off to come."""
+    tu, hu = _first_move(u, t, dt, t_rel, si)
+    first = ui[u, UI_FIRST]
+    last = ui[u, UI_LAST]
+    # One desired speed for the whole unit, capped by every limit over its
+    # planned road space (the engine's rule).
+    vd = min(vdes[u], _limit(x[first] - uf[u, UF_LEN], x[first], lim))
+    updates = 0
+    for a in range(last, first - 1, -1):
+        ta, ha = tu, hu
+        if a == first and si[u, SI_STOP] == STOP_STOPPED:
+            moving, ta = _stop_ended(u, t, tu, dt, si, sf)
+            if not moving:
+                v[a] = 0.0
+                updates += 1
+                continue
+            ha = t + dt - ta
+        xa, va = x[a], v[a]
+        gap, vl = _ahead(a, a == first, t, x, v, ai, af, uf, si, sf)
+        vn = _agent_speed(a, a == first, u, ha, vd, gap, vl, x, v, ai, af, uf, si, lim)
+        if ai[a, AI_MODEL] == MODEL_RANK:
+            gap -= RANK_MIN_M
+        dx, vn = _capped_move(va, vn, gap, ha)
+        xn = xa + dx
+        updates += 1
+        hr = ha
+        if a == first:
+            xn, vn, hr = _head_moved(u, t, xa, xn, va, vn, ta, ha, x, v, ai, af, ui, uf, si, sf,
+                                     stop_dur[u], probes, p_stand, head_t, gap_m)  # fmt: skip
+        if a == last:
+            rear = af[a, AF_LEN]
+            si[u, SI_TAIL_NXT] = _record(u, rear, xa, xn, va, vn, ta, hr, probes, tail_t,
+                                         si[u, SI_TAIL_NXT])  # fmt: skip
+            next_rel = _open_gap(u, rear, xa, xn, va, vn, ta, hr, ui, uf, t_rel, delay, next_rel)
+        x[a] = xn
+        v[a] = vn
+    return updates, next_rel
+
+
+# --- cruising: a unit in free flow advanced in one move --------------------------
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _steady(first, last, vd, x, v, ai, af):  # type: ignore[no-untyped-def]
+    """Every agent of the unit at ``vd``, every rank or vehicle at its distance."""
+    for a in range(first, last + 1):
+        if abs(v[a] - vd) > CRUISE_EPS_V:
+            return False
+        if a > first:
+            lead = ai[a, AI_LEADER]
+            if abs(x[lead] - af[lead, AF_LEN] - x[a] - af[a, AF_S0]) > CRUISE_EPS_X:
+                return False
+    return True
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _event_distance(u, c, dt, x, af, ui, uf, si, t_rel, lim, probes, p_stand):  # type: ignore[no-untyped-def]
+    """How far the unit can go at ``c`` before anything of its own changes: its
+    head at the stand (the gap is measured there) or where it must brake for
+    its show stop or a limit; its road space leaving a limited stretch; its
+    tail opening the gap of the unit behind, at the release point (the unit
+    behind is free from then on) or at its retirement point."""
+    first, last = ui[u, UI_FIRST], ui[u, UI_LAST]
+    xh = x[first]
+    back = x[last] - af[last, AF_LEN]
+    d = uf[u, UF_RETIRE_X] - back
+    if back < uf[u, UF_FREE_X]:
+        d = min(d, uf[u, UF_FREE_X] - back)
+    if si[u, SI_HEAD_NXT] <= p_stand:
+        d = min(d, probes[p_stand] - xh)
+    brake = c * dt + 0.5 * c * c / af[first, AF_DECEL]  # to rest, and a step to see it
+    if si[u, SI_STOP] == STOP_NONE:
+        d = min(d, uf[u, UF_STOP_X] - xh - brake)
+    for k in range(lim.shape[0]):
+        if lim[k, 0] > xh:
+            d = min(d, lim[k, 0] - xh - brake)
+        if lim[k, 1] > xh - uf[u, UF_LEN]:
+            d = min(d, lim[k, 1] - (xh - uf[u, UF_LEN]))
+    f = ui[u, UI_NEXT]
+    if f >= 0 and ui[f, UI_RULE] == RULE_GAP and t_rel[f] == np.inf:
+        d = min(d, uf[f, UF_GAP] + af[last, AF_LEN] - x[last])
+    return d
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _leader_clear_until(first, t1, c, dt, x, v, ai, af, uf, si, sf):  # type: ignore[no-untyped-def]
+    """Until when the head, at its desired speed ``c``, cannot feel the unit
+    ahead (inf: never; -inf: it feels it now).
+
+    The improved IDM at its desired speed does not accelerate at all while
+    the gap exceeds ``s*``. While the unit ahead cruises, its speed is known
+    and so is ``s*``; after that (or if it does not cruise) only that its back
+    never moves backwards: the gap shrinks at most at ``c``, and ``s*`` is
+    largest behind a standing leader. The plain IDM feels every leader.
+    """
+    lead = ai[first, AI_LEADER]
+    if lead < 0 or si[ai[lead, AI_UNIT], SI_MODE] == RETIRED:
+        return np.inf
+    w = ai[lead, AI_UNIT]
+    back, vl = _back(lead, t1, x, v, ai, af, si, sf)
+    if back >= uf[w, UF_FREE_X]:
+        return np.inf
+    if ai[first, AI_MODEL] != MODEL_IIDM:
+        return -np.inf
+    gap = back - x[first]
+    # s* behind the leader at its speed (plus a millimetre), and behind it
+    # standing (plus two steps' travel and a margin).
+    s_known = af[first, AF_S0] + c * (af[first, AF_TAU] + max(0.0, c - vl) * af[first, AF_INV2SAB])
+    s_known += CRUISE_EPS_X_EQ
+    s_worst = af[first, AF_S0] + c * (af[first, AF_TAU] + c * af[first, AF_INV2SAB])
+    s_worst += 2.0 * c * dt + CRUISE_GAP_MARGIN_M
+    tl = t1
+    if si[w, SI_CRUISE] and sf[w, SF_WAKE] > t1:
+        tl = sf[w, SF_WAKE]  # until then the leader keeps its speed vl
+        if gap <= s_known:
+            return -np.inf
+        if vl < c and t1 + (gap - s_known) / (c - vl) <= tl:
+            return t1 + (gap - s_known) / (c - vl)
+        gap += (vl - c) * (tl - t1)
+    if gap <= s_worst:
+        return tl if tl > t1 else -np.inf
+    return tl + (gap - s_worst) / c
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _platoon_speed(first, last, t1, vd, x, v, ai, af, uf, si, sf):  # type: ignore[no-untyped-def]
+    """The speed of the cruising unit ahead if this unit follows it in
+    equilibrium (every agent at that speed, the head at the gap where its
+    car-following is at rest, its ranks at their distances), else -1."""
+    lead = ai[first, AI_LEADER]
+    if lead < 0:
+        return -1.0
+    w = ai[lead, AI_UNIT]
+    if not si[w, SI_CRUISE] or si[w, SI_MODE] == RETIRED:
+        return -1.0
+    c = sf[w, SF_SPEED]
+    if c > vd or not _steady(first, last, c, x, v, ai, af):
+        return -1.0
+    back, _ = _back(lead, t1, x, v, ai, af, si, sf)
+    if back >= uf[w, UF_FREE_X]:
+        return -1.0  # it holds no one any more
+    # The gap at which the head's acceleration at c behind a leader at c is nil:
+    # s* (z = 1) for the improved IDM, s*/sqrt(1 − (c/vd)^δ) for the plain one.
+    s_eq = af[first, AF_S0] + c * af[first, AF_TAU]
+    if ai[first, AI_MODEL] == MODEL_IDM:
+        r = 1.0 - (c / vd) ** af[first, AF_DELTA]
+        s_eq = s_eq / math.sqrt(r) if r > 0.0 else np.inf
+    return c if abs(back - x[first] - s_eq) <= CRUISE_EPS_X_EQ else -1.0
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _try_sleep(u, t1, dt, x, v, ai, af, ui, uf, si, sf, t_rel, vdes, lim, probes, p_stand):  # type: ignore[no-untyped-def]
+    """Let a unit cruise from ``t1`` (the end of this step) until the earliest
+    moment anything can change for it, less two steps (the full model meets
+    the event): in free flow at its desired speed, in equilibrium behind a
+    cruising unit at that one's speed (0 in a queue behind a show stop) until
+    that one wakes, or standing at its show stop until it ends. False if none
+    holds or that moment is too close."""
+    first, last = ui[u, UI_FIRST], ui[u, UI_LAST]
+    if si[u, SI_STOP] == STOP_STOPPED:  # it rests (speed 0) until its stop ends
+        if not _steady(first, last, 0.0, x, v, ai, af):
+            return False
+        c = 0.0
+        tw = sf[u, SF_STOP_UNTIL] - WAKE_STEPS_EARLY * dt
+    else:
+        c = min(vdes[u], _limit(x[first] - uf[u, UF_LEN], x[first], lim))
+        if c <= 0.0:
+            return False
+        tl = _leader_clear_until(first, t1, c, dt, x, v, ai, af, uf, si, sf)
+        if tl > t1 and _steady(first, last, c, x, v, ai, af):
+            until = tl - WAKE_STEPS_EARLY * dt
+        else:
+            c = _platoon_speed(first, last, t1, c, x, v, ai, af, uf, si, sf)
+            if c < 0.0:
+                return False
+            until = sf[ai[ai[first, AI_LEADER], AI_UNIT], SF_WAKE]
+        tw = until  # standing behind a standing unit, nothing of its own can happen
+        if c > 0.0:
+            d = _event_distance(u, c, dt, x, af, ui, uf, si, t_rel, lim, probes, p_stand)
+            tw = min(t1 + d / c - WAKE_STEPS_EARLY * dt, until)
+    if tw < t1 + CRUISE_MIN_STEPS * dt:
+        return False
+    si[u, SI_CRUISE] = 1
+    sf[u, SF_SINCE] = t1
+    sf[u, SF_SPEED] = c
+    sf[u, SF_WAKE] = tw
+    for a in range(first, last + 1):
+        v[a] = c
+    return True
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _record_cruise(u, back, xn, t, c, probes, out, k):  # type: ignore[no-untyped-def]
+    """Passes of the point ``back`` metres behind a front now at ``xn`` that has
+    come at the constant speed ``c``, from the ``k``-th probe on: timed
+    exactly on the straight line. Returns the next probe it will pass."""
+    n = probes.shape[0]
+    while k < n and xn - back >= probes[k]:
+        out[u, k] = t - (xn - back - probes[k]) / c
+        k += 1
+    return k
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _wake(u, t, dt, x, v, af, ui, si, sf, probes, head_t, tail_t):  # type: ignore[no-untyped-def]
+    """Put a cruising unit's agents where its motion has taken them by ``t``
+    and time its passes on the way; returns the agent-updates it stood for."""
+    first, last = ui[u, UI_FIRST], ui[u, UI_LAST]
+    c = sf[u, SF_SPEED]
+    h = t - sf[u, SF_SINCE]
+    for a in range(first, last + 1):
+        x[a] += c * h
+        v[a] = c
+    si[u, SI_HEAD_NXT] = _record_cruise(u, 0.0, x[first], t, c, probes, head_t,
+                                        si[u, SI_HEAD_NXT])  # fmt: skip
+    si[u, SI_TAIL_NXT] = _record_cruise(u, af[last, AF_LEN], x[last], t, c, probes, tail_t,
+                                        si[u, SI_TAIL_NXT])  # fmt: skip
+    si[u, SI_CRUISE] = 0
+    return (last - first + 1) * int(round(h / dt))
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _next_step(step, t0, dt, awake, next_rel, next_wake):  # type: ignore[no-untyped-def]
+    """The next step to compute: when every unit on the road cruises, the step
+    before the first wakes or steps off (the steps between change nothing)."""
+    nxt = next_rel if next_rel < next_wake else next_wake
+    if awake > 0 or nxt == np.inf:
+        return step + 1
+    k = int(math.floor((nxt - t0) / dt)) - 1
+    return k if k > step + 1 else step + 1
+
+
+# --- one run, and a chunk of runs ------------------------------------------------
+
+
 @njit(cache=True, fastmath=False, error_model="numpy")
 def _run(  # type: ignore[no-untyped-def]
-    x, v,  # [A] state, in place
-    a_unit, a_leader, a_len, a_model, a_ratio, a_accel, a_decel, a_tau, a_delta, a_s0,
-    u_first, u_last, u_rule, u_prev, u_next, u_gap, u_ghost, u_stop_x, u_retire_x, u_len,
-    u_free_x, t_rel, vdes, delay, stop_dur,  # [U] this run's release times and samples
-    lim_a, lim_b, lim_v, probes, p_stand,
-    t0, dt, n_steps,
-    head_t, tail_t, gap_m,  # [U, P], [U, P], [U] outputs
+    x, v, ai, af, ui, uf, lim, probes, p_stand, t0, dt, n_steps, cruise,
+    t_rel, vdes, delay, stop_dur, head_t, tail_t, gap_m,
 ):  # fmt: skip
-    n_units = u_first.shape[0]
-    n_probes = probes.shape[0]
-    a_inv2sab = 0.5 / np.sqrt(a_accel * a_decel)  # 1 / (2·sqrt(a·b)), per agent
-    has_limits = lim_a.shape[0] > 0
-    state = np.zeros(n_units, np.int64)
-    stop_state = np.zeros(n_units, np.int64)
-    stop_until = np.zeros(n_units)
-    head_nxt = np.zeros(n_units, np.int64)
-    tail_nxt = np.zeros(n_units, np.int64)
-    next_rel = np.inf  # earliest release among the waiting units
-    for u in range(n_units):
-        if t_rel[u] < next_rel:
-            next_rel = t_rel[u]
-    lo = 0  # units below lo are retired
-    hi = -1  # no unit above hi has stepped off
-    retired = 0
-    updates = 0
-    for step in range(n_steps):
+    """One run, in place: ``x``, ``v`` its agents, ``t_rel`` … ``stop_dur`` its
+    draws per unit, ``head_t`` … ``gap_m`` its record; returns the
+    agent-updates and whether every unit retired."""
+    n_units = ui.shape[0]
+    si = np.zeros((n_units, 5), np.int64)
+    sf = np.zeros((n_units, 4))
+    next_rel = np.min(t_rel) if n_units > 0 else np.inf  # earliest step-off to come
+    lo, hi = 0, -1  # units below lo have retired, none above hi has stepped off
+    retired = updates = step = 0
+    while step < n_steps and retired < n_units:
         t = t0 + step * dt
-        t_end = t + dt - EVENT_EPS_S  # a step-off before this moves in this step
-        if next_rel < t_end:
-            next_rel = np.inf
-            for u in range(n_units):
-                if state[u] == WAITING:
-                    if t_rel[u] < t_end:
-                        state[u] = STARTING
-                        if u > hi:
-                            hi = u
-                    elif t_rel[u] < next_rel:
-                        next_rel = t_rel[u]
-        for u in range(hi, lo - 1, -1):
-            # The step of a unit runs from tu for hu seconds: its first one from
-            # its exact step-off, so a step-off off the grid is not rounded to
-            # it (a gap that opened during the last step: a longer one).
-            tu = t
-            hu = dt
-            if state[u] == STARTING:
-                state[u] = ACTIVE
-                if abs(t_rel[u] - t) > EVENT_EPS_S:
-                    tu = t_rel[u]
-                    hu = t + dt - tu
-            elif state[u] != ACTIVE:
+        if next_rel < t + dt - EVENT_EPS_S:  # a step-off before this moves in this step
+            next_rel, hi = _releases(t + dt - EVENT_EPS_S, si, t_rel, hi)
+        for u in range(hi, lo - 1, -1):  # back to front: each reads its leader unmoved
+            if si[u, SI_MODE] == WAITING or si[u, SI_MODE] == RETIRED:
                 continue
-            first = u_first[u]
-            last = u_last[u]
-            vd = vdes[u]
-            if has_limits:
-                # One desired speed for the whole unit, capped by every limit
-                # over its planned road space (the engine's rule).
-                lim = _limit(x[first] - u_len[u], x[first], lim_a, lim_b, lim_v)
-                if lim < vd:
-                    vd = lim
-            for a in range(last, first - 1, -1):
-                ta = tu
-                ha = hu
-                xa = x[a]
-                va = v[a]
-                v0 = a_ratio[a] * vd
-                lead = a_leader[a]
-                gap = np.inf
-                vl = 0.0
-                if lead >= 0 and state[a_unit[lead]] != RETIRED:
-                    gap = x[lead] - a_len[lead] - xa
-                    vl = v[lead]
-                    if a == first and gap + xa >= u_free_x[a_unit[lead]]:
-                        # The unit ahead's tail has passed the release point:
-                        # it has dispersed and holds no one (the engine's rule).
-                        gap = np.inf
-                        vl = 0.0
-                model = a_model[a]
-                if model == MODEL_RANK:
-                    vn = _rank_speed(va, vl, gap, v0, a_s0[a], a_tau[a], a_accel[a], a_decel[a], ha)
-                    gap -= RANK_MIN_M
-                else:
-                    is_head = a == first
-                    if is_head and stop_state[u] == STOP_STOPPED:
-                        if stop_until[u] >= t + dt - EVENT_EPS_S:
-                            v[a] = 0.0
-                            updates += 1
-                            continue
-                        stop_state[u] = STOP_DONE
-                        # It moves off at the stop's exact end, not the next step's start.
-                        if abs(stop_until[u] - t) > EVENT_EPS_S:
-                            ta = stop_until[u]
-                            ha = t + dt - ta
-                    bcomf = a_decel[a]
-                    acc = _idm_accel(
-                        model, va, vl, gap, v0,
-                        a_accel[a], bcomf, a_tau[a], a_delta[a], a_s0[a], a_inv2sab[a],
-                    )  # fmt: skip
-                    vn = va + acc * ha
-                    if is_head:
-                        # Braking curves at b: the head gets to its show stop
-                        # at rest and to a speed limit at the limit, as the
-                        # engine's unit does (the engine without braking).
-                        vm = vn if vn > va else va
-                        reach = vm * (ha + 0.5 * vm / bcomf)  # further off, no curve binds
-                        if stop_state[u] == STOP_NONE and u_stop_x[u] - xa < reach:
-                            vs = _brake_speed(u_stop_x[u] - xa, va, bcomf, ha, 0.0)
-                            if vs < vn:
-                                vn = vs
-                        if has_limits:
-                            for k in range(lim_a.shape[0]):
-                                g = lim_a[k] - xa
-                                if 0.0 < g < reach and lim_v[k] < vn:
-                                    vs = _brake_speed(g, va, bcomf, ha, lim_v[k])
-                                    if vs < vn:
-                                        vn = vs
-                if vn < 0.0:
-                    vn = 0.0
-                dx = 0.5 * (va + vn) * ha
-                if dx > gap:  # never into the leader
-                    dx = gap if gap > 0.0 else 0.0
-                    if vn > dx / ha:
-                        vn = dx / ha
-                xn = xa + dx
-                updates += 1
-                hr = ha  # the move's duration for timing passes
-                if a == first:
-                    if (
-                        u_stop_x[u] < np.inf
-                        and stop_state[u] == STOP_NONE
-                        and xn >= u_stop_x[u] - STOP_SNAP_M
-                    ):
-                        stop_state[u] = STOP_STOPPED
-                        g = u_stop_x[u] - xa
-                        if vn == 0.0 and va > 0.0 and g > 0.0:
-                            # Braked to rest: at a constant deceleration it
-                            # is there after 2g/va (the step's parabola,
-                            # snapped to the stop point, would not say when).
-                            hr = 2.0 * g / va
-                            if hr > ha:
-                                hr = ha
-                        else:
-                            hr = _tau(u_stop_x[u], xa, xn, va, vn, ha)
-                        stop_until[u] = ta + hr + stop_dur[u]
-                        xn = u_stop_x[u] if xa < u_stop_x[u] else xa
-                        vn = 0.0
-                    k0 = head_nxt[u]
-                    _record(u, 0.0, xa, xn, va, vn, ta, hr, probes, head_t, head_nxt)
-                    if k0 <= p_stand < head_nxt[u]:
-                        w = u_prev[u]
-                        if w >= 0:
-                            tl = u_last[w]
-                            tc = head_t[u, p_stand] - t
-                            tail_x = x[tl] - a_len[tl] + v[tl] * tc
-                            # Only the route counts (the engine's rule).
-                            if tail_x > u_free_x[w]:
-                                tail_x = u_free_x[w]
-                            gap_m[u] = tail_x - probes[p_stand]
-                if a == last:
-                    rear = a_len[a]
-                    _record(u, rear, xa, xn, va, vn, ta, hr, probes, tail_t, tail_nxt)
-                    f = u_next[u]
-                    if f >= 0 and u_rule[f] == RULE_GAP and t_rel[f] == np.inf:
-                        p = u_gap[f] + rear
-                        if xn >= p:
-                            tc = ta + _tau(p, xa, xn, va, vn, hr)
-                            t_rel[f] = tc + (delay[f] if delay[f] > 0.0 else 0.0)
-                            gh = u_ghost[f]
-                            if gh >= 0:
-                                t_rel[gh] = t_rel[f]
-                            if t_rel[f] < next_rel:
-                                next_rel = t_rel[f]
-                x[a] = xn
-                v[a] = vn
-            # Off the road: stop moving this unit once nobody needs it any more.
-            if u_rule[u] == RULE_GHOST:
-                done = head_nxt[u] > p_stand
-            else:
-                done = tail_nxt[u] >= n_probes and x[last] - a_len[last] >= u_retire_x[u]
-                f = u_next[u]
-                if done and f >= 0:
-                    done = head_nxt[f] > p_stand
-            if done:
-                state[u] = RETIRED
-                retired += 1
-        while lo < n_units and state[lo] == RETIRED:
+            if si[u, SI_CRUISE]:
+                if sf[u, SF_WAKE] > t + dt:
+                    continue
+                updates += _wake(u, t, dt, x, v, af, ui, si, sf, probes, head_t, tail_t)
+            n, next_rel = _unit_step(u, t, dt, x, v, ai, af, ui, uf, lim, probes, p_stand, si,
+                                     sf, t_rel, vdes, delay, stop_dur, head_t, tail_t, gap_m,
+                                     next_rel)  # fmt: skip
+            updates += n
+        awake, next_wake = 0, np.inf
+        for u in range(lo, hi + 1):  # front to back: each sees its leader's decision
+            if si[u, SI_MODE] != ACTIVE:
+                continue
+            if si[u, SI_CRUISE] == 0:
+                if _done(u, x, af, ui, uf, si, probes.shape[0], p_stand):
+                    si[u, SI_MODE] = RETIRED
+                    retired += 1
+                    continue
+                if not (cruise and _try_sleep(u, t + dt, dt, x, v, ai, af, ui, uf, si, sf,
+                                              t_rel, vdes, lim, probes, p_stand)):  # fmt: skip
+                    awake += 1
+                    continue
+            next_wake = min(next_wake, sf[u, SF_WAKE])
+        while lo < n_units and si[lo, SI_MODE] == RETIRED:
             lo += 1
-        if retired == n_units:
-            break
+        step = _next_step(step, t0, dt, awake, next_rel, next_wake)
     return updates, retired == n_units
+
+
+@njit(cache=True, fastmath=False, error_model="numpy")
+def _pack(ag, un, route):  # type: ignore[no-untyped-def]
+    """The kernel's rows: per agent its ints and floats, per unit the same, the limits."""
+    n_a, n_u = ag.unit.shape[0], un.first.shape[0]
+    ai = np.empty((n_a, 3), np.int64)
+    af = np.empty((n_a, 8))
+    for a in range(n_a):
+        ai[a, AI_UNIT], ai[a, AI_LEADER], ai[a, AI_MODEL] = ag.unit[a], ag.leader[a], ag.model[a]
+        af[a, AF_LEN], af[a, AF_RATIO] = ag.length[a], ag.speed_ratio[a]
+        af[a, AF_ACCEL], af[a, AF_DECEL], af[a, AF_TAU] = ag.accel[a], ag.decel[a], ag.tau[a]
+        af[a, AF_DELTA], af[a, AF_S0], af[a, AF_INV2SAB] = ag.delta[a], ag.s0[a], ag.inv_2sqrt_ab[a]
+    ui = np.empty((n_u, 6), np.int64)
+    uf = np.empty((n_u, 5))
+    for u in range(n_u):
+        ui[u, UI_FIRST], ui[u, UI_LAST], ui[u, UI_RULE] = un.first[u], un.last[u], un.rule[u]
+        ui[u, UI_PREV], ui[u, UI_NEXT], ui[u, UI_GHOST] = un.prev[u], un.next[u], un.ghost[u]
+        uf[u, UF_GAP], uf[u, UF_STOP_X], uf[u, UF_RETIRE_X] = (
+            un.gap[u],
+            un.stop_x[u],
+            un.retire_x[u],
+        )
+        uf[u, UF_LEN], uf[u, UF_FREE_X] = un.length[u], un.free_x[u]
+    n_l = route.limit_from.shape[0]
+    lim = np.empty((n_l, 3))
+    for k in range(n_l):
+        lim[k, 0], lim[k, 1], lim[k, 2] = (
+            route.limit_from[k],
+            route.limit_to[k],
+            route.limit_speed[k],
+        )
+    return ai, af, ui, uf, lim
 
 
 @njit(cache=True, fastmath=False, parallel=True)
@@ -424,28 +779,17 @@ def run_chunk(
     """Run every run of the chunk (``[runs, …]`` arrays), in place, runs spread over the cores."""
     # Opened once here (see the module's docstring); also, Numba's parallel
     # loop dropped stores into an array read from a tuple (numba 0.68.1).
+    ai, af, ui, uf, lim = _pack(ag, un, route)
     x, v = motion.x, motion.v
     release_t, speed, delay, stop_s = draws.release_t, draws.speed, draws.delay, draws.stop_s
     head_t, tail_t, gap_m = record.head_t, record.tail_t, record.gap_m
     updates, finished = outcomes.updates, outcomes.finished
-    a_unit, a_leader, a_len, a_model = ag.unit, ag.leader, ag.length, ag.model
-    a_ratio, a_accel, a_decel = ag.speed_ratio, ag.accel, ag.decel
-    a_tau, a_delta, a_s0 = ag.tau, ag.delta, ag.s0
-    u_first, u_last, u_rule, u_prev, u_next = un.first, un.last, un.rule, un.prev, un.next
-    u_gap, u_ghost, u_stop_x, u_retire_x = un.gap, un.ghost, un.stop_x, un.retire_x
-    u_len, u_free_x = un.length, un.free_x
-    lim_a, lim_b, lim_v = route.limit_from, route.limit_to, route.limit_speed
     probes, p_stand = route.probes, route.stand
-    t0, dt, n_steps = clock.t0, clock.dt, clock.n_steps
+    t0, dt, n_steps, cruise = clock.t0, clock.dt, clock.n_steps, clock.shortcuts
     for r in prange(x.shape[0]):
         n, ok = _run(
-            x[r], v[r],
-            a_unit, a_leader, a_len, a_model, a_ratio, a_accel, a_decel, a_tau, a_delta, a_s0,
-            u_first, u_last, u_rule, u_prev, u_next, u_gap, u_ghost, u_stop_x, u_retire_x,
-            u_len, u_free_x, release_t[r], speed[r], delay[r], stop_s[r],
-            lim_a, lim_b, lim_v, probes, p_stand,
-            t0, dt, n_steps,
-            head_t[r], tail_t[r], gap_m[r],
+            x[r], v[r], ai, af, ui, uf, lim, probes, p_stand, t0, dt, n_steps, cruise,
+            release_t[r], speed[r], delay[r], stop_s[r], head_t[r], tail_t[r], gap_m[r],
         )  # fmt: skip
         updates[r] = n
         finished[r] = ok

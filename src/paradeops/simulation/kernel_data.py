@@ -73,6 +73,9 @@ class Clock(NamedTuple):
     t0: float  # time of the first step [s]
     dt: float  # step [s]
     n_steps: int  # at most this many steps
+    #: Units in free flow cruise in one move (docs/simulation.md); False: every
+    #: agent every step (the full model, which the shortcut must agree with).
+    shortcuts: bool = True
 
 
 class Draws(NamedTuple):

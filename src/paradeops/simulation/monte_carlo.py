@@ -70,11 +70,13 @@ def run(
     dt: float,
     t_start: float,
     t_end: float,
+    shortcuts: bool = True,
 ) -> Raw:
     """Simulate ``len(vdes)`` runs of ``layout`` from ``t_start`` to at most ``t_end``.
 
     ``vdes``, ``delay`` and ``stop_dur`` are ``[runs, units]`` (ghosts
     included): each unit's desired speed, step-off delay, show-stop duration.
+    ``shortcuts=False`` runs the full model (no unit cruises in one move).
     """
     runs = vdes.shape[0]
     n_u, n_p = layout.n_units, len(layout.probes)
@@ -93,7 +95,10 @@ def run(
     )
     outcomes = Outcomes(updates=np.zeros(runs, np.int64), finished=np.zeros(runs, np.bool_))
     clock = Clock(
-        t0=float(t_start), dt=float(dt), n_steps=max(1, math.ceil((t_end - t_start) / dt))
+        t0=float(t_start),
+        dt=float(dt),
+        n_steps=max(1, math.ceil((t_end - t_start) / dt)),
+        shortcuts=shortcuts,
     )
     run_chunk(
         layout.agents(), layout.units(), layout.route(), clock, motion, draws, record, outcomes
@@ -146,6 +151,7 @@ class Setup:
     t_end: float
     seed: int | None
     fan_runs: int
+    shortcuts: bool = True  # False: the full model (tests compare the two)
 
     @property
     def runs_cap(self) -> int:
@@ -178,6 +184,7 @@ def prepare(
     seed: int | None = None,
     spec: SimulationSpec | None = None,
     fan_runs: int = FAN_RUNS,
+    shortcuts: bool = True,
 ) -> Setup:
     """The layout and every run's draws, for at most ``runs_cap`` runs."""
     if runs_cap < 1:
@@ -188,7 +195,8 @@ def prepare(
     samples = draw(spec, layout.unit_ids, runs_cap, rng)
     vdes, delay, stop = _unit_inputs(layout, samples)
     t_start, t_end = _horizon(layout, sched, delay, stop)
-    return Setup(plan, sched, spec, layout, vdes, delay, stop, t_start, t_end, seed, fan_runs)
+    return Setup(plan, sched, spec, layout, vdes, delay, stop, t_start, t_end, seed, fan_runs,
+                 shortcuts)  # fmt: skip
 
 
 def warm(setup: Setup) -> None:
@@ -198,8 +206,8 @@ def warm(setup: Setup) -> None:
     """
     dt = setup.spec.step_s
     one = slice(0, 1)
-    run(setup.layout, setup.vdes[one], setup.delay[one], setup.stop[one],
-        dt=dt, t_start=setup.t_start, t_end=setup.t_start + dt)  # fmt: skip
+    run(setup.layout, setup.vdes[one], setup.delay[one], setup.stop[one], dt=dt,
+        t_start=setup.t_start, t_end=setup.t_start + dt, shortcuts=setup.shortcuts)  # fmt: skip
 
 
 def run_batch(setup: Setup, lo: int, hi: int) -> Runs:
@@ -208,7 +216,8 @@ def run_batch(setup: Setup, lo: int, hi: int) -> Runs:
         raise ValueError(f"runs {lo}..{hi} are outside 0..{setup.runs_cap}")
     layout = setup.layout
     raw = run(layout, setup.vdes[lo:hi], setup.delay[lo:hi], setup.stop[lo:hi],
-              dt=setup.spec.step_s, t_start=setup.t_start, t_end=setup.t_end)  # fmt: skip
+              dt=setup.spec.step_s, t_start=setup.t_start, t_end=setup.t_end,
+              shortcuts=setup.shortcuts)  # fmt: skip
     real_t = raw.head_t[:, layout.real]
     return Runs(
         head=real_t[:, :, layout.cp_probe],
@@ -272,12 +281,15 @@ def simulate(
     chunk: int = CHUNK,
     fan_runs: int = FAN_RUNS,
     progress: Callable[[int], None] | None = None,
+    shortcuts: bool = True,
 ) -> SimulationResult:
     """``runs`` Monte Carlo runs of ``plan`` (whose deterministic schedule is ``sched``).
 
-    ``progress`` is called with the number of runs just finished, chunk by chunk.
+    ``progress`` is called with the number of runs just finished, chunk by chunk;
+    ``shortcuts=False`` runs the full model (every agent every step).
     """
-    setup = prepare(plan, sched, runs, rng, seed=seed, spec=spec, fan_runs=fan_runs)
+    setup = prepare(plan, sched, runs, rng, seed=seed, spec=spec, fan_runs=fan_runs,
+                    shortcuts=shortcuts)  # fmt: skip
     parts = []
     for batch in simulate_batches(setup, chunk):
         parts.append(batch)
