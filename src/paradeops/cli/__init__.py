@@ -55,7 +55,7 @@ SHORT_HELP = {
     ),
     "rehearsals": "The rehearsal schedule; --ics exports it for people's calendars.",
     "calibrate": "Measured rehearsal times against the plan; fitted speed, step-off delay and gap.",
-    "serve": "Run the service (HTTP API and pages) with one worker; migrates the database first.",
+    "serve": "Run the service (HTTP API and pages); migrates the database first.",
     "user": "Accounts of the service.",
     "secret": "The key that signs sign-in tokens.",
     "backup": "Write a consistent backup of the database, safe while the server runs.",
