@@ -134,7 +134,8 @@ def test_a_signature_is_32_hex_digits_then_the_message() -> None:
 def test_signed_rows_join_the_actuals_and_wake_the_plan(
     ctx: ServiceContext, schedule: Schedule
 ) -> None:
-    ctx.actuals.view(lambda: [], 3, 1, schedule)  # plan 3 watched: its actuals in memory
+    ctx.broadcaster.version(3)  # plan 3 looked at here: its actuals in memory
+    ctx.actuals.view(lambda: [], 3, 1, schedule)
     notify.apply(ctx, signed(ctx, {"o": OTHER, "p": 3, "r": [list(ROW)]}))
     assert ctx.broadcaster.version(3) == 1
     (a,) = ctx.actuals.view(lambda: [], 3, 1, schedule).actuals
@@ -144,6 +145,7 @@ def test_signed_rows_join_the_actuals_and_wake_the_plan(
 def test_forged_rows_are_not_believed_the_plan_is_read_afresh(
     ctx: ServiceContext, schedule: Schedule
 ) -> None:
+    ctx.broadcaster.version(3)
     ctx.actuals.view(lambda: [], 3, 1, schedule)
     forged = "0" * 32 + " " + orjson.dumps({"o": OTHER, "p": 3, "r": [list(ROW)]}).decode()
     notify.apply(ctx, forged)
@@ -153,7 +155,14 @@ def test_forged_rows_are_not_believed_the_plan_is_read_afresh(
     assert view.actuals == () and reads == [1]  # forgotten: read from the database again
 
 
+def test_a_plan_never_looked_at_here_is_not_woken_nor_remembered(ctx: ServiceContext) -> None:
+    notify.apply(ctx, signed(ctx, {"o": OTHER, "p": 4, "r": []}))
+    notify.apply(ctx, '{"o": 222222, "p": 5}')  # unsigned: any id a forger likes
+    assert ctx.broadcaster.plans() == []
+
+
 def test_our_own_notifications_are_ignored(ctx: ServiceContext) -> None:
+    ctx.broadcaster.version(3)
     notify.apply(ctx, signed(ctx, {"o": 111111, "p": 3, "r": []}))
     assert ctx.broadcaster.version(3) == 0
     notify.apply(ctx, signed(ctx, {"o": OTHER, "p": 3}))

@@ -81,6 +81,11 @@ class Broadcaster:
         if relay is not None:
             relay.changed(plan_id)
 
+    def knows(self, plan_id: int) -> bool:
+        """Whether this process has looked at the plan (or changed it) since it started."""
+        with self._lock:
+            return plan_id in self._versions
+
     def plans(self) -> list[int]:
         """Every plan whose version was ever asked for or moved on (what may be cached)."""
         with self._lock:

@@ -188,7 +188,10 @@ def apply(ctx: ServiceContext, payload: str) -> None:
         except Exception:
             logger.exception("control room actuals of plan %d dropped, re-read", plan_id)
             ctx.actuals.forget(plan_id)
-    ctx.broadcaster.wake(plan_id)
+    # A plan nobody here looked at has nothing to wake (and a forged plan id leaves
+    # no state behind).
+    if ctx.broadcaster.knows(plan_id):
+        ctx.broadcaster.wake(plan_id)
 
 
 def recompute_all(ctx: ServiceContext) -> None:
