@@ -24,6 +24,8 @@ from paradeops.service.limits import BodyLimit
 from paradeops.service.notify import Relay
 from paradeops.service.pages.views import router as pages_router
 from paradeops.service.plans.views import router as plans_router
+from paradeops.service.public.page import router as public_page_router
+from paradeops.service.public.views import router as public_router
 from paradeops.service.settings import ServiceSettings
 from paradeops.service.users import keys
 from paradeops.service.users.signin_rate import SignInRate
@@ -122,8 +124,10 @@ def _add_routes(app: FastAPI) -> None:
         control_router,
         guests_router,
         incidents_router,
+        public_router,
     ):
         app.include_router(router)
     app.include_router(pages_router)
+    app.include_router(public_page_router)
     static = resources.files("paradeops.service.pages") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

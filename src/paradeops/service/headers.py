@@ -23,6 +23,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 PAGE_POLICY = "default-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
 #: An API answer is data: it loads nothing and runs nothing if opened as a document.
 API_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'"
+#: The public tracker's page: the map library (MapLibre) runs its workers from
+#: ``blob:`` URLs and draws ``data:``/``blob:`` images; scripts and styles are still
+#: files of this origin only. A tile host, when configured, is added by the page
+#: itself (``service/public/page.py``).
+PUBLIC_PAGE_POLICY = (
+    "default-src 'self'; script-src 'self'; worker-src blob:; img-src 'self' data: blob:; "
+    "base-uri 'none'; form-action 'none'; object-src 'none'"
+)
 #: One year; a browser that saw it uses only https for this host until then.
 HSTS_VALUE = "max-age=31536000"
 
@@ -48,6 +56,8 @@ RULES: tuple[Rule, ...] = (
     # Scripts, styles and the marshal shell: the same bytes for everyone, so a
     # browser may keep them but asks (ETag) whether a release changed them.
     Rule("/static/", PAGE_POLICY, cache="no-cache"),
+    # The public tracker (no sign-in, the same shell for everyone).
+    Rule("/public/", PUBLIC_PAGE_POLICY, cache="no-cache"),
     # Every page (signed-in pages, the sign-in form) and /sw.js (whose own
     # fetches the policy governs): never stored, by the browser or a proxy.
     Rule("/", PAGE_POLICY),

@@ -38,6 +38,7 @@ from paradeops.service.control import service
 from paradeops.service.control.merge_patch import diff
 from paradeops.service.incidents.documents import open_incidents
 from paradeops.service.plans import service as plans
+from paradeops.service.public.document import public_stream_document
 from paradeops.service.users import sessions
 from paradeops.service.users.signin import current_secret
 
@@ -217,7 +218,12 @@ def announcer_document(snap: service.Snapshot, memo: dict[str, Any]) -> Document
     }
 
 
-STREAMS: dict[str, Build] = {"control": control_document, "announcer": announcer_document}
+STREAMS: dict[str, Build] = {
+    "control": control_document,
+    "announcer": announcer_document,
+    # The public tracker's (service/public/): what a spectator may see, no sign-in.
+    "public": public_stream_document,
+}
 
 
 # --- the producer ----------------------------------------------------------------------
@@ -295,7 +301,7 @@ def _publish(channel: Channel, step: Step) -> None:
         channel.keep_alive()
 
 
-async def _fresh_channel(ctx: ServiceContext, plan_id: int, stream: str) -> Channel:
+async def fresh_channel(ctx: ServiceContext, plan_id: int, stream: str) -> Channel:
     """The channel, its producer running and its document up to date (404 if no such plan)."""
     channel = ctx.broadcaster.channel(plan_id, stream)
     if channel.producer is None:
@@ -335,10 +341,14 @@ class EventStream(Response):
         watcher: Watcher,
         leave: Callable[[], None],
         signed_in: Callable[[], Awaitable[bool]],
+        *,
+        last_event: bytes = SIGNED_OUT,
     ) -> None:
         self.watcher = watcher
         self.leave = leave
         self.signed_in = signed_in
+        #: Sent when ``signed_in`` turns False (a public stream: its plan made private).
+        self.last_event = last_event
         self.status_code = 200
         self.background = None
         # No body, so no Content-Length; nginx would otherwise hold events back.
@@ -361,7 +371,8 @@ class EventStream(Response):
                 sender.cancel()  # (its write, if one waits, has not begun)
                 await asyncio.wait({sender})
                 # A last event the page understands, then the end of the stream.
-                await send({"type": "http.response.body", "body": SIGNED_OUT, "more_body": True})
+                last = {"type": "http.response.body", "body": self.last_event, "more_body": True}
+                await send(last)
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
         finally:
             for task in (sender, listener, guard):
@@ -469,7 +480,7 @@ async def open_stream(
         broadcaster.release_session(token)
 
     try:
-        channel = await _fresh_channel(ctx, plan_id, stream)
+        channel = await fresh_channel(ctx, plan_id, stream)
     except BaseException:
         leave()
         raise
