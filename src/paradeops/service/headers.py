@@ -23,12 +23,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 PAGE_POLICY = "default-src 'self'; base-uri 'none'; form-action 'self'; object-src 'none'"
 #: An API answer is data: it loads nothing and runs nothing if opened as a document.
 API_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'"
-#: The public tracker's page: the map library (MapLibre) runs its workers from
-#: ``blob:`` URLs and draws ``data:``/``blob:`` images; scripts and styles are still
-#: files of this origin only. A tile host, when configured, is added by the page
+#: The public tracker's page: the map library (MapLibre) starts its worker from
+#: its own file here (or, for a worker file on another origin, from a ``blob:``
+#: URL) and draws ``data:``/``blob:`` images; scripts and styles are still files
+#: of this origin only. A tile host, when configured, is added by the page
 #: itself (``service/public/page.py``).
 PUBLIC_PAGE_POLICY = (
-    "default-src 'self'; script-src 'self'; worker-src blob:; img-src 'self' data: blob:; "
+    "default-src 'self'; script-src 'self'; worker-src 'self' blob:; "
+    "img-src 'self' data: blob:; "
     "base-uri 'none'; form-action 'none'; object-src 'none'"
 )
 #: One year; a browser that saw it uses only https for this host until then.
