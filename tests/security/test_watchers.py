@@ -303,6 +303,8 @@ def test_the_announcer_has_a_stream_of_its_own(server: Server) -> None:
             "plan",
             "revision",
             "checkins",
+            "now",
+            "timezone",
             "script",
             "incidents",
         }

@@ -109,6 +109,11 @@ def _iso(s: Schedule, t: float) -> str:
         return OUT_OF_RANGE
 
 
+def iso_time(snap: Snapshot, t: float) -> str:
+    """``t`` [s from the reference] as an ISO time on the parade's clock (never raises)."""
+    return _iso(snap.loaded.schedule, t)
+
+
 def _skipped_alert(skipped: tuple[str, ...]) -> AlertOut:
     named = ", ".join(skipped[:NAMED_SKIPPED]) + (", …" if len(skipped) > NAMED_SKIPPED else "")
     return AlertOut(

@@ -202,7 +202,30 @@ def control_document(snap: service.Snapshot, memo: dict[str, Any]) -> Document:
     status["incidents"] = open_incidents(
         snap.loaded.plan, snap.loaded.schedule, snap.live, snap.incidents
     )
+    # Every time on the pages is shown in the parade's zone, whatever the browser's is.
+    status["timezone"] = snap.loaded.plan.parade.timezone
     return status  # type: ignore[no-any-return]
+
+
+def _stand_tails(snap: service.Snapshot) -> dict[str, dict[str, Any]]:
+    """Per unit: when its tail passes the reviewing stand, and whether that was seen."""
+    stand = snap.loaded.schedule.reviewing.id
+    out = {}
+    for u in snap.live.units:
+        p = u.at(stand)
+        if p is not None:
+            out[u.id] = {
+                "tail_at": service.iso_time(snap, p.tail),
+                "tail_observed": p.tail_observed,
+            }
+    return out
+
+
+def _script(snap: service.Snapshot) -> dict[str, Any]:
+    """The script keyed by unit, each line with its tail at the stand (who is there now)."""
+    tails = _stand_tails(snap)
+    lines = [{**x.model_dump(), **tails.get(x.unit, {})} for x in service.script(snap)]
+    return keyed(plain(lines), "unit")
 
 
 def announcer_document(snap: service.Snapshot, memo: dict[str, Any]) -> Document:
@@ -211,7 +234,9 @@ def announcer_document(snap: service.Snapshot, memo: dict[str, Any]) -> Document
         "plan": snap.loaded.plan_id,
         "revision": snap.loaded.revision,
         "checkins": snap.count,
-        "script": keyed(plain([x.model_dump() for x in service.script(snap)]), "unit"),
+        "now": service.iso_time(snap, snap.live.now),
+        "timezone": snap.loaded.plan.parade.timezone,
+        "script": _script(snap),
         "incidents": open_incidents(
             snap.loaded.plan, snap.loaded.schedule, snap.live, snap.incidents
         ),
