@@ -9,7 +9,10 @@
   const PLAN = match ? Number(match[1]) : null;
   const PLAN_KEY = `paradeops.plan.${PLAN}`;
   const UNDO_MS = 60 * 1000; // the service lets a marshal void their own check-in this long
-  let rendered = false;
+  const TIMES_KEY = `paradeops.times.${PLAN}`;
+  // The expected times are written to the phone at most this often [ms].
+  const KEEP_EVERY_MS = 10 * 1000;
+  let rendered = false, units = [], known = keptTimes(), keptAt = 0, shape = "";
 
   function note(text) {
     const p = document.getElementById("plan-note");
@@ -64,27 +67,89 @@
     select.replaceChildren(...doc.checkpoints.map((c) => el("option", { value: c.id }, c.name)));
     if (doc.checkpoints.some((c) => c.id === chosen)) select.value = chosen;
     if (!doc.checkpoints.length) note("You are not assigned to a checkpoint of this plan.");
-    document.getElementById("marshal-units").replaceChildren(...doc.units.map((u) => {
-      const tr = el("tr", { "data-unit": u.id });
-      tr.append(el("td", {}, u.name));
-      for (const [part, label] of [["head", "Head passed"], ["tail", "Tail passed"]]) {
-        const td = el("td");
-        td.append(el("button", { class: "tap", "data-unit": u.id, "data-part": part }, label));
-        tr.append(td);
-      }
-      return tr;
-    }));
+    units = doc.units;
+    showUnits(true);
     document.getElementById("incident-unit").replaceChildren(
       el("option", { value: "" }, "(none, or not known)"),
       ...doc.units.map((u) => el("option", { value: u.id }, u.name)));
     rendered = true;
   }
 
+  function keptTimes() {
+    try {
+      const t = JSON.parse(localStorage.getItem(TIMES_KEY));
+      if (t) setParadeZone(t.timezone);
+      return t;
+    } catch (e) { return null; }
+  }
+
+  // A unit's row: its name, when it is expected here, and the two taps (≥ 48 px).
+  function unitRow(r) {
+    const li = el("li", { "data-unit": r.id, class: `unit${r.headDone ? " head-done" : ""}${r.tailDone ? " tail-done" : ""}` });
+    const who = el("div", { class: "who" });
+    who.append(el("span", { class: "name" }, r.name));
+    if (!Number.isNaN(r.head)) {
+      who.append(el("span", { class: "expect", "data-head": r.head, "data-tail": r.tail, "data-done": r.headDone ? "1" : "" }));
+    }
+    const taps = el("div", { class: "taps" });
+    for (const [part, label] of [["head", "Head passed"], ["tail", "Tail passed"]]) {
+      const done = part === "head" ? r.headDone : r.tailDone;
+      taps.append(el("button", { class: done ? "tap done" : "tap", "data-unit": r.id, "data-part": part }, done ? `${label} ✓` : label));
+    }
+    li.append(who, taps);
+    return li;
+  }
+
+  // The lists are rebuilt only when what they show changed (not under the marshal's finger
+  // every second); the countdowns move on in tick().
+  function showUnits(force = false) {
+    const checkpoint = document.getElementById("checkpoint").value;
+    const mine = Due.tapped(Queue.unsent(PLAN), Queue.sent(PLAN), checkpoint);
+    const parts = Due.split(units, known, checkpoint, mine, Date.now());
+    const query = document.getElementById("search").value.trim().toLowerCase();
+    const hit = (r) => !query || r.name.toLowerCase().includes(query) || r.id.includes(query);
+    const key = JSON.stringify([checkpoint, query, ...["due", "recent", "later", "passed"].map((k) =>
+      parts[k].filter(hit).map((r) => [r.id, r.head, r.headDone, r.tailDone]))]);
+    if (key !== shape || force) {
+      shape = key;
+      for (const k of ["due", "recent", "later"]) document.getElementById(k).replaceChildren(...parts[k].filter(hit).map(unitRow));
+      document.querySelector("#passed ol").replaceChildren(...parts.passed.filter(hit).map(unitRow));
+      document.getElementById("passed-count").textContent = `(${parts.passed.filter(hit).length})`;
+      if (query && parts.passed.some(hit)) document.getElementById("passed").open = true;
+      document.getElementById("due-title").hidden = !parts.due.filter(hit).length;
+      document.getElementById("later-title").hidden = !parts.later.filter(hit).length;
+    }
+    tick();
+  }
+
+  function tick() {
+    const synced = Clock.base !== null;  // the parade's clock heard from the service
+    document.getElementById("clock").textContent = synced ? clockAtMs(paradeNow()) : "—";
+    for (const span of document.querySelectorAll("#marshal-units .expect")) {
+      // Once the head is by, the tail is what the marshal waits for.
+      const head = Number(span.dataset.head), tail = Number(span.dataset.tail);
+      span.textContent = span.dataset.done ? `tail ${clockAtMs(tail)} · ${countdown(tail)}` : `${clockAtMs(head)} · ${countdown(head)}`;
+    }
+  }
+
+  // The control room's stream: the expected times at every checkpoint, and the parade's clock.
+  function heard(doc) {
+    setParadeZone(doc.timezone);
+    syncParadeNow(doc.now);
+    document.getElementById("zone").textContent = doc.timezone || "";
+    known = Due.times(doc);
+    if (Date.now() - keptAt > KEEP_EVERY_MS) {
+      keptAt = Date.now();
+      try { localStorage.setItem(TIMES_KEY, JSON.stringify(known)); } catch (e) { /* full: kept in memory */ }
+    }
+    if (rendered) showUnits();
+  }
+
   function line(c) {
     if (c.kind === "incident") {
-      return `incident ${c.code}${c.unit ? " " + c.unit : ""} near ${c.checkpoint} ${c.at.slice(11, 19)}: ${c.text}`;
+      return `incident ${c.code}${c.unit ? " " + c.unit : ""} near ${c.checkpoint} ${hhmmss(c.at)}: ${c.text}`;
     }
-    return `${c.unit} ${c.part} at ${c.checkpoint} ${c.at.slice(11, 19)}`;
+    return `${c.unit} ${c.part} at ${c.checkpoint} ${hhmmss(c.at)}`;
   }
 
   function incidentItem(c) {
@@ -115,7 +180,22 @@
     const recent = sent.slice(-20);
     const older = sent.slice(0, -20).filter((c) => c.kind === "incident" && !c.cleared);
     document.getElementById("sent").replaceChildren(...recent.reverse().concat(older.reverse()).map(sentItem));
+    showLastTap(sent);
     document.getElementById("network").textContent = navigator.onLine ? "online" : "offline — taps are kept and sent later";
+  }
+
+  // The last tap, with its Undo, near the top: the full record is below the long lists.
+  function showLastTap(sent) {
+    const last = sent.filter((c) => c.kind !== "incident").at(-1);
+    const box = document.getElementById("last-tap");
+    const undoable = last && !last.voided && last.ackAt && Date.now() - last.ackAt < UNDO_MS;
+    box.hidden = !undoable;
+    if (!undoable) { box.replaceChildren(); return; }
+    const key = `${last.id} ${last.undoError || ""}`;
+    if (box.dataset.key === key && box.childElementCount) return;  // not under the finger
+    box.dataset.key = key;
+    box.replaceChildren(`Recorded: ${line(last)} `, el("button", { class: "undo", "data-id": last.id }, "Undo"));
+    if (last.undoError) box.append(el("span", { class: "error" }, ` ${last.undoError}`));
   }
 
   async function flush() {
@@ -172,6 +252,7 @@
     Queue.add(PLAN, { id: uuid(), unit: button.dataset.unit, part: button.dataset.part,
       checkpoint: document.getElementById("checkpoint").value, at: isoNow() });
     show();
+    showUnits();
     flush();
   }
 
@@ -182,11 +263,19 @@
     render(doc);
     show();
     flush();
+    if (typeof watch === "function") watch(`/api/plans/${PLAN}/events`, heard, () => {},
+      () => note("Signed out: sign in again to send what is queued."));
   }
 
   document.getElementById("marshal-units").addEventListener("click", (ev) => {
     const b = ev.target.closest("button.tap");
     if (b) tap(b);
+  });
+  document.getElementById("search").addEventListener("input", () => showUnits());
+  document.getElementById("checkpoint").addEventListener("change", () => showUnits());
+  document.getElementById("last-tap").addEventListener("click", (ev) => {
+    const b = ev.target.closest("button.undo");
+    if (b) { b.disabled = true; undo(b.dataset.id); }
   });
   document.getElementById("sent").addEventListener("click", (ev) => {
     const b = ev.target.closest("button.undo");
@@ -201,7 +290,8 @@
   window.addEventListener("online", () => { show(); flush(); });
   window.addEventListener("offline", show);
   setInterval(flush, 3000);
-  setInterval(show, 1000); // an Undo button goes when its minute is up
+  // An Undo button goes when its minute is up; a passed unit folds away; countdowns move.
+  setInterval(() => { show(); if (rendered) showUnits(); }, 1000);
   start();
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
 })();

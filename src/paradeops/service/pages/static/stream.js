@@ -17,7 +17,8 @@ const ordered = (o) => Object.values(o || {}).sort((a, b) => a.order - b.order);
 // Follow a stream: "snapshot" replaces the document, "delta" patches it (ids count up by one).
 // EventSource reconnects by itself with Last-Event-ID; after a refusal (503) or a gap it
 // is opened again here, saying what it last saw, and the server sends what was missed.
-function watch(url, render, connection) {
+// ``signedOut`` (optional): what to do when the sign-in ends; by default, sign in again.
+function watch(url, render, connection, signedOut) {
   let doc = null, lastId = null, source = null;
   function connect() {
     const q = lastId === null ? "" : `?last_event_id=${encodeURIComponent(lastId)}`;
@@ -34,7 +35,8 @@ function watch(url, render, connection) {
     });
     source.addEventListener("signed-out", () => {  // the sign-in ended: no reconnecting
       source.close(); connection("signed out");
-      location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
+      if (signedOut) signedOut();
+      else location.assign(`/login?next=${encodeURIComponent(location.pathname)}`);
     });
     source.onopen = () => connection("live");
     source.onerror = () => {

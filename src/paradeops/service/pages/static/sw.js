@@ -4,12 +4,14 @@
 // from the API and queues taps in localStorage; offline, a visit to /plans/N/marshal is
 // answered with that shell. Sign-out deletes this cache and unregisters the worker.
 "use strict";
-const CACHE = "paradeops-static-v3";
+const CACHE = "paradeops-static-v4";
 const SHELL = [
   "/static/app.css",
   "/static/common.js",
   "/static/queue.js",
   "/static/session.js",
+  "/static/stream.js",
+  "/static/due.js",
   "/static/marshal.js",
   "/static/marshal.html",
 ];
