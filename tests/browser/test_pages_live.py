@@ -140,6 +140,7 @@ def test_control_room(
     page.wait_for_selector("#stand-list li")
     page.screenshot(path=str(artefacts / f"control-{viewport}.png"))
     page.screenshot(path=str(artefacts / f"control-{viewport}-full.png"), full_page=True)
+    page.locator(".graph-box").screenshot(path=str(artefacts / f"control-{viewport}-graph.png"))
 
     texts = "ts => ts.map(t => t.textContent)"  # SVG text has no inner text
     labels = page.locator("#graph .axis-time text").evaluate_all(texts)
@@ -210,6 +211,8 @@ def test_marshal_page(
     page.wait_for_selector("#sent li.voided")  # voided on the service, kept in the record
     page.wait_for_selector('#due button.tap:not(.done)[data-unit="group-riverside-runners"]')
     only_the_parades_clock(page.inner_text("main"))
+    if viewport == "phone":
+        reopens_offline_with_its_times(page)
     assert trouble == [], trouble
     page.context.close()
 
@@ -234,3 +237,15 @@ def test_announcer(day: tuple[Server, int], browser: Any, viewport: str, artefac
     only_the_parades_clock(page.inner_text("main"))
     assert trouble == [], trouble
     page.context.close()
+
+
+def reopens_offline_with_its_times(page: Any) -> None:
+    """Offline, the page reopens with the same units due next and their expected times."""
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#due li .expect:text-matches('\\\\d')")
+    assert tuple(page.locator("#due li .name").all_inner_texts()) == DUE_NEXT
+    after = page.locator("#due li .expect").all_inner_texts()
+    assert all(re.match(r"13:\d\d:\d\d · ", t) for t in after), after  # kept on the phone
+    page.context.set_offline(False)
