@@ -15,7 +15,7 @@ at the default step of its head passing the first checkpoint (its step-off)
 and the stand: where a difference first appears and how it grows down the
 column.
 
-Usage: python benchmarks/bench_convergence.py [PLAN ...] [--steps 0.05 0.1 0.2 0.25 0.5 1]
+Usage: python benchmarks/bench_convergence.py [PLAN ...] [--steps 0.02 0.05 0.1 0.2 0.25 0.5]
        [--reference 0.01] [--repeat 3] [--runs 100] [--per-unit]
 """
 
@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from paradeops.io.planfile import load_plan
 from paradeops.model.plan import Plan
+from paradeops.model.simulation_spec import SimulationSpec
 from paradeops.simulation import SimulationResult, simulate
 from paradeops.simulation.sampling import without_noise
 from paradeops.timing.engine import schedule
@@ -40,7 +41,7 @@ from paradeops.timing.schedule import Schedule
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*/plan.yaml"))
-DEFAULT_STEP = 0.2
+DEFAULT_STEP = float(SimulationSpec().step_s)
 
 
 def _run(plan: Plan, sched: Schedule, step: float, runs: int = 1) -> tuple[SimulationResult, float]:
@@ -77,7 +78,7 @@ def _per_unit(plan: Plan, sched: Schedule, step: float, reference: float) -> Non
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("plans", nargs="*", type=Path, default=EXAMPLES)
-    ap.add_argument("--steps", nargs="+", type=float, default=[0.05, 0.1, 0.2, 0.25, 0.5, 1.0])
+    ap.add_argument("--steps", nargs="+", type=float, default=[0.02, 0.05, 0.1, 0.2, 0.25, 0.5])
     ap.add_argument("--reference", type=float, default=0.01)
     ap.add_argument("--repeat", type=int, default=3, help="wall time: median of this many")
     ap.add_argument("--runs", type=int, default=100, help="runs per timed simulation")
@@ -92,7 +93,7 @@ def main() -> None:
     print(f"load {os.getloadavg()[0]:.2f}; reference step {args.reference} s; no noise, one run")
     print()
     print(f"| plan | step [s] | max error [s] | P95 error [s] | wall, {args.runs} runs [s] "
-          "| × wall at 0.2 s |")  # fmt: skip
+          f"| × wall at {DEFAULT_STEP:g} s |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|")
     for path in args.plans:
         plan = load_plan(path)

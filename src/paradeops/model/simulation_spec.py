@@ -224,7 +224,7 @@ class SimulationSpec(_Strict):
         "planned gap costs no time) or the plain IDM (a little slower at any gap)",
     )
     step_s: Annotated[Fraction, Field(gt=0, le=1)] = Field(
-        0.2, description="Simulation time step [s]"
+        0.05, description="Simulation time step [s]"
     )
     held_threshold_s: Seconds = Field(
         5.0,

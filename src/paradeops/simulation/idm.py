@@ -397,8 +397,21 @@ def _agent_speed(a, head, u, ha, vd, gap, vl, x, v, ai, af, uf, si, lim):  # typ
     if ai[a, AI_MODEL] == MODEL_RANK:
         return _rank_speed(va, vl, gap, v0, af[a, AF_S0], af[a, AF_TAU], af[a, AF_ACCEL],
                            af[a, AF_DECEL], ha)  # fmt: skip
-    acc = _idm_accel(ai[a, AI_MODEL], va, vl, gap, v0, af[a, AF_ACCEL], af[a, AF_DECEL],
+    model = ai[a, AI_MODEL]
+    acc = _idm_accel(model, va, vl, gap, v0, af[a, AF_ACCEL], af[a, AF_DECEL],
                      af[a, AF_TAU], af[a, AF_DELTA], af[a, AF_S0], af[a, AF_INV2SAB])  # fmt: skip
+    if model == MODEL_IIDM:
+        # Heun: the mean of the acceleration now and at the predicted end of
+        # the step (the leader assumed to keep its speed). Second order: a
+        # head starting from rest no longer arrives early by about a·h/2 per
+        # step of its start (docs/simulation.md, accuracy of the time step).
+        vp = va + acc * ha
+        if vp < 0.0:
+            vp = 0.0
+        gp = gap - 0.5 * (va + vp) * ha + vl * ha
+        acc = 0.5 * (acc + _idm_accel(model, vp, vl, gp, v0, af[a, AF_ACCEL], af[a, AF_DECEL],
+                                      af[a, AF_TAU], af[a, AF_DELTA], af[a, AF_S0],
+                                      af[a, AF_INV2SAB]))  # fmt: skip
     vn = va + acc * ha
     if head:
         stop_x = uf[u, UF_STOP_X] if si[u, SI_STOP] == STOP_NONE else np.inf
@@ -620,6 +633,9 @@ def _try_sleep(u, t1, dt, x, v, ai, af, ui, uf, si, sf, t_rel, vdes, lim, probes
         tw = sf[u, SF_STOP_UNTIL] - WAKE_STEPS_EARLY * dt
     else:
         c = min(vdes[u], _limit(x[first] - uf[u, UF_LEN], x[first], lim))
+        lead = ai[first, AI_LEADER]
+        if abs(v[first] - c) > CRUISE_EPS_V and (lead < 0 or not si[ai[lead, AI_UNIT], SI_CRUISE]):
+            return False  # neither at its speed nor behind a cruising unit
         if c <= 0.0:
             return False
         tl = _leader_clear_until(first, t1, c, dt, x, v, ai, af, uf, si, sf)
