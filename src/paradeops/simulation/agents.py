@@ -216,100 +216,100 @@ def _idm(spec: SimulationSpec, unit: Unit) -> IdmParams:
     return getattr(spec.idm, unit.kind)  # type: ignore[no-any-return]
 
 
+@dataclass
+class _UnitRows:
+    """Per unit (real units and their ghosts, interleaved), as they are built."""
+
+    first: list[int]
+    last: list[int]
+    rule: list[int]
+    gap: list[float]
+    t_plan: list[float]
+    stop_x: list[float]
+    stop_s: list[float]
+    speed: list[float]
+    length: list[float]
+
+
+def _followers(b: _Builder, spec: SimulationSpec, unit: Unit, u: int, idx: int) -> int:
+    """Add the ranks or vehicles behind a unit's first agent ``idx``; returns its last."""
+    p = _idm(spec, unit)
+    if isinstance(unit, FootUnit | BandUnit | MountedUnit):
+        r = spec.ranks
+        # Ranks slow down as quickly as the first rank brakes (for a show
+        # stop, a speed limit), so the formation keeps its dress.
+        rank = (r.accel_ms2, max(r.accel_ms2, p.decel_ms2), r.relax_s, 4.0, unit.rank_spacing_m)
+        for k in range(1, unit.ranks):
+            # Ranks are points but the last: its depth ends the road space.
+            depth = unit.rank_depth_m if k == unit.ranks - 1 else 0.0
+            x0 = START_X - k * unit.rank_spacing_m
+            idx = b.add(u, idx, depth, MODEL_RANK, r.max_pace_factor, rank, x0)
+    elif isinstance(unit, VehicleUnit):
+        # A column keeps its planned spacing at every speed, as ranks do.
+        accel, relax = p.accel_ms2, spec.ranks.relax_s
+        follow = (accel, max(accel, p.decel_ms2), relax, 4.0, unit.spacing_m)
+        each = _element_length(unit)
+        for k in range(1, unit.count):
+            x0 = START_X - k * (each + unit.spacing_m)
+            idx = b.add(u, idx, each, MODEL_RANK, FOLLOWER_SPEED_RATIO, follow, x0)
+    return idx
+
+
+def _add_unit(  # noqa: PLR0913 - the unit, where it goes, and what it needs from the plan
+    b: _Builder, rows: _UnitRows, plan: Plan, spec: SimulationSpec, unit: Unit, j: int,
+    prev_tail: int, step_off: float, stop_at: float,
+) -> int:  # fmt: skip
+    """Real unit ``j`` (unit ``2j``) and its ghost (``2j + 1``); returns its tail agent."""
+    u = 2 * j
+    p = _idm(spec, unit)
+    s0 = plan.defaults.min_gap_m if p.min_gap_m is None else p.min_gap_m
+    head = (p.accel_ms2, p.decel_ms2, p.tau_s, p.delta, s0)
+    model = MODEL_IIDM if spec.unit_following == "iidm" else MODEL_IDM
+    first = b.add(u, prev_tail, _element_length(unit), model, 1.0, head, START_X)
+    last = _followers(b, spec, unit, u, first)
+    ghost = b.add(u + 1, -1, _element_length(unit), model, 1.0, head, START_X)
+    explicit = j == 0 or unit.step_off is not None or unit.target is not None
+    rows.first += [first, ghost]
+    rows.last += [last, ghost]
+    rows.rule += [RULE_TIME if explicit else RULE_GAP, RULE_GHOST]
+    rows.gap += [plan.defaults.gap_m if unit.gap_m is None else unit.gap_m, 0.0]
+    rows.t_plan += [step_off] * 2
+    rows.speed += [speed_ms(unit)] * 2
+    rows.length += [length_m(unit)] * 2
+    stop = unit.show_stop
+    rows.stop_x += [stop_at] * 2
+    rows.stop_s += [0.0 if stop is None else stop.duration_s] * 2
+    return last
+
+
 def build(plan: Plan, sched: Schedule, spec: SimulationSpec | None = None) -> Layout:
     """The agents of ``plan``'s ground units; ``sched`` gives the planned step-offs."""
     spec = spec or plan.simulation
     ground = [u for u in plan.units if not isinstance(u, AircraftUnit)]
     planned = {u.id: u for u in sched.units}
-    cps = sched.checkpoints
+    pos = {c.id: c.at_m for c in sched.checkpoints}
     b = _Builder([], [], [], [], [], [], [], [], [], [], [])
-    first: list[int] = []
-    last: list[int] = []
-    rule: list[int] = []
-    gaps: list[float] = []
-    t_plan: list[float] = []
-    stop_x: list[float] = []
-    stop_s: list[float] = []
-    speeds: list[float] = []
-    lengths: list[float] = []
-    min_gap = plan.defaults.min_gap_m
-    pos = {c.id: c.at_m for c in cps}
-    prev_tail = -1
-    head_model = MODEL_IIDM if spec.unit_following == "iidm" else MODEL_IDM
+    rows = _UnitRows([], [], [], [], [], [], [], [], [])
+    tail = -1
     for j, unit in enumerate(ground):
-        u = 2 * j  # real unit j is unit 2j; its ghost is 2j + 1
-        v = speed_ms(unit)
-        p = _idm(spec, unit)
-        s0 = min_gap if p.min_gap_m is None else p.min_gap_m
-        head = (p.accel_ms2, p.decel_ms2, p.tau_s, p.delta, s0)
-        idx = b.add(u, prev_tail, _element_length(unit), head_model, 1.0, head, START_X)
-        first.append(idx)
-        if isinstance(unit, FootUnit | BandUnit | MountedUnit):
-            r = spec.ranks
-            # Ranks slow down as quickly as the first rank brakes (for a show
-            # stop, a speed limit), so the formation keeps its dress.
-            rank = (r.accel_ms2, max(r.accel_ms2, p.decel_ms2), r.relax_s, 4.0, unit.rank_spacing_m)
-            for k in range(1, unit.ranks):
-                # Ranks are points but the last: its depth ends the road space.
-                depth = unit.rank_depth_m if k == unit.ranks - 1 else 0.0
-                idx = b.add(
-                    u,
-                    idx,
-                    depth,
-                    MODEL_RANK,
-                    r.max_pace_factor,
-                    rank,
-                    START_X - k * unit.rank_spacing_m,
-                )
-        elif isinstance(unit, VehicleUnit):
-            # A column keeps its planned spacing at every speed, as ranks do.
-            follow = (
-                p.accel_ms2,
-                max(p.accel_ms2, p.decel_ms2),
-                spec.ranks.relax_s,
-                4.0,
-                unit.spacing_m,
-            )
-            each = _element_length(unit)
-            for k in range(1, unit.count):
-                idx = b.add(
-                    u,
-                    idx,
-                    each,
-                    MODEL_RANK,
-                    FOLLOWER_SPEED_RATIO,
-                    follow,
-                    START_X - k * (each + unit.spacing_m),
-                )
-        last.append(idx)
-        prev_tail = idx
-        g = b.add(u + 1, -1, _element_length(unit), head_model, 1.0, head, START_X)
-        first.append(g)
-        last.append(g)
-        gap = plan.defaults.gap_m if unit.gap_m is None else unit.gap_m
-        explicit = j == 0 or unit.step_off is not None or unit.target is not None
-        rule += [RULE_TIME if explicit else RULE_GAP, RULE_GHOST]
-        gaps += [gap, 0.0]
-        t_plan += [planned[unit.id].step_off] * 2
-        speeds += [v, v]
-        lengths += [length_m(unit)] * 2
-        if unit.show_stop is not None:
-            stop_x += [pos[unit.show_stop.at]] * 2
-            stop_s += [unit.show_stop.duration_s] * 2
-        else:
-            stop_x += [math.inf] * 2
-            stop_s += [0.0] * 2
-    n = len(ground)
-    ids = np.arange(n)
+        stop_at = math.inf if unit.show_stop is None else pos[unit.show_stop.at]
+        tail = _add_unit(b, rows, plan, spec, unit, j, tail, planned[unit.id].step_off, stop_at)
+    return _layout(b, rows, sched, tuple(u.id for u in ground))
+
+
+def _layout(b: _Builder, rows: _UnitRows, sched: Schedule, ids: tuple[str, ...]) -> Layout:
+    """The arrays of the agents and units built, with the route's limits and probes."""
+    n = len(ids)
+    j = np.arange(n)
     probes, p_stand, cp_probe = _probes(sched)
-    end = cps[-1].at_m + RETIRE_BEYOND_M
+    last_cp = sched.checkpoints[-1].at_m
     lim = np.array(sched.speed_limits, dtype=float).reshape(-1, 3)
-    f64 = np.float64
+    f64, i64 = np.float64, np.int64
     return Layout(
-        a_unit=np.array(b.unit, np.int64),
-        a_leader=np.array(b.leader, np.int64),
+        a_unit=np.array(b.unit, i64),
+        a_leader=np.array(b.leader, i64),
         a_len=np.array(b.length, f64),
-        a_model=np.array(b.model, np.int64),
+        a_model=np.array(b.model, i64),
         a_ratio=np.array(b.ratio, f64),
         a_accel=np.array(b.accel, f64),
         a_decel=np.array(b.decel, f64),
@@ -317,29 +317,29 @@ def build(plan: Plan, sched: Schedule, spec: SimulationSpec | None = None) -> La
         a_delta=np.array(b.delta, f64),
         a_s0=np.array(b.s0, f64),
         a_x0=np.array(b.x0, f64),
-        u_first=np.array(first, np.int64),
-        u_last=np.array(last, np.int64),
-        u_rule=np.array(rule, np.int64),
-        u_prev=_interleave(np.where(ids > 0, 2 * ids - 2, -1), -1),
-        u_next=_interleave(np.where(ids + 1 < n, 2 * ids + 2, -1), -1),
-        u_gap=np.array(gaps, f64),
-        u_ghost=_interleave(2 * ids + 1, -1),
-        u_stop_x=np.array(stop_x, f64),
-        u_retire_x=np.full(2 * n, end),
-        u_len=np.array(lengths, f64),
-        u_free_x=np.full(2 * n, cps[-1].at_m),
-        u_t_plan=np.array(t_plan, f64),
-        u_speed=np.array(speeds, f64),
-        u_stop_s=np.array(stop_s, f64),
-        real=(2 * ids).astype(np.int64),
-        ghost=(2 * ids + 1).astype(np.int64),
+        u_first=np.array(rows.first, i64),
+        u_last=np.array(rows.last, i64),
+        u_rule=np.array(rows.rule, i64),
+        u_prev=_interleave(np.where(j > 0, 2 * j - 2, -1), -1),
+        u_next=_interleave(np.where(j + 1 < n, 2 * j + 2, -1), -1),
+        u_gap=np.array(rows.gap, f64),
+        u_ghost=_interleave(2 * j + 1, -1),
+        u_stop_x=np.array(rows.stop_x, f64),
+        u_retire_x=np.full(2 * n, last_cp + RETIRE_BEYOND_M),
+        u_len=np.array(rows.length, f64),
+        u_free_x=np.full(2 * n, last_cp),
+        u_t_plan=np.array(rows.t_plan, f64),
+        u_speed=np.array(rows.speed, f64),
+        u_stop_s=np.array(rows.stop_s, f64),
+        real=(2 * j).astype(i64),
+        ghost=(2 * j + 1).astype(i64),
         lim_a=np.ascontiguousarray(lim[:, 0]),
         lim_b=np.ascontiguousarray(lim[:, 1]),
         lim_v=np.ascontiguousarray(lim[:, 2]),
         probes=probes,
         p_stand=p_stand,
         cp_probe=cp_probe,
-        unit_ids=tuple(u.id for u in ground),
+        unit_ids=ids,
     )
 
 
