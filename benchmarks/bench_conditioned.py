@@ -11,30 +11,57 @@ hand already, so outside the timing) is not; the draws and the runs are
 checkpoint. Prints ``runs=N units=M median_s=X cpu_s=Y`` (wall and CPU time
 of this process: on a shared machine CPU time is the steadier figure).
 Target (issue 14): under 2 s.
+
+    .venv/bin/python benchmarks/bench_conditioned.py --service [--pairs 2]
+
+also measures what the ranges cost the check-ins in a running service:
+``bench_service.py``'s closed loop (100 clients) and open loop (500/s) on
+SQLite, alternating runs without and with spectators: the city parade
+(124 units) public, a check-in on it every 2 s and its ETA asked every
+0.5 s, so that the server remakes its runs every 5 s on its ranges thread.
+Prints one line per run and the medians by mode, with the load average.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import secrets
 import statistics
+import sys
+import tempfile
+import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import numpy as np
 
 from paradeops.io.planfile import load_plan
 from paradeops.live import Actual, project
-from paradeops.live.conditioned import conditioned, eta_at
+from paradeops.live.conditioned import conditioned
+from paradeops.live.eta_ranges import eta_at, summarise
 from paradeops.timing.engine import schedule
 
-PLAN = Path(__file__).resolve().parent.parent / "examples" / "victory-day-2025" / "plan.yaml"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+PLAN = EXAMPLES / "victory-day-2025" / "plan.yaml"
+CITY = EXAMPLES / "city-parade" / "plan.yaml"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--service", action="store_true", help="also: the check-ins' latency")
+    ap.add_argument("--pairs", type=int, default=2, help="--service: runs without and with")
     args = ap.parse_args()
+    kernel(args.runs, args.repeat)
+    if args.service:
+        service(args.pairs)
+
+
+def kernel(runs: int, repeat: int) -> None:
     plan = load_plan(PLAN)
     s = schedule(plan)
     mid = (s.summary.first_head + s.summary.last_tail) / 2
@@ -48,19 +75,97 @@ def main() -> None:
     gap = plan.defaults.min_gap_m
     live = project(s, actuals, mid, min_gap_m=gap)
     walls, cpus = [], []
-    for i in range(args.repeat):
+    for i in range(repeat):
         t, c = time.perf_counter(), time.process_time()
         r = conditioned(
-            s, live, plan.simulation, np.random.default_rng(i), runs=args.runs, min_gap_m=gap
+            s, live, plan.simulation, np.random.default_rng(i), runs=runs, min_gap_m=gap
         )
+        summary = summarise(r)
         for cp in s.checkpoints:
-            eta_at(r, cp.at_m)
+            eta_at(summary, cp.at_m)
         cpus.append(time.process_time() - c)
         walls.append(time.perf_counter() - t)
     print(
-        f"runs={args.runs} units={len(r.unit_ids)} median_s={statistics.median(walls):.3f} "
+        f"runs={runs} units={len(r.unit_ids)} median_s={statistics.median(walls):.3f} "
         f"cpu_s={statistics.median(cpus):.3f}"
     )
+
+
+def _call(method: str, url: str, token: str, body: object | None = None) -> object:
+    data = None if body is None else json.dumps(body).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if method == "POST" and url.endswith("/api/plans"):
+        data, headers["Content-Type"] = CITY.read_bytes(), "application/yaml"
+    req = urllib.request.Request(url, data=data, headers=headers, method=method)
+    with urllib.request.urlopen(req, timeout=60) as r:
+        return json.loads(r.read() or b"null")
+
+
+def _spectators(base: str, token: str, stop: threading.Event, seen: set[str]) -> None:
+    """The city parade public; a check-in on it every 2 s, its ETA asked every 0.5 s."""
+    s = schedule(load_plan(CITY))
+    plan = _call("POST", base + "/api/plans", token)["id"]  # type: ignore[index]
+    _call("PUT", f"{base}/api/plans/{plan}/public", token, {"public": True, "incidents": True})
+    n = 0
+    while not stop.wait(0.5):
+        if n % 4 == 0 and n // 4 < len(s.units):
+            u = s.units[n // 4]
+            at = s.clock(u.step_off).isoformat()
+            body = {
+                "id": secrets.token_hex(8),
+                "unit": u.id,
+                "checkpoint": "start",
+                "part": "head",
+                "at": at,
+            }
+            _call("POST", f"{base}/api/plans/{plan}/checkins", token, body)
+        eta = _call("GET", f"{base}/api/public/plans/{plan}/eta?checkpoint=grandstand", token)
+        seen.add(eta["computed"])  # type: ignore[index]
+        n += 1
+
+
+def service(pairs: int) -> None:
+    """bench_service's two loops, alternating runs without and with spectators."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_service as bs
+    import uvloop
+
+    os.environ.setdefault("PARADEOPS_SECRET_KEY", secrets.token_hex(32))
+    rows: dict[tuple[str, str], list[dict[str, float]]] = {}
+    for run in range(2 * pairs):
+        with_them = run % 2 == 1
+        with tempfile.TemporaryDirectory() as tmp:
+            proc, base, token = bs.serve(str(Path(tmp) / "bench.sqlite"), [])
+            stop, seen = threading.Event(), set()
+            side = threading.Thread(target=_spectators, args=(base, token, stop, seen))
+            if with_them:
+                side.start()
+                time.sleep(3)  # the first runs made
+            try:
+                for mode, rate, total in (("closed", None, 10000), ("open 500/s", 500.0, 5000)):
+                    plan = bs.new_plan(base, token)
+                    load = os.getloadavg()[0]
+                    r = uvloop.run(
+                        bs.run_load(int(base.rsplit(":", 1)[1]), token, plan, 100, total, rate)
+                    )
+                    key = (mode, "with" if with_them else "without")
+                    rows.setdefault(key, []).append(r)
+                    print(
+                        f"run {run + 1} {mode} spectators={key[1]}: {r['per_s']:.0f}/s "
+                        f"p50 {r['p50_ms']:.1f} ms p99 {r['p99_ms']:.1f} ms load {load:.2f} "
+                        f"(ETA runs made so far: {len(seen)})",
+                        flush=True,
+                    )
+            finally:
+                stop.set()
+                if with_them:
+                    side.join(30)
+                proc.terminate()
+                proc.wait(30)
+    for (mode, who), rs in rows.items():
+        p99 = statistics.median(r["p99_ms"] for r in rs)
+        per_s = statistics.median(r["per_s"] for r in rs)
+        print(f"mode={mode!r} spectators={who} per_s={per_s:.0f} p99_ms={p99:.1f}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 
 from paradeops.io.planfile import parse_plan
 from paradeops.live import Actual, Incident, holds, project
-from paradeops.live.conditioned import conditioned, eta_at
+from paradeops.live.conditioned import Ranges, conditioned
+from paradeops.live.eta_ranges import SpotEta, summarise
+from paradeops.live.eta_ranges import eta_at as summary_eta_at
 from paradeops.simulation.sampling import without_noise
 from paradeops.timing.engine import schedule
 
@@ -50,6 +52,11 @@ RUNS = 4000
 TOL = 3.0
 PLAN = parse_plan(TWO, "two.yaml")
 S = schedule(PLAN)
+
+
+def eta_at(r: Ranges, pos: float) -> SpotEta:
+    """The ETAs at ``pos`` from the runs' summary (what the service keeps)."""
+    return summary_eta_at(summarise(r), pos)
 
 
 def ranges(actuals: list[Actual], now: float, incidents: tuple[Incident, ...] = (), spec=None):  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ and the generator are passed in, so a seed gives the same ranges.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -282,64 +282,3 @@ def conditioned(
         heads=heads,
         head_now=head_now,
     )
-
-
-@dataclass(frozen=True)
-class Estimate:
-    """A time at a spot [s]: ``actual`` once passed, else the runs' 10th, 50th, 90th percentile."""
-
-    actual: float | None = None
-    p10: float | None = None
-    p50: float | None = None
-    p90: float | None = None
-
-
-def _estimate(times: FloatArray, passed: bool) -> Estimate:
-    if passed:
-        return Estimate(actual=float(np.median(times)))  # the past: the same in every run
-    p10, p50, p90 = np.percentile(times, [10, 50, 90])
-    return Estimate(p10=float(p10), p50=float(p50), p90=float(p90))
-
-
-def _passed(ranges: Ranges, unit: int, pos: float, times: FloatArray) -> bool:
-    """Whether the unit's head is past ``pos`` now (or reached it before now)."""
-    x0 = float(ranges.head_now[unit])
-    return x0 > pos + _EPS or (x0 >= pos - _EPS and bool(np.all(times <= ranges.now + _EPS)))
-
-
-@dataclass(frozen=True)
-class SpotEta:
-    """Head and tail of the parade and of each ground unit at one spot."""
-
-    head: Estimate
-    tail: Estimate
-    units: tuple[tuple[str, Estimate, Estimate], ...]
-
-
-def eta_at(
-    ranges: Ranges, pos: float, observed: Mapping[tuple[str, str], float] | None = None
-) -> SpotEta:
-    """The ETAs at ``pos`` [m]; ``observed`` (unit, part) → time: what was seen there."""
-    observed = observed or {}
-    units, heads, tails = [], [], []
-    for k, uid in enumerate(ranges.unit_ids):
-        length = float(ranges.lengths[k])
-        h, t = ranges.arrivals(k, pos), ranges.arrivals(k, pos + length)
-        h_passed = _passed(ranges, k, pos, h)
-        t_passed = _passed(ranges, k, pos + length, t)
-        he, te = _estimate(h, h_passed), _estimate(t, t_passed)
-        if (uid, "head") in observed:
-            he = Estimate(actual=observed[(uid, "head")])
-        if (uid, "tail") in observed:
-            te = Estimate(actual=observed[(uid, "tail")])
-        units.append((uid, he, te))
-        heads.append(h)
-        tails.append(t)
-    if not units:
-        return SpotEta(Estimate(), Estimate(), ())
-    first = units[0]
-    parade_head = _estimate(np.min(heads, axis=0), first[1].actual is not None)
-    parade_tail = _estimate(np.max(tails, axis=0), all(te.actual is not None for _, _, te in units))
-    if first[1].actual is not None:
-        parade_head = first[1]
-    return SpotEta(parade_head, parade_tail, tuple(units))

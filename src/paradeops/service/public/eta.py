@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paradeops.live.conditioned import Estimate, eta_at
+from paradeops.live.eta_ranges import Estimate, eta_at
 from paradeops.service.control import service
 from paradeops.service.public.document import iso
 from paradeops.service.public.models import EtaOut, HeadTail, Range, UnitEta
@@ -36,13 +36,13 @@ def answer(made: Made, snap: service.Snapshot, at_m: float, checkpoint: str | No
     """``made``'s ranges at ``at_m``; at a checkpoint, what was seen there is the actual."""
     s = made.snap.loaded.schedule
     observed = observed_at(snap, checkpoint) if checkpoint is not None else None
-    spot = eta_at(made.ranges, at_m, observed)
+    spot = eta_at(made.summary, at_m, observed)
     return EtaOut(
         plan=snap.loaded.plan_id,
         checkpoint=checkpoint,
         at_m=at_m,
-        runs=made.ranges.runs,
-        computed=iso(s, made.ranges.now) or "",
+        runs=made.summary.runs,
+        computed=iso(s, made.summary.now) or "",
         parade=HeadTail(head=_range(s, spot.head), tail=_range(s, spot.tail)),
         units=[UnitEta(id=uid, head=_range(s, h), tail=_range(s, t)) for uid, h, t in spot.units],
     )

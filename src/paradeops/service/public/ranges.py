@@ -1,12 +1,16 @@
-"""ETA ranges per plan, made on one thread of their own, at most every :data:`MIN_INTERVAL_S`.
+"""ETA ranges per plan, made in a process of their own, at most every :data:`MIN_INTERVAL_S`.
 
-The conditioned runs (:mod:`paradeops.live.conditioned`) take tens to
-hundreds of ms of CPU. They are made on one daemon thread per worker process
-(niced, so the check-ins' threads come first), never on the event loop or in
-the request thread pool: a request that finds ranges made from an older
-state gets them at once and has new ones made for the next request; only
-the very first request of a plan waits for them. New ranges are made when
-check-ins or incidents have arrived since (at most every
+The conditioned runs (:mod:`paradeops.live.conditioned`) take 0.1–0.4 s of
+CPU for a parade of 40–120 units, nearly all of it holding the interpreter's
+lock: on a thread of the service they put ~300 ms on the check-ins' p99
+(``benchmarks/bench_conditioned.py --service``). So they run in one process
+of their own per worker process (spawned on first use, niced, shared by every
+app of the process), which sends back only the summary a spot's ETAs need
+(:func:`paradeops.live.eta_ranges.summarise`, under 1 MB). One thread per
+app hands it the jobs and waits: a request that finds ranges made from an
+older state gets them at once and has new ones made for the next request;
+only the very first request of a plan waits for them. New ranges are made
+when check-ins or incidents have arrived since (at most every
 :data:`MIN_INTERVAL_S`), or when they are :data:`STALE_S` old (time moves on:
 a unit not seen is later by the minute).
 """
@@ -15,32 +19,39 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import multiprocessing
 import os
 import queue
 import threading
 import time
 import weakref
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
 
-from paradeops.live.conditioned import MAX_GRID, Ranges, conditioned
+from paradeops.live.conditioned import MAX_GRID, conditioned
+from paradeops.live.eta_ranges import Summary, summarise
+from paradeops.live.incidents import Incident
+from paradeops.live.model import LiveStatus
+from paradeops.model.simulation_spec import SimulationSpec
 from paradeops.service.broadcast import Broadcaster
 from paradeops.service.control import service
+from paradeops.timing.schedule import Schedule
 
 logger = logging.getLogger(__name__)
 #: Runs per plan (fewer for very large parades: see :func:`runs_for`).
 RUNS = 300
-#: Most numbers kept per plan (unit × run × grid point): 8 M floats, 64 MB.
+#: Most numbers a job makes (unit × run × grid point): 8 M floats, 64 MB in the ranges process.
 MAX_VALUES = 8_000_000
 MIN_INTERVAL_S = 5.0
 STALE_S = 30.0
 #: The first request of a plan waits at most this long for its ranges [s].
 WAIT_S = 20.0
-#: Plans whose ranges a worker keeps (the least recently made are dropped).
+#: Plans whose summaries a worker keeps (the least recently made are dropped).
 MAX_PLANS = 16
-#: The thread's niceness (Linux: per thread), so check-ins win the CPU.
+#: The ranges process's niceness, so the service's own processes win the CPU.
 NICE = 10
 
 
@@ -50,7 +61,7 @@ class Made:
 
     key: tuple[int, int]  # (revision, broadcast version)
     at: float  # monotonic s
-    ranges: Ranges
+    summary: Summary
     snap: service.Snapshot
 
 
@@ -58,18 +69,69 @@ def runs_for(units: int) -> int:
     return max(20, min(RUNS, MAX_VALUES // max(1, units * MAX_GRID)))
 
 
-def make(snap: service.Snapshot) -> Ranges:
+@dataclass(frozen=True)
+class Job:
+    """What the ranges process needs (pickled to it): no database, no service."""
+
+    schedule: Schedule
+    live: LiveStatus
+    spec: SimulationSpec
+    incidents: tuple[Incident, ...]
+    min_gap_m: float
+    seed: tuple[int, int, int]
+    runs: int
+
+
+def job_of(snap: service.Snapshot) -> Job:
     plan, s = snap.loaded.plan, snap.loaded.schedule
-    rng = np.random.default_rng([snap.loaded.plan_id, snap.loaded.revision, snap.count])
-    return conditioned(
+    return Job(
         s,
         snap.live,
         plan.simulation,
-        rng,
-        runs=runs_for(len(s.units)),
-        incidents=snap.incidents.core,
-        min_gap_m=plan.defaults.min_gap_m,
+        tuple(snap.incidents.core),
+        plan.defaults.min_gap_m,
+        (snap.loaded.plan_id, snap.loaded.revision, snap.count),
+        runs_for(len(s.units)),
     )
+
+
+def run(j: Job) -> Summary:
+    """In the ranges process: the runs, summarised."""
+    rng = np.random.default_rng(list(j.seed))
+    r = conditioned(
+        j.schedule, j.live, j.spec, rng, runs=j.runs, incidents=j.incidents, min_gap_m=j.min_gap_m
+    )
+    return summarise(r)
+
+
+def _niced() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # not where nice() exists
+        os.nice(NICE)
+
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> ProcessPoolExecutor:
+    """This process's ranges process (spawned: forking a threaded server is unsafe)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            context = multiprocessing.get_context("spawn")
+            _pool = ProcessPoolExecutor(1, mp_context=context, initializer=_niced)
+        return _pool
+
+
+def made_elsewhere(snap: service.Snapshot) -> Summary:
+    """The summary of the plan's runs, made in the ranges process (a new one if it died)."""
+    global _pool
+    try:
+        return pool().submit(run, job_of(snap)).result()
+    except BrokenProcessPool:
+        with _pool_lock:
+            _pool = None  # killed (out of memory, say): the next job spawns another
+        raise
 
 
 def _fresh(made: Made, key: tuple[int, int], age: float) -> bool:
@@ -109,12 +171,10 @@ class RangesWorker:
             self._thread.start()
 
     def _run(self) -> None:
-        with contextlib.suppress(OSError, AttributeError):  # not Linux: as it is
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
         while True:
             snap, key, job = self._jobs.get()
             try:
-                made = Made(key, time.monotonic(), make(snap), snap)
+                made = Made(key, time.monotonic(), made_elsewhere(snap), snap)
             except Exception as e:
                 logger.exception("plan %d: ETA ranges failed", snap.loaded.plan_id)
                 self._done(snap.loaded.plan_id, job, None, e)
