@@ -85,3 +85,20 @@ def test_ranges_are_reused_then_made_again_in_the_background(
         assert time.monotonic() < deadline, "the ranges were never made again"
         time.sleep(0.05)
     assert client.get(url).json()["computed"] == "2025-05-09T10:00:20+03:00"
+
+
+def test_etas_that_cannot_be_made_are_a_503_not_a_500(
+    client: TestClient, org: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(snap: object) -> None:
+        raise RuntimeError("the ranges process died")
+
+    monkeypatch.setattr(ranges, "made_elsewhere", broken)
+    plan_id = upload(client, org)
+    r = client.put(
+        f"/api/plans/{plan_id}/public", json={"public": True, "incidents": False}, headers=org
+    )
+    assert r.status_code == 200
+    r = client.get(f"/api/public/plans/{plan_id}/eta?at_m=10")
+    assert r.status_code == 503 and r.headers["retry-after"] == "5"
+    assert "try again" in r.json()["detail"]

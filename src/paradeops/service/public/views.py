@@ -9,6 +9,7 @@ absorbs a crowd.
 
 from __future__ import annotations
 
+import logging
 import math
 from typing import Annotated, Any
 
@@ -33,11 +34,15 @@ from paradeops.service.public.watchers import open_public_stream
 from paradeops.service.validation import answer_422
 
 router = APIRouter(tags=["public tracker"])
+logger = logging.getLogger(__name__)
+#: A 503 for ETAs not ready yet says to come back after this [s].
+RETRY_AFTER_S = 5
 CACHE = "public, max-age=5"
 #: A checkpoint id is at most this long (as in plans); longer is a 422 before any lookup.
 MAX_ID = 64
 UNPROCESSABLE: dict[int | str, dict[str, Any]] = {
-    422: {"description": "Not exactly one of checkpoint and at_m, or one not on the route"}
+    422: {"description": "Not exactly one of checkpoint and at_m, or one not on the route"},
+    503: {"model": ErrorOut, "description": "The ETAs are not ready: Retry-After"},
 }
 
 
@@ -150,7 +155,15 @@ def _unprocessable(field: str, message: str) -> _Unprocessable:
 def _eta(ctx: ServiceContext, plan_id: int, checkpoint: str | None, at_m: float | None) -> EtaOut:
     snap, _ = _public_snapshot(ctx, plan_id)
     pos = _spot(snap, checkpoint, at_m)
-    made = worker(ctx.broadcaster).ranges(snap, ctx.broadcaster.version(plan_id))
+    try:
+        made = worker(ctx.broadcaster).ranges(snap, ctx.broadcaster.version(plan_id))
+    except Exception:  # timed out, or the ranges process failed (logged where it failed)
+        logger.warning("plan %d: no ETA ranges to answer with", plan_id)
+        raise HTTPException(
+            503,
+            detail="the ETAs are being worked out: try again in a few seconds",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        ) from None
     return etas.answer(made, snap, pos, checkpoint)
 
 
