@@ -252,19 +252,20 @@ def _idm_accel(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
-def _releases(t_end, si, t_rel, hi):  # type: ignore[no-untyped-def]
-    """Units whose step-off falls before ``t_end`` start; returns the earliest
-    step-off still to come and the highest unit index on the road."""
+def _releases(t_end, si, t_rel, act, n_act):  # type: ignore[no-untyped-def]
+    """Units whose step-off falls before ``t_end`` start and join the units
+    computed this step (``act[:n_act]``); returns the earliest step-off still
+    to come and the new count."""
     next_rel = np.inf
     for u in range(si.shape[0]):
         if si[u, SI_MODE] == WAITING:
             if t_rel[u] < t_end:
                 si[u, SI_MODE] = STARTING
-                if u > hi:
-                    hi = u
+                act[n_act] = u
+                n_act += 1
             elif t_rel[u] < next_rel:
                 next_rel = t_rel[u]
-    return next_rel, hi
+    return next_rel, n_act
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
@@ -692,11 +693,53 @@ def _wake(u, t, dt, x, v, af, ui, si, sf, probes, head_t, tail_t):  # type: igno
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
-def _next_step(step, t0, dt, awake, next_rel, next_wake):  # type: ignore[no-untyped-def]
+def _heap_push(ht, hu, n, t, u):  # type: ignore[no-untyped-def]
+    """Add unit ``u`` waking at ``t`` to the binary min-heap ``ht``/``hu`` of ``n``."""
+    k = n
+    while k > 0 and ht[(k - 1) // 2] > t:
+        ht[k], hu[k] = ht[(k - 1) // 2], hu[(k - 1) // 2]
+        k = (k - 1) // 2
+    ht[k], hu[k] = t, u
+    return n + 1
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _heap_pop(ht, hu, n):  # type: ignore[no-untyped-def]
+    """Remove the earliest waker from the heap of ``n``; returns it and the new size."""
+    u = hu[0]
+    n -= 1
+    t, w = ht[n], hu[n]
+    k = 0
+    while 2 * k + 1 < n:
+        c = 2 * k + 1
+        if c + 1 < n and ht[c + 1] < ht[c]:
+            c += 1
+        if ht[c] >= t:
+            break
+        ht[k], hu[k] = ht[c], hu[c]
+        k = c
+    ht[k], hu[k] = t, w
+    return u, n
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _sort(act, n):  # type: ignore[no-untyped-def]
+    """Insertion sort of ``act[:n]``: in order of march (nearly so already)."""
+    for i in range(1, n):
+        u = act[i]
+        k = i - 1
+        while k >= 0 and act[k] > u:
+            act[k + 1] = act[k]
+            k -= 1
+        act[k + 1] = u
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _next_step(step, t0, dt, n_act, next_rel, next_wake):  # type: ignore[no-untyped-def]
     """The next step to compute: when every unit on the road cruises, the step
     before the first wakes or steps off (the steps between change nothing)."""
     nxt = next_rel if next_rel < next_wake else next_wake
-    if awake > 0 or nxt == np.inf:
+    if n_act > 0 or nxt == np.inf:
         return step + 1
     k = int(math.floor((nxt - t0) / dt)) - 1
     return k if k > step + 1 else step + 1
@@ -712,45 +755,49 @@ def _run(  # type: ignore[no-untyped-def]
 ):  # fmt: skip
     """One run, in place: ``x``, ``v`` its agents, ``t_rel`` … ``stop_dur`` its
     draws per unit, ``head_t`` … ``gap_m`` its record; returns the
-    agent-updates and whether every unit retired."""
+    agent-updates and whether every unit retired.
+
+    Only the units on the road that do not cruise are visited each step
+    (``act``, in order of march); cruising ones wait in a heap by the time
+    they wake."""
     n_units = ui.shape[0]
     si = np.zeros((n_units, 5), np.int64)
     sf = np.zeros((n_units, 4))
+    act = np.empty(n_units, np.int64)
+    ht = np.empty(n_units)
+    hu = np.empty(n_units, np.int64)
+    n_act = n_heap = 0
     next_rel = np.min(t_rel) if n_units > 0 else np.inf  # earliest step-off to come
-    lo, hi = 0, -1  # units below lo have retired, none above hi has stepped off
     retired = updates = step = 0
     while step < n_steps and retired < n_units:
         t = t0 + step * dt
         if next_rel < t + dt - EVENT_EPS_S:  # a step-off before this moves in this step
-            next_rel, hi = _releases(t + dt - EVENT_EPS_S, si, t_rel, hi)
-        for u in range(hi, lo - 1, -1):  # back to front: each reads its leader unmoved
-            if si[u, SI_MODE] == WAITING or si[u, SI_MODE] == RETIRED:
-                continue
-            if si[u, SI_CRUISE]:
-                if sf[u, SF_WAKE] > t + dt:
-                    continue
-                updates += _wake(u, t, dt, x, v, af, ui, si, sf, probes, head_t, tail_t)
-            n, next_rel = _unit_step(u, t, dt, x, v, ai, af, ui, uf, lim, probes, p_stand, si,
-                                     sf, t_rel, vdes, delay, stop_dur, head_t, tail_t, gap_m,
-                                     next_rel)  # fmt: skip
+            next_rel, n_act = _releases(t + dt - EVENT_EPS_S, si, t_rel, act, n_act)
+        while n_heap > 0 and ht[0] <= t + dt:
+            u, n_heap = _heap_pop(ht, hu, n_heap)
+            updates += _wake(u, t, dt, x, v, af, ui, si, sf, probes, head_t, tail_t)
+            act[n_act] = u
+            n_act += 1
+        _sort(act, n_act)
+        for i in range(n_act - 1, -1, -1):  # back to front: each reads its leader unmoved
+            n, next_rel = _unit_step(act[i], t, dt, x, v, ai, af, ui, uf, lim, probes, p_stand,
+                                     si, sf, t_rel, vdes, delay, stop_dur, head_t, tail_t,
+                                     gap_m, next_rel)  # fmt: skip
             updates += n
-        awake, next_wake = 0, np.inf
-        for u in range(lo, hi + 1):  # front to back: each sees its leader's decision
-            if si[u, SI_MODE] != ACTIVE:
-                continue
-            if si[u, SI_CRUISE] == 0:
-                if _done(u, x, af, ui, uf, si, probes.shape[0], p_stand):
-                    si[u, SI_MODE] = RETIRED
-                    retired += 1
-                    continue
-                if not (cruise and _try_sleep(u, t + dt, dt, x, v, ai, af, ui, uf, si, sf,
-                                              t_rel, vdes, lim, probes, p_stand)):  # fmt: skip
-                    awake += 1
-                    continue
-            next_wake = min(next_wake, sf[u, SF_WAKE])
-        while lo < n_units and si[lo, SI_MODE] == RETIRED:
-            lo += 1
-        step = _next_step(step, t0, dt, awake, next_rel, next_wake)
+        kept = 0
+        for i in range(n_act):  # front to back: each sees its leader's decision
+            u = act[i]
+            if _done(u, x, af, ui, uf, si, probes.shape[0], p_stand):
+                si[u, SI_MODE] = RETIRED
+                retired += 1
+            elif cruise and _try_sleep(u, t + dt, dt, x, v, ai, af, ui, uf, si, sf, t_rel,
+                                       vdes, lim, probes, p_stand):  # fmt: skip
+                n_heap = _heap_push(ht, hu, n_heap, sf[u, SF_WAKE], u)
+            else:
+                act[kept] = u
+                kept += 1
+        n_act = kept
+        step = _next_step(step, t0, dt, n_act, next_rel, ht[0] if n_heap > 0 else np.inf)
     return updates, retired == n_units
 
 

@@ -328,11 +328,37 @@ def _reduce(
     unfinished: int,
 ) -> SimulationResult:
     runs = head.shape[0]
-    cps = sched.checkpoints
-    stand = next(i for i, c in enumerate(cps) if c.reviewing)
-    index = {uid: j for j, uid in enumerate(layout.unit_ids)}
+    stand = next(i for i, c in enumerate(sched.checkpoints) if c.reviewing)
     at_stand = head[:, :, stand]
     held = (at_stand - free > spec.held_threshold_s) | ~np.isfinite(at_stand)
+    units = _unit_stats(plan, sched, layout, head, tail, held)
+    gap_stats = _gap_stats(plan, sched, layout, gaps, stand)
+    window = _window(sched, tail, stand)
+    fan_lines = tuple(
+        FanLine(uid, np.ascontiguousarray(fan[:, j, :]), layout.probes.copy())
+        for j, uid in enumerate(layout.unit_ids)
+    )
+    return SimulationResult(
+        runs=runs,
+        seed=seed,
+        step_s=dt,
+        window=window,
+        units=tuple(units),
+        gaps=gap_stats,
+        fan=fan_lines,
+        agent_updates=updates,
+        unfinished_runs=unfinished,
+    )
+
+
+def _unit_stats(
+    plan: Plan, sched: Schedule, layout: Layout, head: FloatArray, tail: FloatArray,
+    held: npt.NDArray[np.bool_],
+) -> tuple[UnitStats, ...]:  # fmt: skip
+    """Per unit in the plan's order: passing-time percentiles at every checkpoint
+    and P(held); an aircraft's planned passes, carried through."""
+    cps = sched.checkpoints
+    index = {uid: j for j, uid in enumerate(layout.unit_ids)}
     units: list[UnitStats] = []
     for u in plan.units:
         if isinstance(u, AircraftUnit):
@@ -350,35 +376,30 @@ def _reduce(
             for k, c in enumerate(cps)
         )
         units.append(UnitStats(u.id, u.kind, float(held[:, j].mean()), passes))
+    return tuple(units)
 
+
+def _gap_stats(
+    plan: Plan, sched: Schedule, layout: Layout, gaps: FloatArray, stand: int
+) -> tuple[GapStats, ...]:
+    """Per pair of units: the road empty ahead of the follower at the stand."""
     limit = plan.defaults.max_gap_m
-    gap_stats = tuple(
+    return tuple(
         GapStats(
             unit=layout.unit_ids[j],
             ahead=layout.unit_ids[j - 1],
-            checkpoint=cps[stand].id,
+            checkpoint=sched.checkpoints[stand].id,
             probability=0.0 if limit is None else float(np.mean(gaps[:, j] > limit)),
             gap_m=Percentiles.of(gaps[:, j]),
         )
         for j in range(1, layout.n_real)
     )
+
+
+def _window(sched: Schedule, tail: FloatArray, stand: int) -> WindowStats:
+    """The last tail at the stand, and how often it is late (or never gets there)."""
     last = tail[:, :, stand].max(axis=1)  # NaN if any unit never got there
     late = ~np.isfinite(last)
     if sched.window_end is not None:
         late |= last > sched.window_end
-    window = WindowStats(sched.window_end, float(late.mean()), Percentiles.of(last))
-    fan_lines = tuple(
-        FanLine(uid, np.ascontiguousarray(fan[:, j, :]), layout.probes.copy())
-        for j, uid in enumerate(layout.unit_ids)
-    )
-    return SimulationResult(
-        runs=runs,
-        seed=seed,
-        step_s=dt,
-        window=window,
-        units=tuple(units),
-        gaps=gap_stats,
-        fan=fan_lines,
-        agent_updates=updates,
-        unfinished_runs=unfinished,
-    )
+    return WindowStats(sched.window_end, float(late.mean()), Percentiles.of(last))
