@@ -12,14 +12,15 @@ checkpoint. Prints ``runs=N units=M median_s=X cpu_s=Y`` (wall and CPU time
 of this process: on a shared machine CPU time is the steadier figure).
 Target (issue 14): under 2 s.
 
-    .venv/bin/python benchmarks/bench_conditioned.py --service [--pairs 2]
+    .venv/bin/python benchmarks/bench_conditioned.py --service [--rounds 2]
 
 also measures what the ranges cost the check-ins in a running service:
 ``bench_service.py``'s closed loop (100 clients) and open loop (500/s) on
-SQLite, alternating runs without and with spectators: the city parade
-(124 units) public, a check-in on it every 2 s and its ETA asked every
-0.5 s, so that the server remakes its runs every 5 s on its ranges thread.
-Prints one line per run and the medians by mode, with the load average.
+SQLite, runs alternating between no spectators, spectators reading the
+public snapshot of a busy plan (the city parade, 124 units, public, a
+check-in on it every 2 s) every 0.5 s, and spectators asking its ETAs every
+0.5 s (so the server has its runs remade every 5 s). Prints one line per
+run and the medians by mode, with the load average.
 """
 
 from __future__ import annotations
@@ -54,11 +55,11 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=500)
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--service", action="store_true", help="also: the check-ins' latency")
-    ap.add_argument("--pairs", type=int, default=2, help="--service: runs without and with")
+    ap.add_argument("--rounds", type=int, default=2, help="--service: rounds of runs")
     args = ap.parse_args()
     kernel(args.runs, args.repeat)
     if args.service:
-        service(args.pairs)
+        service(args.rounds)
 
 
 def kernel(runs: int, repeat: int) -> None:
@@ -101,8 +102,13 @@ def _call(method: str, url: str, token: str, body: object | None = None) -> obje
         return json.loads(r.read() or b"null")
 
 
-def _spectators(base: str, token: str, stop: threading.Event, seen: set[str]) -> None:
-    """The city parade public; a check-in on it every 2 s, its ETA asked every 0.5 s."""
+def _spectators(base: str, token: str, stop: threading.Event, seen: set[str], ask: str) -> None:
+    """The city parade public; a check-in on it every 2 s, ``ask`` (eta or snapshot) every 0.5 s.
+
+    Asking only its public snapshot costs the server the live projection of a
+    busy 124-unit plan (as a control room would); asking ETAs costs that and the
+    runs: the difference between the two is what the ranges cost.
+    """
     s = schedule(load_plan(CITY))
     plan = _call("POST", base + "/api/plans", token)["id"]  # type: ignore[index]
     _call("PUT", f"{base}/api/plans/{plan}/public", token, {"public": True, "incidents": True})
@@ -119,25 +125,33 @@ def _spectators(base: str, token: str, stop: threading.Event, seen: set[str]) ->
                 "at": at,
             }
             _call("POST", f"{base}/api/plans/{plan}/checkins", token, body)
-        eta = _call("GET", f"{base}/api/public/plans/{plan}/eta?checkpoint=grandstand", token)
-        seen.add(eta["computed"])  # type: ignore[index]
+        if ask == "eta":
+            eta = _call("GET", f"{base}/api/public/plans/{plan}/eta?checkpoint=grandstand", token)
+            seen.add(eta["computed"])  # type: ignore[index]
+        else:
+            _call("GET", f"{base}/api/public/plans/{plan}/snapshot", token)
         n += 1
 
 
-def service(pairs: int) -> None:
-    """bench_service's two loops, alternating runs without and with spectators."""
+#: Who watches the busy public plan during a run, in turn.
+SPECTATORS = ("none", "snapshot", "eta")
+
+
+def service(rounds: int) -> None:
+    """bench_service's two loops, runs alternating between :data:`SPECTATORS`."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_service as bs
     import uvloop
 
     os.environ.setdefault("PARADEOPS_SECRET_KEY", secrets.token_hex(32))
     rows: dict[tuple[str, str], list[dict[str, float]]] = {}
-    for run in range(2 * pairs):
-        with_them = run % 2 == 1
+    for run in range(len(SPECTATORS) * rounds):
+        ask = SPECTATORS[run % len(SPECTATORS)]
+        with_them = ask != "none"
         with tempfile.TemporaryDirectory() as tmp:
             proc, base, token = bs.serve(str(Path(tmp) / "bench.sqlite"), [])
             stop, seen = threading.Event(), set()
-            side = threading.Thread(target=_spectators, args=(base, token, stop, seen))
+            side = threading.Thread(target=_spectators, args=(base, token, stop, seen, ask))
             if with_them:
                 side.start()
                 time.sleep(3)  # the first runs made
@@ -148,7 +162,7 @@ def service(pairs: int) -> None:
                     r = uvloop.run(
                         bs.run_load(int(base.rsplit(":", 1)[1]), token, plan, 100, total, rate)
                     )
-                    key = (mode, "with" if with_them else "without")
+                    key = (mode, ask)
                     rows.setdefault(key, []).append(r)
                     print(
                         f"run {run + 1} {mode} spectators={key[1]}: {r['per_s']:.0f}/s "
