@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -12,6 +13,12 @@ from paradeops.service.public import page, ranges
 
 from .conftest import Clock
 from .support import MSK, checkin, upload
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """SQLite only: nothing here differs on PostgreSQL (test_public_stream.py runs both)."""
+    return str(tmp_path / "paradeops.sqlite")
 
 
 def test_public_page_needs_no_sign_in_and_has_its_own_policy(client: TestClient) -> None:
