@@ -111,3 +111,12 @@ def test_live_document_and_pages(client: TestClient, org: dict[str, str]) -> Non
         "/static/control.js",
     ):
         assert client.get(path).status_code == 200, path
+
+
+def test_made_up_plan_ids_leave_no_trace(app, client: TestClient, org: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    # Asking for plans that do not exist must not make the server remember them
+    # (a crawler walking ids would grow its memory without end).
+    for plan_id in (999_999, 123_456_789):
+        for path in ("live", "status", "announcer"):
+            assert client.get(f"/api/plans/{plan_id}/{path}", headers=org).status_code == 404
+        assert not app.state.ctx.broadcaster.knows(plan_id)

@@ -62,8 +62,8 @@ class Snapshot:
 
 def snapshot(ctx: ServiceContext, session: Session, plan_id: int) -> Snapshot:
     """The live status, computed at most once per check-in or :data:`FRESH_S`."""
+    loaded = plans.load(ctx, session, plan_id)  # first: a made-up id leaves no trace
     version = ctx.broadcaster.version(plan_id)
-    loaded = plans.load(ctx, session, plan_id)
     key = (plan_id, loaded.revision, version)
     hit = ctx.live.get(plan_id)
     if hit is not None and hit[0] == key and time.monotonic() - hit[1] < FRESH_S:
