@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from paradeops.service.context import ServiceContext
@@ -72,11 +73,10 @@ def store(
     session: Session, plan_id: int, body: PublicIn, who: Principal, now: dt.datetime
 ) -> PublicOut:
     """Set the flags and audit the change (the caller's transaction: both or neither)."""
-    row = session.scalar(select(PublicRow).where(PublicRow.plan_id == plan_id).with_for_update())
     stamp = utcnow_iso(now)
-    if row is None:
-        row = PublicRow(plan_id=plan_id)
-        session.add(row)
+    _first_row(session, plan_id, stamp, who.name)
+    row = session.scalar(select(PublicRow).where(PublicRow.plan_id == plan_id).with_for_update())
+    assert row is not None
     row.public, row.incidents = body.public, body.incidents
     row.updated_at, row.updated_by = stamp, who.name
     audit(
@@ -93,6 +93,19 @@ def store(
         incidents=body.incidents,
         updated_at=stamp,
         updated_by=who.name,
+    )
+
+
+def _first_row(session: Session, plan_id: int, stamp: str, name: str) -> None:
+    """The plan's row, private, unless it has one: two first switches at once (two
+    workers) would otherwise both insert it, and the second would fail."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = {"public": False, "incidents": False, "updated_at": stamp, "updated_by": name}
+    session.execute(
+        insert(PublicRow)
+        .values(plan_id=plan_id, **values)
+        .on_conflict_do_nothing(index_elements=["plan_id"])
     )
 
 
