@@ -3,7 +3,7 @@
 THREE: units a, b, c, each one vehicle 10 m long at 1 m/s, gap_m 20, min_gap 5,
 max_gap 60; checkpoints start 0, mid 300, stand 600 (reviewing), release 900.
 The engine steps them off at 0, 30 and 60 s (b when a's head is 10 + 20 m on);
-planned gap ahead of b and c at the stand 20 m, so with the default slack of
+planned gap ahead of b and c at the stand 20 m, so with POLICY's slack of
 20 m each is steered to 40 m. Times in s from 10:00:00.
 """
 
@@ -52,7 +52,10 @@ units:
     "spacing_m: 0, speed_kmh: 3.6}\n"
     for u in "abc"
 )
-POLICY = Policy(max_gap_m=60.0)
+#: THREE with 200 m left in front of c: it steps off when b's head is 210 m on, at 240 s.
+SPACED = THREE.replace("id: c,", "gap_m: 200, id: c,")
+#: Steer to the planned gap + 20 m; holds of 10 s or more; 120 s kept before window_end.
+POLICY = Policy(max_gap_m=60.0, slack_m=20.0, min_hold_s=10.0, window_margin_s=120.0)
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +75,7 @@ def brief(rs: list[Recommendation]) -> list[tuple[str, str, str, float | None]]:
 def test_the_premises(three: Schedule) -> None:
     a, b, c = three.units
     assert [u.step_off for u in three.units] == pytest.approx([0.0, 30.0, 60.0])
+    assert schedule(parse_plan(SPACED, "plan.yaml")).units[2].step_off == pytest.approx(240.0)
     assert [u.length_m for u in three.units] == pytest.approx([10.0] * 3)
     assert [u.speed_ms for u in three.units] == pytest.approx([1.0] * 3)
     assert (b.gap_ahead_m, c.gap_ahead_m) == pytest.approx((20.0, 20.0))
@@ -93,14 +97,18 @@ def test_the_middle_unit_late_holds_the_one_ahead(three: Schedule) -> None:
     assert got[0].at == pytest.approx(300.0)
 
 
-def test_accordion_and_gap_in_one_push(three: Schedule) -> None:
-    # b stands at 200 m from 230 s to 290 s (an incident). c, off at 60 s, reaches
-    # 200 - 10 - 5 = 185 m at 245 s and stands 45 s behind b: hold it 45 s at the
-    # start (it steps off at 60 s, now + 60 s: in time) and it walks on unstopped,
-    # at the stand at 290 + 415 = 705 s as before. b reaches the stand at
-    # 290 + 400 = 690 s, a 80 m gap again: a held 40 s at mid. By time at the point.
-    got = recs(three, [], 0.0, holds={"b": (Hold("b", 230.0, 290.0),)})
-    assert brief(got) == [("c", "start", "hold", 45.0), ("a", "mid", "hold", 40.0)]
+def test_accordion_and_gap_in_one_push() -> None:
+    # SPACED: c leaves 200 m to b (its own gap_m): it steps off when b's head is 10 + 200 m
+    # on, at 240 s. b breaks down at 150 m at 180 s (now) and stands until 400 s.
+    # c, off at 240 s, reaches 150 - 10 - 5 = 135 m at 375 s and stands 25 s behind
+    # b: hold it 25 s at the start (due at 240 s, now + 60 s: in time); it then walks
+    # on unstopped and is at the stand at 400 + 465 = 865 s as before. b reaches the
+    # stand at 400 + 450 = 850 s, when a's tail is at 840 m: a 240 m gap, 200 m over
+    # b's aim: a (at 180 m) held 200 s at mid. By when they are due at the point.
+    seen = [Actual("a", "start", "head", 0.0), Actual("b", "start", "head", 30.0)]
+    spaced = schedule(parse_plan(SPACED, "plan.yaml"))
+    got = recs(spaced, seen, 180.0, holds={"b": (Hold("b", 180.0, 400.0),)})
+    assert brief(got) == [("c", "start", "hold", 25.0), ("a", "mid", "hold", 200.0)]
 
 
 def test_a_held_unit_with_a_wide_gap_is_released(three: Schedule) -> None:
@@ -120,9 +128,9 @@ def test_issued_orders_hold_the_projection(three: Schedule) -> None:
     # Not done yet: from when a's head reaches mid (300 s), for 40 s.
     o = IssuedOrder("a", "mid", "hold", 40.0, issued=0.0)
     assert order_holds(live, [o], 0.0) == {"a": (Hold("a", 300.0, 340.0),)}
-    # Done at 305 s (the marshal stopped it a little past mid): from then.
+    # Done at 305 s (the marshal's tap 5 s after it got there): until 345 s.
     done = IssuedOrder("a", "mid", "hold", 40.0, issued=0.0, executed=305.0)
-    assert order_holds(live, [done], 0.0) == {"a": (Hold("a", 305.0, 345.0),)}
+    assert order_holds(live, [done], 0.0) == {"a": (Hold("a", 300.0, 345.0),)}
     # Released at 320 s: the hold ends then.
     rel = IssuedOrder("a", "mid", "release", None, issued=310.0, executed=320.0)
     assert order_holds(live, [o, rel], 0.0) == {"a": (Hold("a", 300.0, 320.0),)}

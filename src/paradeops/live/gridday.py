@@ -16,7 +16,9 @@ the head has reached by ``now``) is fixed. No I/O, no clock.
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +31,8 @@ from paradeops.timing.schedule import Schedule, UnitSchedule
 FloatArray = npt.NDArray[np.float64]
 #: Evenly spaced grid points (checkpoints and show stops are added).
 GRID_POINTS = 120
+#: Most places added where units stand (see :func:`standing`).
+MAX_EXTRA = 240
 _EPS = 1e-6
 
 
@@ -55,11 +59,15 @@ class Day:
         return int(np.flatnonzero(np.abs(self.grid - self.stand_m) <= _EPS)[0])
 
 
-def grid_of(schedule: Schedule, points: int = GRID_POINTS) -> FloatArray:
+def grid_of(
+    schedule: Schedule, points: int = GRID_POINTS, extra: Sequence[float] = ()
+) -> FloatArray:
+    """Even points to the route's end, with checkpoints, show stops and ``extra`` places."""
     ends = [float(u.trajectory.x[-1]) for u in schedule.units if u.trajectory is not None]
     end = max([schedule.checkpoints[-1].at_m, *ends])
     fixed = {c.at_m for c in schedule.checkpoints} | {end}
     fixed |= {s[0] for u in schedule.units if (s := stop_of(schedule, u)) is not None}
+    fixed |= {x for x in extra if 0.0 <= x <= end}
     return np.unique(np.concatenate((np.linspace(0.0, end, points), sorted(fixed))))
 
 
@@ -88,35 +96,104 @@ def free_times(
     return np.asarray(d, dtype=float)
 
 
-def day_from(schedule: Schedule, live: LiveStatus, min_gap_m: float) -> Day:
-    """The projection ``live`` on the grid: its arrivals, and the units' free pace."""
-    grid = grid_of(schedule)
-    ground = [
-        (u, st)
-        for u, st in zip(schedule.units, live.units, strict=True)
-        if u.trajectory is not None and st.trajectory is not None
+def planned(schedule: Schedule, min_gap_m: float, now: float, extra: Sequence[float] = ()) -> Day:
+    """The plan on the grid: free times at the planned speeds, no arrivals yet (all -inf)."""
+    grid = grid_of(schedule, extra=extra)
+    ground = [u for u in schedule.units if u.trajectory is not None]
+    free = [
+        free_times(schedule, u, grid, u.speed_ms, s[1] if (s := stop_of(schedule, u)) else None)
+        for u in ground
     ]
-    heads = np.array([st.trajectory.arrive(grid) for _, st in ground if st.trajectory])
-    now_at = np.array(
-        [float(st.trajectory.position(live.now)) for _, st in ground if st.trajectory]
-    )
-    free = []
-    for (u, _), x in zip(ground, now_at, strict=True):
-        stop = stop_of(schedule, u)
-        ahead = stop is not None and stop[0] > x + _EPS
-        free.append(free_times(schedule, u, grid, u.speed_ms, stop[1] if ahead and stop else None))
     return Day(
-        now=live.now,
+        now=now,
         grid=grid,
-        ids=tuple(u.id for u, _ in ground),
-        lengths=np.array([u.length_m for u, _ in ground]),
-        heads=heads.reshape(len(ground), len(grid)),
+        ids=tuple(u.id for u in ground),
+        lengths=np.array([u.length_m for u in ground]),
+        heads=np.full((len(ground), len(grid)), -np.inf),
         free=np.array(free).reshape(len(ground), len(grid) - 1),
-        past=past_points(grid, heads.reshape(len(ground), len(grid)), live.now),
+        past=np.zeros(len(ground), dtype=np.int64),
         stand_m=schedule.reviewing.at_m,
         release_m=schedule.checkpoints[-1].at_m,
         min_gap_m=min_gap_m,
     )
+
+
+def pace(free: FloatArray, arrived: FloatArray, past: int) -> float:
+    """How a unit has walked so far against its free pace: the median over the grid
+    segments behind it of time taken / free time, between 0.8 and 1.25; 1 with fewer
+    than three. Segments it stood in (over twice the free time) are not its pace."""
+    if past < 4:
+        return 1.0
+    r = np.diff(arrived[:past]) / free[: past - 1]
+    r = r[(r > 0.5) & (r < 2.0)]
+    return float(np.clip(np.median(r), 0.8, 1.25)) if len(r) >= 3 else 1.0
+
+
+def rest_of_day(
+    plan: Day, arrived: FloatArray, now: float, hold: FloatArray, step_off: FloatArray
+) -> Day:
+    """From the arrivals so far: the rest of the day at each unit's pace so far.
+
+    ``arrived`` holds every unit's head arrival at the grid points (those after
+    ``now`` are ignored); ``hold`` the seconds each stands where (incidents,
+    orders); ``step_off`` the earliest step-off of units not yet off.
+    """
+    past = past_points(plan.grid, arrived, now)
+    floor = np.full_like(arrived, -np.inf)
+    free = plan.free.copy()
+    for k, n in enumerate(past):
+        floor[k, :n] = arrived[k, :n]
+        if n < len(plan.grid):  # not there yet by now
+            floor[k, n] = max(now, float(step_off[k])) if n == 0 else now
+        free[k] *= pace(plan.free[k], arrived[k], int(n))
+    day = dataclasses.replace(plan, now=now, heads=floor, free=free, past=past)
+    return dataclasses.replace(day, heads=propagate(day, hold))
+
+
+def standing(live: LiveStatus, most: int = MAX_EXTRA) -> list[float]:
+    """Where units stand (held now, or projected to stand behind another): these must be
+    grid points, or a stand between two is smeared over both segments."""
+    held = {
+        float(st.trajectory.position(live.now))
+        for st in live.units
+        if st.held_until is not None and st.trajectory is not None
+    }
+    for st in live.units:
+        tr = st.trajectory
+        if tr is not None and len(held) < most:
+            held.update(tr.x[tr.t_right > tr.t_left + 0.5].tolist()[: most - len(held)])
+    return sorted(held)
+
+
+def day_from(
+    schedule: Schedule,
+    live: LiveStatus,
+    min_gap_m: float,
+    orders: Sequence[tuple[str, str, float]] = (),
+) -> Day:
+    """The control room's view on the grid: the projection's past, its step-offs and
+    its units held now (``held_until``), ``orders`` (unit, checkpoint, seconds) still
+    ahead, and each unit at its pace so far."""
+    plan = planned(schedule, min_gap_m, live.now, standing(live))
+    status = {st.id: st for st in live.units}
+    sts = [status[uid] for uid in plan.ids]
+    arrived = np.array([st.trajectory.arrive(plan.grid) for st in sts if st.trajectory])
+    arrived = arrived.reshape(len(sts), len(plan.grid))
+    past = past_points(plan.grid, arrived, live.now)
+    hold = np.zeros_like(arrived)
+    for k, st in enumerate(sts):
+        if st.held_until is not None and st.trajectory is not None:
+            x = float(st.trajectory.position(live.now))  # a grid point (see above)
+            j = min(int(np.searchsorted(plan.grid, x - _EPS)), len(plan.grid) - 1)
+            hold[k, j] = max(st.held_until - arrived[k, j], 0.0)
+    at = {c.id: c.at_m for c in schedule.checkpoints}
+    index = {u: k for k, u in enumerate(plan.ids)}
+    for unit, cp, seconds in orders:
+        if unit in index and cp in at:
+            k, j = index[unit], int(np.searchsorted(plan.grid, at[cp] - _EPS))
+            if j >= past[k]:  # not reached yet (one held there now is held_until's)
+                hold[k, j] += seconds
+    return rest_of_day(plan, arrived, live.now, hold, arrived[:, 0])
 
 
 def past_points(grid: FloatArray, heads: FloatArray, now: float) -> npt.NDArray[np.int64]:
@@ -124,11 +201,18 @@ def past_points(grid: FloatArray, heads: FloatArray, now: float) -> npt.NDArray[
     return np.asarray((heads <= now + _EPS).sum(axis=1), dtype=np.int64)
 
 
-def leader_bound(day: Day, leader: FloatArray, length: float) -> FloatArray:
-    """Earliest arrival at each grid point allowed by the head ahead (``-inf`` past release)."""
+def leader_bound(day: Day, leader: FloatArray, length: float, free: FloatArray) -> FloatArray:
+    """Earliest arrival at each grid point allowed by the head ahead (``-inf`` past release).
+
+    Between two grid points the head ahead is where it would be walking freely
+    towards the later one (it may have stood at the earlier one, a stand not
+    smeared over the segment), but not before it got to the earlier one.
+    """
     g = day.grid
-    q = g + length + day.min_gap_m
-    bound = np.interp(q, g, leader)
+    q = np.minimum(g + length + day.min_gap_m, g[-1])
+    j = np.clip(np.searchsorted(g, q, side="right") - 1, 0, len(g) - 2)
+    pace = free / np.diff(g)  # s per m on each segment
+    bound = np.maximum(leader[j + 1] - (g[j + 1] - q) * pace[j], leader[j])
     return np.where(g <= day.release_m - day.min_gap_m + _EPS, bound, -np.inf)
 
 
@@ -139,7 +223,9 @@ def propagate(day: Day, hold: FloatArray, first: int = 0) -> FloatArray:
     """
     out = day.heads.copy()
     for k in range(first, len(day.ids)):
-        lead = None if k == 0 else leader_bound(day, out[k - 1], float(day.lengths[k - 1]))
+        lead = None
+        if k > 0:
+            lead = leader_bound(day, out[k - 1], float(day.lengths[k - 1]), day.free[k - 1])
         out[k] = _unit(day, k, hold[k], lead)
     return out
 

@@ -28,6 +28,7 @@ Holds are whole multiples of :attr:`Policy.step_s`, at least
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -54,11 +55,14 @@ WINDOW_TOLERANCE_S = 0.5
 class Policy:
     max_gap_m: float
     #: Aim for the planned gap plus this [m] (within ``max_gap_m``).
-    slack_m: float = 20.0
+    slack_m: float = 5.0
     #: A marshal needs this long to reach a unit before it reaches the control point [s].
     lead_s: float = 60.0
-    min_hold_s: float = 10.0
+    min_hold_s: float = 5.0
     max_hold_s: float = 600.0
+    #: No hold longer than the time to spare before window_end less this [s]: a hold
+    #: can pass down the parade to its last tail when the projection is wrong.
+    window_margin_s: float = 300.0
     step_s: float = 5.0
 
 
@@ -120,7 +124,7 @@ def _pace(day: Day) -> FloatArray:
 
 
 def _whole(s: float, policy: Policy) -> float:
-    s = min(np.floor(s / policy.step_s) * policy.step_s, policy.max_hold_s)
+    s = np.floor(min(s, policy.max_hold_s) / policy.step_s) * policy.step_s
     return float(s) if s >= policy.min_hold_s else 0.0
 
 
@@ -151,19 +155,18 @@ def _spread(schedule: Schedule, day: Day, policy: Policy, aim: FloatArray) -> _P
 
 def _accordion(schedule: Schedule, day: Day, policy: Policy, plan: _Plan) -> None:
     """Rule 2: a unit that would stand behind the one ahead stands at its control point."""
-    heads = propagate(day, _grid_holds(day, plan))
-    st = day.stand
+    spread = set(plan.point)
     for k in range(1, len(day.ids)):
-        point = plan.point.get(k) or control_point(schedule, day, k, policy.lead_s)
-        if point is None:
+        # Next to a unit held in this push it would stand elsewhere: wait for the next.
+        point = control_point(schedule, day, k, policy.lead_s)
+        if point is None or k in spread or k - 1 in spread:
             continue
-        lost = _stood_behind(day, heads, k, point[1], st)
+        lost = _stood_behind(day, day.heads, k, point[1], day.stand)
         h = _whole(lost, policy)
         if h > 0:
-            plan.seconds[k] = min(plan.seconds[k] + h, policy.max_hold_s)
-            plan.point[k] = point
-            plan.why.setdefault(
-                k, f"stops the accordion: it would stand {lost:.0f} s behind {day.ids[k - 1]}"
+            plan.seconds[k], plan.point[k] = h, point
+            plan.why[k] = (
+                f"stops the accordion: it would stand {lost:.0f} s behind {day.ids[k - 1]}"
             )
 
 
@@ -221,6 +224,14 @@ def _releases(
     return out
 
 
+def spare(schedule: Schedule, day: Day, policy: Policy) -> float:
+    """Seconds to spare before window_end (less the margin), by the projection; inf without."""
+    if schedule.window_end is None:
+        return float("inf")
+    last = float(np.max(tails_at_stand(day, day.heads)))
+    return schedule.window_end - policy.window_margin_s - last
+
+
 def recommend(
     schedule: Schedule,
     day: Day,
@@ -229,6 +240,9 @@ def recommend(
 ) -> list[Recommendation]:
     """Releases if any are due (new holds wait for the next push), else holds by when due."""
     aim = aims(schedule, day, policy)
+    policy = dataclasses.replace(
+        policy, max_hold_s=min(policy.max_hold_s, spare(schedule, day, policy))
+    )
     released = _releases(day, policy, aim, active)
     if released:  # the projection changes once they go: new holds wait for the next push
         return released
@@ -273,7 +287,8 @@ def order_holds(
 ) -> dict[str, tuple[Hold, ...]]:
     """The holds the issued orders put on their units, for :func:`paradeops.live.project`.
 
-    A hold done by the marshal runs from then for its seconds; one not done yet
+    A hold done by the marshal holds the unit at the checkpoint (from when it is
+    projected there, or from then if earlier) until then + its seconds; one not done yet
     from when the unit's head is projected to reach the checkpoint (``live``,
     without order holds), and none if the head is past it, or due there
     before now (missed).
@@ -287,9 +302,11 @@ def order_holds(
         p = None if u is None else u.at(o.checkpoint)
         if o.action != "hold" or not o.seconds or p is None:
             continue
-        if o.executed is not None:
-            since = o.executed
-        elif p.head_ahead and p.head >= now:
+        if o.executed is not None:  # it stands at the checkpoint until then + seconds
+            since, until = min(o.executed, p.head), o.executed + o.seconds
+            spans.setdefault((o.unit, o.checkpoint), []).append([since, until])
+            continue
+        if p.head_ahead and p.head >= now:
             since = p.head
         else:
             continue
