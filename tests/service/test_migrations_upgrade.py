@@ -188,7 +188,7 @@ def test_populated_0001_database_upgrades_without_loss(database_url: str, clock:
 
 
 def test_the_schema_has_one_head_and_db_upgrade_prints_it(tmp_path: Path, cli: Run) -> None:
-    assert code_heads() == {"0008_public"}
+    assert code_heads() == {"0009_orders"}
     r = cli("db", "upgrade", "--database", tmp_path / "one.db")
     assert r.code == 0, r.err
-    assert "schema at 0008_public" in r.err and "," not in r.err
+    assert "schema at 0009_orders" in r.err and "," not in r.err

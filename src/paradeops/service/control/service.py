@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from paradeops.live import Actual, LiveStatus, Thresholds, holds, project, running_order
 from paradeops.live.model import Alert, UnitStatus
+from paradeops.live.orders import merged, order_holds
 from paradeops.reports.schedule_json import iso_clock
 from paradeops.service.checkins.service import checkins
 from paradeops.service.context import ServiceContext
@@ -33,6 +34,8 @@ from paradeops.service.control.models import (
     UnitOut,
 )
 from paradeops.service.incidents.service import PlanIncidents, for_projection
+from paradeops.service.orders import service as orders
+from paradeops.service.orders.models import OrderOut
 from paradeops.service.plans import service as plans
 from paradeops.timing.schedule import Schedule, Trajectory
 
@@ -58,6 +61,8 @@ class Snapshot:
     skipped: tuple[str, ...] = ()
     #: The plan's incidents (open ones hold their units in ``live``).
     incidents: PlanIncidents = PlanIncidents()
+    #: The plan's orders as issued (their holds are in ``live``).
+    orders: tuple[OrderOut, ...] = ()
 
 
 def snapshot(ctx: ServiceContext, session: Session, plan_id: int) -> Snapshot:
@@ -90,15 +95,15 @@ def _compute(ctx: ServiceContext, session: Session, loaded: plans.Loaded) -> Sna
     now = (ctx.now() - s.reference).total_seconds()
     th = Thresholds(late_s=ctx.late_s, max_gap_m=loaded.plan.defaults.max_gap_m)
     found = for_projection(session, loaded)
-    live = project(
-        s,
-        view.first,
-        now,
-        min_gap_m=loaded.plan.defaults.min_gap_m,
-        thresholds=th,
-        holds=holds(found.core, now),
+    gap, held = loaded.plan.defaults.min_gap_m, holds(found.core, now)
+    live = project(s, view.first, now, min_gap_m=gap, thresholds=th, holds=held)
+    listed = tuple(orders.listing(session, loaded.plan_id))
+    if listed:  # issued holds delay their units where they stand them (live/orders.py)
+        held = merged(held, order_holds(live, orders.core(listed, loaded), now))
+        live = project(s, view.first, now, min_gap_m=gap, thresholds=th, holds=held)
+    return Snapshot(
+        loaded, live, view.actuals, len(view.actuals), view.points, view.skipped, found, listed
     )
-    return Snapshot(loaded, live, view.actuals, len(view.actuals), view.points, view.skipped, found)
 
 
 def _iso(s: Schedule, t: float) -> str:

@@ -1,0 +1,1 @@
+"""Hold-and-release orders: recommended, issued, and carried out at the checkpoints."""
