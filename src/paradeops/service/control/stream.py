@@ -37,6 +37,7 @@ from paradeops.service.context import ServiceContext
 from paradeops.service.control import service
 from paradeops.service.control.merge_patch import diff
 from paradeops.service.incidents.documents import open_incidents
+from paradeops.service.orders.documents import orders_document
 from paradeops.service.plans import service as plans
 from paradeops.service.public.document import public_stream_document
 from paradeops.service.users import sessions
@@ -204,6 +205,7 @@ def control_document(snap: service.Snapshot, memo: dict[str, Any]) -> Document:
     )
     # Every time on the pages is shown in the parade's zone, whatever the browser's is.
     status["timezone"] = snap.loaded.plan.parade.timezone
+    status["orders"] = orders_document(snap)
     return status  # type: ignore[no-any-return]
 
 
