@@ -22,6 +22,7 @@ from paradeops.service.headers import SecurityHeaders
 from paradeops.service.incidents.views import router as incidents_router
 from paradeops.service.limits import BodyLimit
 from paradeops.service.notify import Relay
+from paradeops.service.orders.views import router as orders_router
 from paradeops.service.pages.views import router as pages_router
 from paradeops.service.plans.views import router as plans_router
 from paradeops.service.public.page import router as public_page_router
@@ -124,6 +125,7 @@ def _add_routes(app: FastAPI) -> None:
         control_router,
         guests_router,
         incidents_router,
+        orders_router,
         public_router,
     ):
         app.include_router(router)
