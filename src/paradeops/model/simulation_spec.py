@@ -223,8 +223,10 @@ class SimulationSpec(_Strict):
         "(Treiber & Kesting 2013; no slowing while the gap exceeds the desired one, so a "
         "planned gap costs no time) or the plain IDM (a little slower at any gap)",
     )
-    step_s: Annotated[Fraction, Field(gt=0, le=1)] = Field(
-        0.05, description="Simulation time step [s]"
+    step_s: Annotated[Fraction, Field(gt=0, le=0.25)] = Field(
+        0.1,
+        description="Simulation time step [s]; 0.05 for under 0.2 s of error at the stand "
+        "on long columns (docs/simulation.md), up to 0.25 (larger steps are unstable)",
     )
     held_threshold_s: Seconds = Field(
         5.0,
