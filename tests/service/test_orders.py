@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from paradeops.service.control import service, stream
 from paradeops.service.users.service import add_user
 
 from .conftest import PASSWORD, Clock, login
@@ -166,7 +167,7 @@ def test_hostile_orders_and_steps(
 
 
 def test_an_issued_hold_delays_the_unit_in_the_projection(
-    client: TestClient, org: dict[str, str], mar: dict[str, str], plan: int
+    app: Any, client: TestClient, org: dict[str, str], mar: dict[str, str], plan: int
 ) -> None:
     # Before the step-off (09:58) the band (1.375 m/s) is due at the start at 15.53 s
     # and at the tribune (300 m) at 15.53 + 300 / 1.375 = 15.53 + 218.18 = 233.71 s.
@@ -190,3 +191,9 @@ def test_an_issued_hold_delays_the_unit_in_the_projection(
     done = {"id": step_id()["id"], "at": "2025-05-09T10:00:30+03:00"}
     assert client.post(f"{url}/{oid}/execute", json=done, headers=mar).status_code == 201
     assert band_at_tribune() == pytest.approx(368.18, abs=0.1)
+    # The control room's stream carries it, executed, keyed by id, without nulls.
+    ctx = app.state.ctx
+    with ctx.db.sessions() as s:
+        doc = stream.control_document(service.snapshot(ctx, s, plan), {})["orders"]
+    assert doc["issued"][oid]["state"] == "executed" and "id" not in doc["issued"][oid]
+    assert isinstance(doc["recommended"], list)

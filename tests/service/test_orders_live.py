@@ -9,6 +9,8 @@ planned gap ahead of b and c at the stand 20 m, so with POLICY's slack of
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -186,3 +188,14 @@ def test_following_the_holds_never_makes_the_window_worse(
     assert base.reviewing_last_tail is not None and after.reviewing_last_tail is not None
     assert after.reviewing_last_tail <= base.reviewing_last_tail + 1.0
     assert all(r.seconds is None or 10.0 <= r.seconds <= 600.0 for r in got)
+
+
+def test_no_hold_beyond_the_time_to_spare(three: Schedule) -> None:
+    # As above (a held 40 s at mid), but the window must keep 450 s: the last tail (c,
+    # off at 120 s) passes the stand at 120 + 600 + 10 = 730 s, window_end is 1200 s,
+    # so 1200 - 450 - 730 = 20 s are to spare: a is held 20 s, not 40.
+    seen = [Actual("a", "start", "head", 0.0), Actual("b", "start", "head", 90.0)]
+    live = project(three, seen, 95.0, min_gap_m=5.0)
+    tight = dataclasses.replace(POLICY, window_margin_s=450.0)
+    got = recommend(three, day_from(three, live, 5.0), tight)
+    assert brief(got) == [("a", "mid", "hold", 20.0)]
