@@ -228,3 +228,16 @@ def test_the_streams_show_it_and_the_unit_is_held(
     guard = next(u for u in service.status(snap).units if u.id == "colour-guard")
     # Cleared at 10:02:00 having stood since 10:01:20 (40 s): tribune at 10:04:00.
     assert guard.delay_s == pytest.approx(40.0)
+
+
+def test_without_at_the_service_clock_must_be_on_the_parade_day(
+    client: TestClient, org: dict[str, str], plan: int, clock: Clock
+) -> None:
+    # No `at`: the incident began when received; a service clock a year after the
+    # parade (a server left running, no replay clock) is outside the window too.
+    url = f"/api/plans/{plan}/incidents"
+    assert client.post(url, json=incident(), headers=org).status_code == 201
+    clock.at = dt.datetime(2026, 5, 9, 10, 2, tzinfo=MSK)
+    org = login(client, "org")  # the sign-in of a year ago has ended
+    r = client.post(url, json=incident(), headers=org)
+    assert r.status_code == 400 and "check-in window" in r.json()["detail"], r.text

@@ -86,14 +86,14 @@ def check(loaded: Loaded, body: IncidentIn, window: windows.Window, now: dt.date
         raise Invalid(
             "at_m", f"is beyond the end of the route ({end:g} m): give a place on the route"
         )
-    if body.at is not None:
-        windows.check(window, body.at, loaded.plan_id)
-        if (body.at - now).total_seconds() > MAX_AHEAD_S:
-            raise UserError(
-                f"{body.at.isoformat()} is later than now ({now.isoformat()})",
-                field="at",
-                hint="check the phone's date, time and time zone",
-            )
+    # Without ``at`` the incident began when received: that too must be on the day.
+    windows.check(window, body.at if body.at is not None else now, loaded.plan_id)
+    if body.at is not None and (body.at - now).total_seconds() > MAX_AHEAD_S:
+        raise UserError(
+            f"{body.at.isoformat()} is later than now ({now.isoformat()})",
+            field="at",
+            hint="check the phone's date, time and time zone",
+        )
 
 
 def _out(row: IncidentRow, clear: ClearRow | None) -> IncidentOut:
