@@ -8,6 +8,20 @@ from paradeops.live.model import Alert, Thresholds, UnitStatus
 from paradeops.timing.schedule import Schedule
 
 
+def span(seconds: float) -> str:
+    """A length of time as people say it: ``90 s``, ``12 min 05 s``, ``3 h 04 min``,
+    ``466 days 5 h`` (a service whose clock is far from the parade's day said
+    ``40282919 s late``)."""
+    s = round(abs(seconds))
+    if s < 120:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min {s % 60:02d} s"
+    if s < 2 * 86400:
+        return f"{s // 3600} h {s % 3600 // 60:02d} min"
+    return f"{s // 86400} days {s % 86400 // 3600} h"
+
+
 def alerts(schedule: Schedule, units: Sequence[UnitStatus], th: Thresholds) -> list[Alert]:
     return [*_late(units, th), *_gaps(schedule, units, th), *_window(schedule, units, th)]
 
@@ -24,7 +38,7 @@ def _late(units: Sequence[UnitStatus], th: Thresholds) -> list[Alert]:
                 "warning",
                 u.id,
                 nxt,
-                f"{u.id} is {u.delay_s:.0f} s late" + (f" at {nxt}" if nxt else ""),
+                f"{u.id} is {span(u.delay_s)} late" + (f" at {nxt}" if nxt else ""),
                 u.delay_s,
             )
         )
@@ -81,7 +95,7 @@ def _window(schedule: Schedule, units: Sequence[UnitStatus], th: Thresholds) -> 
                 "error",
                 who,
                 rev,
-                f"the last tail ({who}) passes {rev} {over:.0f} s after the window ends",
+                f"the last tail ({who}) passes {rev} {span(over)} after the window ends",
                 over,
             )
         ]
@@ -93,7 +107,7 @@ def _window(schedule: Schedule, units: Sequence[UnitStatus], th: Thresholds) -> 
                 who,
                 rev,
                 f"the window is at risk: the last tail ({who}) passes {rev} only "
-                f"{-over:.0f} s before it ends",
+                f"{span(-over)} before it ends",
                 over,
             )
         ]
