@@ -166,6 +166,9 @@ def test_organiser_voids_a_checkin_which_leaves_the_projection_but_not_the_recor
 
     clock.at += dt.timedelta(minutes=10)  # organisers are not bound by the marshal's 60 s
     url = f"/api/plans/{pid}/checkins/{wrong['id']}/void"
+    for hostile in ("wrong unit\u0007", "line\nbreak", "\u202eoverride", "   "):
+        r = client.post(url, json={"reason": hostile}, headers=org)  # reaches pages and the log
+        assert r.status_code == 422 and r.json()["detail"][0]["loc"][-1] == "reason", r.text
     r = client.post(url, json={"reason": "tapped the wrong checkpoint"}, headers=org)
     assert r.status_code == 201, r.text
     assert r.json() == {

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -112,6 +113,25 @@ class CheckinOut(BaseModel):
     void: VoidOut | None = None
 
 
+#: Control characters, and line and paragraph separators (U+2028, U+2029).
+_BREAKING = frozenset({"Cc", "Zl", "Zp"})
+#: Bidirectional overrides and isolates: they make text read other than it is stored.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def one_line_text(value: str) -> str:
+    """A sentence or two typed on a phone: no control characters (newlines included),
+    not blank (an incident's text, a void's reason: both reach pages and the log)."""
+    if any(unicodedata.category(c) in _BREAKING or c in _BIDI for c in value):
+        raise ValueError(
+            "holds a control character (a newline, tab, escape or text-direction mark): "
+            "write it as one line of plain text"
+        )
+    if not value.strip():
+        raise ValueError("is blank: say in a few words what happened")
+    return value
+
+
 class VoidIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -122,6 +142,7 @@ class VoidIn(BaseModel):
             max_length=500,
             description="Why the check-in is a mistake (kept in the audit log)",
         ),
+        AfterValidator(one_line_text),
     ]
 
 

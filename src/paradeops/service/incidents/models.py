@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -10,7 +9,7 @@ from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from paradeops.live.incidents import IncidentCode
-from paradeops.service.checkins.models import Ident, IsoTime
+from paradeops.service.checkins.models import Ident, IsoTime, one_line_text
 from paradeops.store.base import Base
 
 #: Longest incident text [characters]: a sentence or two typed on a phone.
@@ -42,22 +41,6 @@ class ClearRow(Base):
     cleared_at: Mapped[str] = mapped_column(String(40))
 
 
-#: Control characters, and line and paragraph separators (U+2028, U+2029).
-_BREAKING = frozenset({"Cc", "Zl", "Zp"})
-#: Bidirectional overrides and isolates: they make text read other than it is stored.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
-def _plain_text(value: str) -> str:
-    """One or two sentences: no control characters (newlines included), not blank."""
-    if any(unicodedata.category(c) in _BREAKING or c in _BIDI for c in value):
-        raise ValueError(
-            "holds a control character (a newline, tab, escape or text-direction mark): "
-            "write it as one line of plain text"
-        )
-    if not value.strip():
-        raise ValueError("is blank: say in a few words what happened")
-    return value
 
 
 class IncidentIn(BaseModel):
@@ -76,7 +59,7 @@ class IncidentIn(BaseModel):
     text: Annotated[
         str,
         Field(min_length=1, max_length=MAX_TEXT, description="What happened, one line"),
-        AfterValidator(_plain_text),
+        AfterValidator(one_line_text),
     ]
     unit: Ident | None = Field(None, description="The unit it stops (the plan's unit id)")
     at_m: float | None = Field(
