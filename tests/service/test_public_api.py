@@ -168,8 +168,10 @@ def test_eta_at_a_checkpoint_and_a_place(
 
 #: Each must be a 422: none, both, NaN, infinities, negative, beyond the route's
 #: 600 m, not a number, an unknown checkpoint, an id longer than any.
-HOSTILE: list[dict[str, str]] = [
+HOSTILE: list[dict[str, str] | list[tuple[str, str]]] = [
     {},
+    [("checkpoint", "start"), ("checkpoint", "tribune")],  # which one? (outside tester)
+    [("at_m", "10"), ("at_m", "20")],
     {"checkpoint": "tribune", "at_m": "10"},
     {"at_m": "NaN"},
     {"at_m": "inf"},

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -210,6 +210,7 @@ def _made(ctx: ServiceContext, snap: service.Snapshot) -> Made:
 async def public_eta(
     plan_id: PlanId,
     ctx: CtxDep,
+    request: Request,
     checkpoint: Annotated[str | None, Query(min_length=1, max_length=MAX_ID)] = None,
     at_m: Annotated[float | None, Query(ge=0, le=1e7, allow_inf_nan=False)] = None,
 ) -> Response:
@@ -220,6 +221,10 @@ async def public_eta(
     percentile of runs conditioned on what has happened; what has passed is
     ``{"actual": …}``. ISO times with the parade's offset.
     """
+    for name in ("checkpoint", "at_m"):  # a second value would be dropped unseen
+        if len(request.query_params.getlist(name)) > 1:
+            e = _unprocessable(name, "is given more than once: give one spot")
+            return Response(answer_422(e.errors), status_code=422, media_type="application/json")
     try:
         data = await run_in_threadpool(_eta_bytes, ctx, plan_id, checkpoint, at_m)
     except _Unprocessable as e:
