@@ -120,6 +120,15 @@ MaxWatchersOpt = Annotated[
     typer.Option("--max-watchers", help="Control-room and announcer streams per plan", min=1),
 ]
 
+MaxPublicWatchersOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-public-watchers",
+        help="Public tracker streams per plan (anonymous; counted apart from the others)",
+        min=1,
+    ),
+]
+
 MaxWatchersPerSessionOpt = Annotated[
     int,
     typer.Option(
@@ -214,6 +223,7 @@ def serve(
     keep_alive: KeepAliveOpt = 5.0,
     max_watchers: MaxWatchersOpt = 2000,
     max_watchers_per_session: MaxWatchersPerSessionOpt = 4,
+    max_public_watchers: MaxPublicWatchersOpt = 10000,
     max_header_kb: MaxHeaderKbOpt = 32,
     body_timeout: BodyTimeoutOpt = 10.0,
     min_upload_rate_kbps: MinUploadRateKbpsOpt = 10.0,
@@ -233,6 +243,7 @@ def serve(
         catalogue_dir, max_connections, max_json_kb, header_timeout, keep_alive, max_watchers,
         max_watchers_per_session, max_header_kb, body_timeout, min_upload_rate_kbps,
         secret_key_file, forwarded_allow_ips, hsts, checkin_window_days, workers,
+        max_public_watchers,
     )  # fmt: skip
     refusal = sqlite_refusal(settings)
     if refusal is not None:
@@ -270,6 +281,7 @@ def _settings(  # noqa: PLR0913 - one argument per option of `serve`, in its ord
     hsts: bool,
     checkin_window_days: float,
     workers: int = 1,
+    max_public_watchers: int = 10000,
 ) -> ServiceSettings:
     """The service's settings from ``serve``'s options (names differ where units do)."""
     from paradeops.service.settings import ServiceSettings
@@ -289,6 +301,7 @@ def _settings(  # noqa: PLR0913 - one argument per option of `serve`, in its ord
         keep_alive_s=keep_alive,
         max_watchers_per_plan=max_watchers,
         max_watchers_per_session=max_watchers_per_session,
+        max_public_watchers_per_plan=max_public_watchers,
         max_header_kb=max_header_kb,
         body_timeout_s=body_timeout,
         min_upload_rate_kbps=min_upload_rate_kbps,

@@ -31,8 +31,9 @@ _lock = threading.Lock()
 
 
 def cap(ctx: ServiceContext) -> int:
-    """Public watchers per plan and worker: as many as signed-in ones (counted apart)."""
-    return ctx.settings.max_watchers_per_plan
+    """Public watchers per plan and worker (``--max-public-watchers``), counted apart
+    from the signed-in ones, so that a crowd cannot take the control room's slots."""
+    return ctx.settings.max_public_watchers_per_plan
 
 
 def _watching(broadcaster: Broadcaster) -> dict[int, int]:
