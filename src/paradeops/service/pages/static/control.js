@@ -33,6 +33,30 @@
     }));
   }
 
+  // --- orders: issued ones waiting on a marshal, then the recommended (organisers issue) --
+  const orderText = (o) => o.action === "hold" ? `hold ${o.unit} at ${o.checkpoint} for ${o.seconds} s`
+    : `release ${o.unit} at ${o.checkpoint} now`;
+
+  const orderCount = (d) => !d.orders ? 0 : (d.orders.recommended || []).length
+    + ordered(d.orders.issued).filter((o) => o.state !== "executed").length;
+
+  function renderOrders(d) {
+    const organiser = document.body.dataset.role === "organiser";
+    const orders = d.orders || { recommended: [], issued: {} };
+    const waiting = ordered(orders.issued).filter((o) => o.state !== "executed").map((o) => {
+      const div = el("div", { class: "order", "data-order": o.state });
+      div.append(el("b", {}, orderText(o)), ` · ${o.state}`);
+      return div;
+    });
+    const recs = (orders.recommended || []).map((r, n) => {
+      const div = el("div", { class: "order recommended" });
+      div.append(el("b", {}, `recommended: ${orderText(r)}`), ` (due ${hhmmss(r.due)}) · ${r.why}`);
+      if (organiser) div.append(" ", el("button", { class: "issue", "data-n": String(n) }, "Issue"));
+      return div;
+    });
+    document.getElementById("orders").replaceChildren(...waiting, ...recs);
+  }
+
   const KIND_ORDER = { window: 0, gap: 1, data: 2, late: 3 };
   const KIND_TITLE = { window: "Window", gap: "Gaps", data: "Data", late: "Delays" };
 
@@ -53,7 +77,7 @@
       }
       return box;
     }));
-    const n = alerts.length + Object.keys(d.incidents || {}).length;
+    const n = alerts.length + Object.keys(d.incidents || {}).length + orderCount(d);
     document.getElementById("attention-count").textContent = n ? `(${n})` : "";
     document.getElementById("all-clear").hidden = n > 0;
   }
@@ -197,6 +221,7 @@
     document.body.dataset.updates = updates;
     document.body.dataset.checkins = d.checkins;
     renderIncidents(d);
+    renderOrders(d);
     renderAlerts(d);
     renderStand(d);
     renderUnits(d);
@@ -224,6 +249,18 @@
     const r = await api(`/api/plans/${window.PLAN_ID}/incidents/${encodeURIComponent(b.dataset.incident)}/clear`,
       { method: "POST" }).catch(() => null);
     if (!r || !r.ok) b.disabled = false;  // the stream removes it once cleared
+  });
+  document.getElementById("orders").addEventListener("click", async (ev) => {
+    const b = ev.target.closest("button.issue");
+    const r = b && doc && doc.orders && doc.orders.recommended[Number(b.dataset.n)];
+    if (!r) return;
+    b.disabled = true;
+    const body = { id: crypto.randomUUID ? crypto.randomUUID().replaceAll("-", "") : String(Date.now()),
+      unit: r.unit, checkpoint: r.checkpoint, action: r.action };
+    if (r.action === "hold") body.seconds = r.seconds;
+    const answer = await api(`/api/plans/${window.PLAN_ID}/orders`, { method: "POST",
+      headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) }).catch(() => null);
+    if (!answer || !answer.ok) b.disabled = false;  // the stream shows it once issued
   });
   new ResizeObserver(() => { if (doc) draw(); }).observe(svg);
   // The countdowns move on between documents; the clock too.

@@ -132,12 +132,52 @@
     }
   }
 
+  // --- orders for this checkpoint, on top: seen → unit told → done, each tap queued ---
+  const NEXT_STEP = { issued: ["confirm", "Seen"], confirmed: ["ack", "Unit told"], acknowledged: ["execute", "Done"] };
+  const STEP_STATE = { confirm: "confirmed", ack: "acknowledged", execute: "executed" };
+  let orders = {};
+
+  function orderState(id, o) {
+    // A step still in the queue (offline) counts: the next button is already due.
+    const queued = Queue.unsent(PLAN).filter((c) => c.kind === "order" && c.order === id && !c.dead);
+    return queued.length ? STEP_STATE[queued.at(-1).step] : o.state;
+  }
+
+  function showOrders() {
+    const checkpoint = document.getElementById("checkpoint").value;
+    const items = Object.entries(orders).filter(([, o]) => o.checkpoint === checkpoint)
+      .sort(([, a], [, b]) => a.order - b.order).map(([id, o]) => {
+        const state = orderState(id, o);
+        const what = o.action === "hold" ? `HOLD ${o.unit} for ${o.seconds} s` : `RELEASE ${o.unit} now`;
+        const li = el("li", { class: "order", "data-order": id, "data-state": state });
+        li.append(el("b", {}, what), ` · ${state}`);
+        if (NEXT_STEP[state]) {
+          const [step, label] = NEXT_STEP[state];
+          li.append(" ", el("button", { class: "order-step", "data-order": id, "data-step": step }, label));
+        }
+        return li;
+      }).filter((li) => li.dataset.state !== "executed");
+    document.getElementById("order-list").replaceChildren(...items);
+    document.getElementById("orders").hidden = !items.length;
+  }
+
+  function stepOrder(button) {
+    const o = orders[button.dataset.order];
+    Queue.add(PLAN, { kind: "order", id: uuid(), order: button.dataset.order, step: button.dataset.step,
+      unit: o.unit, checkpoint: o.checkpoint, at: isoNow() });
+    showOrders();
+    show();
+    flush();
+  }
+
   // The control room's stream: the expected times at every checkpoint, and the parade's clock.
   function heard(doc) {
     setParadeZone(doc.timezone);
     syncParadeNow(doc.now);
     document.getElementById("zone").textContent = doc.timezone || "";
     known = Due.times(doc);
+    orders = (doc.orders && doc.orders.issued) || {};
+    showOrders();
     if (Date.now() - keptAt > KEEP_EVERY_MS) {
       keptAt = Date.now();
       try { localStorage.setItem(TIMES_KEY, JSON.stringify(known)); } catch (e) { /* full: kept in memory */ }
@@ -146,6 +186,7 @@
   }
 
   function line(c) {
+    if (c.kind === "order") return `order ${c.step} ${c.unit} at ${c.checkpoint} ${hhmmss(c.at)}`;
     if (c.kind === "incident") {
       return `incident ${c.code}${c.unit ? " " + c.unit : ""} near ${c.checkpoint} ${hhmmss(c.at)}: ${c.text}`;
     }
@@ -272,7 +313,11 @@
     if (b) tap(b);
   });
   document.getElementById("search").addEventListener("input", () => showUnits());
-  document.getElementById("checkpoint").addEventListener("change", () => showUnits());
+  document.getElementById("checkpoint").addEventListener("change", () => { showUnits(); showOrders(); });
+  document.getElementById("orders").addEventListener("click", (ev) => {
+    const b = ev.target.closest("button.order-step");
+    if (b) stepOrder(b);
+  });
   document.getElementById("last-tap").addEventListener("click", (ev) => {
     const b = ev.target.closest("button.undo");
     if (b) { b.disabled = true; undo(b.dataset.id); }

@@ -1,4 +1,4 @@
-// The phone's queue of check-ins and incidents, per plan, in localStorage: every tap
+// The phone's queue of check-ins, incidents and order steps, per plan, in localStorage: every tap
 // goes into it first and leaves it only when the service has acknowledged it. Each
 // carries its own id, so sending one twice (a lost answer, a retry) is harmless.
 // Sign-out and the marshal page both send it from here.
@@ -17,6 +17,9 @@ const Queue = (function () {
     incident: (plan, c) => [`/api/plans/${plan}/incidents`, Object.assign(
       { id: c.id, code: c.code, text: c.text, at: c.at },
       c.unit ? { unit: c.unit } : {}, typeof c.at_m === "number" ? { at_m: c.at_m } : {})],
+    // A step of a hold-and-release order: confirm, ack or execute, with the phone's id.
+    order: (plan, c) => [`/api/plans/${plan}/orders/${encodeURIComponent(c.order)}/${c.step}`,
+      { id: c.id, at: c.at }],
   };
   const request = (plan, c) => (REQUESTS[c.kind] || REQUESTS.checkin)(plan, c);
 

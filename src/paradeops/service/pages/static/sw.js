@@ -4,7 +4,7 @@
 // from the API and queues taps in localStorage; offline, a visit to /plans/N/marshal is
 // answered with that shell. Sign-out deletes this cache and unregisters the worker.
 "use strict";
-const CACHE = "paradeops-static-v4";
+const CACHE = "paradeops-static-v5";
 const SHELL = [
   "/static/app.css",
   "/static/common.js",
