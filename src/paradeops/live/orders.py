@@ -11,7 +11,8 @@ on the projection laid on a grid (:mod:`paradeops.live.gridday`):
    stand. That opens ``L``'s own gap by ``v`` of the unit ahead of it times
    the hold; what exceeds that gap's aim is held further ahead, and so on
    (one sweep from the back). ``aim`` is the planned gap plus
-   :attr:`Policy.slack_m`, never above ``max_gap_m``.
+   :attr:`Policy.slack_m`, never above ``max_gap_m``. No unit is held to be
+   later (against the plan) than the unit behind it: it would hold that one up.
 2. *Stop the accordion.* A unit projected to close up on the unit ahead and
    stand behind it before the stand is held at its control point for the
    time it would stand: it then marches without stopping and reaches the
@@ -132,10 +133,18 @@ def _ahead_of_stand(day: Day, heads: FloatArray) -> np.ndarray:
     return np.asarray(heads[:, day.stand] > day.now, dtype=bool)
 
 
+def _late_at_stand(schedule: Schedule, day: Day) -> FloatArray:
+    """How late each unit's head reaches the stand, against the plan [s]."""
+    rev = schedule.reviewing.id
+    planned = {u.id: p.head for u in schedule.units if (p := u.at(rev)) is not None}
+    return np.array([day.heads[k, day.stand] - planned[u] for k, u in enumerate(day.ids)])
+
+
 def _spread(schedule: Schedule, day: Day, policy: Policy, aim: FloatArray) -> _Plan:
     """Rule 1: one sweep from the back, each wide gap held shut by the units ahead."""
     n, v = len(day.ids), _pace(day)
     gaps, coming = gaps_at_stand(day, day.heads), _ahead_of_stand(day, day.heads)
+    late = _late_at_stand(schedule, day)
     plan = _Plan(np.zeros(n))
     for k in range(n - 1, 0, -1):
         if not coming[k]:
@@ -144,7 +153,9 @@ def _spread(schedule: Schedule, day: Day, policy: Policy, aim: FloatArray) -> _P
         point = control_point(schedule, day, k - 1, policy.lead_s)
         if g - aim[k] < v[k - 1] * policy.min_hold_s or point is None:
             continue
-        h = _whole((g - aim[k]) / v[k - 1], policy)
+        # Never later than the unit behind it (against the plan): it would hold it up.
+        room = late[k] + plan.seconds[k] - late[k - 1]
+        h = _whole(min((g - aim[k]) / v[k - 1], room), policy)
         if h > 0:
             plan.seconds[k - 1], plan.point[k - 1] = h, point
             plan.why[k - 1] = (
