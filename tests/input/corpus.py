@@ -237,7 +237,7 @@ CASES: list[Case] = [
          "simulation:\n  speed_factor: {dist: normal, mean: 1}\nunits:\n", 9,
          "simulation.speed_factor", "needs sd"),
     plan("a simulation step of 5 s", "units:\n", "simulation:\n  step_s: 5\nunits:\n", 9,
-         "simulation.step_s", "at most 1"),
+         "simulation.step_s", "at most 0.25"),
     plan("an IDM acceleration as a boolean", "units:\n",
          "simulation:\n  idm:\n    foot: {accel_ms2: true}\nunits:\n", 10,
          "simulation.idm.foot.accel_ms2", "not a number"),
