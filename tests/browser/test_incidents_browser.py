@@ -10,55 +10,19 @@ a phone's viewport (390 x 844) and a desktop's (1440 x 900) go to ``artefacts``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.browser.test_live_operations import (
-    ARGS,
-    CHROMIUM,
-    PARADE,
-    PLAN,
-    count_is,
-    page_of,
-    sign_in,
-)
-from tests.service.server import Server, add_users, assign_marshal
+from tests.browser.support import BROWSER_MARKS, PARADE, PLAN
+from tests.browser.test_live_operations import count_is, page_of, sign_in
+from tests.service.server import Server, assign_marshal
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is missing: run "
-        "scripts/install-browser (apt-get install chromium) as root",
-    ),
-]
+pytestmark = BROWSER_MARKS
 UNIT, UNIT_NAME = "fire-engines", "Riverside Fire and Rescue engines"
 #: The breakdown's expected duration (paradeops.live.incidents.DEFAULT_DURATION_S) [s].
 BREAKDOWN_S = 600
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("incidents")
-    url = str(folder / "paradeops.sqlite")
-    add_users(url)
-    srv = Server(url, folder / "server.log", clock_start=PARADE.isoformat()).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def uploaded(server: Server) -> int:

@@ -8,34 +8,16 @@ and the marshal page go to the ``artefacts`` folder (tests/conftest.py).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 
-from tests.service.server import PASSWORD, Server, add_users, assign_marshal
+from tests.browser.support import BROWSER_MARKS, PARADE, PLAN
+from tests.service.server import PASSWORD, Server, assign_marshal
 
-CHROMIUM = Path("/usr/bin/chromium")
-#: A shipped example, uploaded as a user would: 124 units, no files it refers to.
-PLAN = Path(__file__).resolve().parents[2] / "examples" / "city-parade" / "plan.yaml"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TIMEOUT_MS = 30_000
-#: Half a minute after the city parade's step-off (its plan: 2025-08-23 13:00 Europe/London).
-PARADE = dt.datetime(2025, 8, 23, 13, 0, 30, tzinfo=ZoneInfo("Europe/London"))
 GUESTS = PLAN.parents[1] / "victory-day-2025" / "guests.yaml"
 FIRST = "mounted-police"  # the first unit in its order of march
 SECOND = "fire-engines"  # and the second
@@ -51,35 +33,7 @@ KEPT = """async () => {
   return { cached, workers, stored };
 }"""
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is missing: run "
-        "scripts/install-browser (apt-get install chromium) as root",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("browser")
-    url = str(folder / "paradeops.sqlite")
-    add_users(url)
-    # The service and the phones replay the parade's afternoon.
-    srv = Server(url, folder / "server.log", clock_start=PARADE.isoformat()).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
+pytestmark = BROWSER_MARKS
 
 
 def sign_in(page, base: str, name: str) -> None:  # type: ignore[no-untyped-def]

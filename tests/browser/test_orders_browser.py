@@ -12,45 +12,17 @@ control room's waiting list. Screenshots at 390 x 844 and 1440 x 900 go to
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
+from tests.browser.support import BROWSER_MARKS, PARADE
 from tests.browser.test_incidents_browser import uploaded
-from tests.browser.test_live_operations import ARGS, CHROMIUM, PARADE, count_is, page_of, sign_in
-from tests.service.server import Server, add_users
+from tests.browser.test_live_operations import count_is, page_of, sign_in
+from tests.service.server import Server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is missing: run "
-        "scripts/install-browser (apt-get install chromium) as root",
-    ),
-]
+pytestmark = BROWSER_MARKS
 UNIT = "mounted-police-rear"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("orders")
-    url = str(folder / "paradeops.sqlite")
-    add_users(url)
-    srv = Server(url, folder / "server.log", clock_start=PARADE.isoformat()).start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def test_order_to_the_marshal_and_back(  # type: ignore[no-untyped-def]

@@ -20,17 +20,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
-from tests.browser.test_live_operations import ARGS, CHROMIUM, PLAN, page_of, sign_in
+from tests.browser.support import ARGS, BROWSER_MARKS, CHROMIUM, PLAN
+from tests.browser.test_live_operations import page_of, sign_in
 from tests.service.server import Server, add_users, assign_marshal
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is missing: run "
-        "scripts/install-browser (apt-get install chromium) as root",
-    ),
-]
+pytestmark = BROWSER_MARKS
 LONDON = ZoneInfo("Europe/London")
 #: Eight minutes after the city parade's step-off (13:00 on 2025-08-23, London).
 NOW = dt.datetime(2025, 8, 23, 13, 8, tzinfo=LONDON)

@@ -13,24 +13,16 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.browser.test_live_operations import CHROMIUM, PARADE, PLAN, page_of
-from tests.service.server import Server, add_users, assign_marshal
+from tests.browser.support import BROWSER_MARKS, CHROMIUM, PLAN
+from tests.browser.test_live_operations import page_of
+from tests.service.server import Server, assign_marshal
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(),
-        reason="/usr/bin/chromium is missing: run "
-        "scripts/install-browser (apt-get install chromium) as root",
-    ),
-]
+pytestmark = BROWSER_MARKS
 AXE = Path(__file__).resolve().parent / "data" / "axe-core" / "axe.min.js"
 #: WebGL in software (SwiftShader) for the map; otherwise the flags of the other tests.
 ARGS = [
@@ -45,16 +37,6 @@ ARGS = [
     "--disable-sync",
 ]
 RANGE = re.compile(r"\d\d:\d\d – \d\d:\d\d \(likely \d\d:\d\d\)")
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    folder = tmp_path_factory.mktemp("public")
-    url = str(folder / "paradeops.sqlite")
-    add_users(url)
-    srv = Server(url, folder / "server.log", clock_start=PARADE.isoformat()).start()
-    yield srv
-    srv.stop()
 
 
 def public_plan(server: Server) -> int:
