@@ -19,3 +19,13 @@ class Base(DeclarativeBase):
 def utcnow_iso(now: dt.datetime) -> str:
     """Timestamps are stored as ISO 8601 text with offset: portable and readable."""
     return now.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def stored_instant(text: object) -> dt.datetime | None:
+    """The instant a stored ISO 8601 text names, or None: a row written by hand may
+    hold anything (not text, not a time, no offset), and then it matches nothing."""
+    try:
+        t = dt.datetime.fromisoformat(text)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        return None
+    return t if t.tzinfo is not None else None

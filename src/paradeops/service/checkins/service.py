@@ -24,7 +24,7 @@ from paradeops.service.checkins.models import CheckinIn, CheckinOut, CheckinRow,
 from paradeops.service.plans.service import Loaded
 from paradeops.service.users.models import AuditEntry
 from paradeops.service.users.tokens import Principal
-from paradeops.store.base import utcnow_iso
+from paradeops.store.base import stored_instant, utcnow_iso
 
 _table = CheckinRow.__table__
 _c = _table.c
@@ -122,16 +122,8 @@ def _same(stored: dict[str, Any], p: Pending) -> bool:
         and stored["unit"] == c.unit
         and stored["checkpoint"] == c.checkpoint
         and stored["part"] == c.part
-        and _instant(stored["at"]) == c.at  # the same instant, any offset
+        and stored_instant(stored["at"]) == c.at  # the same instant, any offset
     )
-
-
-def _instant(text: str) -> dt.datetime | None:
-    # A row stored by hand may hold anything: then it is simply not the same.
-    try:
-        return dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def record_many(

@@ -35,7 +35,7 @@ from paradeops.service.incidents.models import (
 from paradeops.service.plans.service import Loaded
 from paradeops.service.users.service import audit
 from paradeops.service.users.tokens import Principal
-from paradeops.store.base import utcnow_iso
+from paradeops.store.base import stored_instant, utcnow_iso
 
 #: A phone's clock may run ahead of the service's by this much [s]; later is refused.
 MAX_AHEAD_S = 300.0
@@ -114,14 +114,6 @@ def _out(row: IncidentRow, clear: ClearRow | None) -> IncidentOut:
     )
 
 
-def _instant(text: str) -> dt.datetime | None:
-    try:
-        t = dt.datetime.fromisoformat(text)
-    except (ValueError, TypeError):
-        return None
-    return t if t.tzinfo is not None else None
-
-
 def _same(row: IncidentRow, plan_id: int, body: IncidentIn) -> bool:
     """The stored incident is this one (a retry): same plan and values, same instant."""
     same = (row.plan_id, row.code, row.text, row.unit, row.at_m) == (
@@ -131,7 +123,7 @@ def _same(row: IncidentRow, plan_id: int, body: IncidentIn) -> bool:
         body.unit,
         body.at_m,
     )
-    return same and (body.at is None or _instant(row.at) == body.at)
+    return same and (body.at is None or stored_instant(row.at) == body.at)
 
 
 def record(
@@ -216,7 +208,7 @@ def for_projection(session: Session, loaded: Loaded) -> PlanIncidents:
 
 
 def _seconds(text: str | None, loaded: Loaded) -> float | None:
-    t = None if text is None else _instant(text)
+    t = None if text is None else stored_instant(text)
     return None if t is None else (t - loaded.schedule.reference).total_seconds()
 
 

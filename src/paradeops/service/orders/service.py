@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from paradeops.live.orders import IssuedOrder
-from paradeops.service.incidents.service import Invalid, Refused, _instant
+from paradeops.service.incidents.service import Invalid, Refused
 from paradeops.service.orders.models import (
     AFTER,
     OrderIn,
@@ -35,7 +35,7 @@ from paradeops.service.orders.models import (
 from paradeops.service.plans.service import Loaded
 from paradeops.service.users.service import audit
 from paradeops.service.users.tokens import Principal
-from paradeops.store.base import utcnow_iso
+from paradeops.store.base import stored_instant, utcnow_iso
 
 #: A phone's clock may run ahead of the service's by this much [s]; later is refused.
 MAX_AHEAD_S = 300.0
@@ -213,7 +213,7 @@ def listing(session: Session, plan_id: int) -> list[OrderOut]:
 
 
 def _seconds(text: str | None, loaded: Loaded) -> float | None:
-    t = None if text is None else _instant(text)
+    t = None if text is None else stored_instant(text)
     return None if t is None else (t - loaded.schedule.reference).total_seconds()
 
 
