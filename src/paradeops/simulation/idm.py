@@ -8,6 +8,14 @@ by one: Numba counts a reference each time an array is read out of a tuple,
 and inside the agent loop that made the kernel 25 times slower (measured,
 numba 0.68.1), so the groups are opened once per chunk.
 
+The per-run loop is compiled without Numba's reference counting
+(``_nrt=False``): it only reads and writes arrays it is given (a run's
+scratch rows are allocated by the caller). With counting on, every array
+handed to an inlined helper was counted in and out atomically, per agent and
+step: 45 % of the time of a run and ten times slower than without
+(measured with perf, numba 0.68.1: 5 M against 42 M vehicle-updates per
+CPU-second on the column of ``benchmarks/bench_kernel.py``).
+
 Runs are independent, so they are spread over the cores (``prange``);
 inside a run the loop goes over time steps, then over the agents on the
 road, in place, with no temporaries: a run's state (a few hundred positions
@@ -748,10 +756,10 @@ def _next_step(step, t0, dt, n_act, next_rel, next_wake):  # type: ignore[no-unt
 # --- one run, and a chunk of runs ------------------------------------------------
 
 
-@njit(cache=True, fastmath=False, error_model="numpy")
+@njit(cache=True, fastmath=False, error_model="numpy", _nrt=False)
 def _run(  # type: ignore[no-untyped-def]
     x, v, ai, af, ui, uf, lim, probes, p_stand, t0, dt, n_steps, cruise,
-    t_rel, vdes, delay, stop_dur, head_t, tail_t, gap_m,
+    t_rel, vdes, delay, stop_dur, head_t, tail_t, gap_m, si, sf, act, ht, hu,
 ):  # fmt: skip
     """One run, in place: ``x``, ``v`` its agents, ``t_rel`` … ``stop_dur`` its
     draws per unit, ``head_t`` … ``gap_m`` its record; returns the
@@ -761,13 +769,11 @@ def _run(  # type: ignore[no-untyped-def]
     (``act``, in order of march); cruising ones wait in a heap by the time
     they wake."""
     n_units = ui.shape[0]
-    si = np.zeros((n_units, 5), np.int64)
-    sf = np.zeros((n_units, 4))
-    act = np.empty(n_units, np.int64)
-    ht = np.empty(n_units)
-    hu = np.empty(n_units, np.int64)
     n_act = n_heap = 0
-    next_rel = np.min(t_rel) if n_units > 0 else np.inf  # earliest step-off to come
+    next_rel = np.inf  # earliest step-off to come
+    for u in range(n_units):
+        if t_rel[u] < next_rel:
+            next_rel = t_rel[u]
     retired = updates = step = 0
     while step < n_steps and retired < n_units:
         t = t0 + step * dt
@@ -849,10 +855,18 @@ def run_chunk(
     updates, finished = outcomes.updates, outcomes.finished
     probes, p_stand = route.probes, route.stand
     t0, dt, n_steps, cruise = clock.t0, clock.dt, clock.n_steps, clock.shortcuts
+    n_units = ui.shape[0]
     for r in prange(x.shape[0]):
+        # A run's scratch rows: allocated here, as _run may not (see the module's docstring).
+        si = np.zeros((n_units, 5), np.int64)
+        sf = np.zeros((n_units, 4))
+        act = np.empty(n_units, np.int64)
+        ht = np.empty(n_units)
+        hu = np.empty(n_units, np.int64)
         n, ok = _run(
             x[r], v[r], ai, af, ui, uf, lim, probes, p_stand, t0, dt, n_steps, cruise,
             release_t[r], speed[r], delay[r], stop_s[r], head_t[r], tail_t[r], gap_m[r],
+            si, sf, act, ht, hu,
         )  # fmt: skip
         updates[r] = n
         finished[r] = ok
