@@ -61,6 +61,7 @@ the leader as it was at the start of the step: nobody overtakes or overlaps.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from numba import njit, prange
@@ -119,6 +120,9 @@ CRUISE_MIN_STEPS = 3.0
 WAKE_STEPS_EARLY = 2.0
 #: Road [m] a cruising head keeps in hand beyond its car-following's reach.
 CRUISE_GAP_MARGIN_M = 0.5
+
+#: Numba's private switch (see the module's docstring); not in its type stubs.
+_NO_REFCOUNTS: dict[str, Any] = {"_nrt": False}
 
 # Columns of the packed per-agent and per-unit arrays the run loop reads
 # (one row per agent or unit: its fields share a cache line, and the helpers
@@ -756,7 +760,7 @@ def _next_step(step, t0, dt, n_act, next_rel, next_wake):  # type: ignore[no-unt
 # --- one run, and a chunk of runs ------------------------------------------------
 
 
-@njit(cache=True, fastmath=False, error_model="numpy", _nrt=False)
+@njit(cache=True, fastmath=False, error_model="numpy", **_NO_REFCOUNTS)
 def _run(  # type: ignore[no-untyped-def]
     x, v, ai, af, ui, uf, lim, probes, p_stand, t0, dt, n_steps, cruise,
     t_rel, vdes, delay, stop_dur, head_t, tail_t, gap_m, si, sf, act, ht, hu,
