@@ -14,7 +14,7 @@ the load, the CPU time, and one machine-readable line::
 count all their agents and steps), over the wall time.
 
 Usage: python benchmarks/bench_large_parade.py [--units 100|300] [--runs 1000] [--seed 7]
-       [--full]   (the full model, no shortcuts)
+       [--full]   (the full model, no shortcuts) [--step 0.05]
 """
 
 from __future__ import annotations
@@ -37,8 +37,12 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--full", action="store_true", help="the full model (no shortcuts)")
+    ap.add_argument("--step", type=float, help="simulation step [s] (default: the plan's default)")
     args = ap.parse_args()
     plan = rose_parade_plan(args.units)
+    if args.step is not None:
+        spec = plan.simulation.model_copy(update={"step_s": args.step})
+        plan = plan.model_copy(update={"simulation": spec})
     sched = schedule(plan)
     shortcuts = {"shortcuts": False} if args.full else {}
     warm(prepare(plan, sched, 1, np.random.default_rng(0), **shortcuts))
