@@ -8,11 +8,13 @@ so that every problem in a file is reported at once, not just the first.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -89,6 +91,30 @@ def _version_one(value: Any) -> Any:
 
 
 FormatVersion = Annotated[Literal[1], BeforeValidator(_version_one)]
+
+#: The most tags of one unit, and the longest tag: words, not descriptions.
+MAX_TAGS, MAX_TAG_CHARS = 16, 32
+_TAG = re.compile(r"[a-z][a-z0-9-]*")
+
+
+def _tag_word(value: str) -> str:
+    """A tag is one lowercase word, so that a rule names it as the plan writes it."""
+    if not _TAG.fullmatch(value) or len(value) > MAX_TAG_CHARS:
+        raise ValueError(
+            f"tag {value!r} is not a lowercase word: use a-z, digits and '-', "
+            f"starting with a letter, at most {MAX_TAG_CHARS} characters (e.g. band, horses)"
+        )
+    return value
+
+
+Tag = Annotated[
+    str,
+    AfterValidator(_tag_word),
+    WithJsonSchema(
+        {"type": "string", "pattern": "^[a-z][a-z0-9-]*$", "maxLength": MAX_TAG_CHARS,
+         "description": "A lowercase word: letters a-z, digits and '-'"}
+    ),
+]  # fmt: skip
 
 
 class _Strict(BaseModel):
@@ -203,6 +229,12 @@ class _UnitBase(_Strict):
     country: str | None = Field(None, description="ISO 3166 alpha-2 code of a foreign contingent")
     personnel: Personnel | None = Field(
         None, description="Number of people, where it is not ranks × files"
+    )
+    tags: list[Tag] = Field(
+        default_factory=list,
+        max_length=MAX_TAGS,
+        description="Words the order-of-march rules name (docs/lineup.md)",
+        examples=[["band", "loud"]],
     )
 
     @property
