@@ -1,7 +1,7 @@
 """Which optional extra brings which library, and the message when one is missing.
 
 The base install plans and times a parade; charts, simulation, guests and
-seating, and the service each come with an extra (``pip install
+seating, the service and the printed papers each come with an extra (``pip install
 'paradeops[sim]'``). A command that needs a missing library says which extra
 to install instead of failing with an import traceback.
 """
@@ -32,6 +32,8 @@ EXTRA_OF_MODULE: dict[str, str] = {
     "multipart": "service",
     "python_multipart": "service",
     "orjson": "service",
+    "typst": "print",
+    "segno": "print",
 }
 
 
