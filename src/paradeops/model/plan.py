@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
 )
 
+from paradeops.model.assembly import Assembly
 from paradeops.model.clock import CLOCK_PATTERN, ClockTime, parse_clock_time
 from paradeops.model.equipment import EquipmentModel
 from paradeops.model.input_types import (
@@ -342,6 +343,7 @@ class Plan(_Strict):
         default_factory=SimulationSpec,
         description="What may go wrong on the day, for `paradeops simulate` (docs/simulation.md)",
     )
+    assembly: Assembly | None = Field(None, description="Assembly areas (docs/staging.md)")
 
     # Set by the loader: maps a field path such as ("units", 3, "target") to
     # its line, so that problems found later (by the engine) still name one.
