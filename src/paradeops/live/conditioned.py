@@ -11,10 +11,11 @@ made random for what is still to come:
   (its free speed is ``speed × factor``, still capped by the route's speed
   limits), a step-off delay (only for units that have not stepped off), a
   show-stop overrun (only for a show stop still ahead or under way);
-* an open incident holds its unit where it stands until ``opened + d``
-  (and at least until ``now``), ``d`` lognormal with the code's duration
-  (:data:`paradeops.live.incidents.DEFAULT_DURATION_S`) as median and
-  :data:`INCIDENT_SIGMA` as the standard deviation of its logarithm;
+* an open incident holds its unit where it stands until ``opened + d``,
+  ``d`` drawn from its code's lognormal in the plan
+  (``simulation.incident_duration_s``: median and P90) given that it has
+  lasted ``now − opened`` already (:func:`paradeops.live.incidents.drawn_durations`),
+  so it never ends before ``now``;
 * each unit is held behind the unit ahead as in the projection: its head may
   reach ``x`` only once the head ahead has reached ``x + length ahead + min_gap``,
   up to the release point (where the unit ahead disperses).
@@ -34,9 +35,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from paradeops.live.incidents import DEFAULT_DURATION_S, Incident
+from paradeops.live.incidents import Incident, drawn_durations
 from paradeops.live.model import LiveStatus, UnitStatus
-from paradeops.model.simulation_spec import SimulationSpec
+from paradeops.model.simulation_spec import IncidentDurations, SimulationSpec
 from paradeops.simulation.sampling import Samples, draw
 from paradeops.timing.envelope import limits_on_head
 from paradeops.timing.schedule import Schedule, UnitSchedule
@@ -44,9 +45,6 @@ from paradeops.timing.schedule import Schedule, UnitSchedule
 FloatArray = npt.NDArray[np.float64]
 #: Most positions simulated along the route (checkpoints and show stops included).
 MAX_GRID = 160
-#: Standard deviation of the logarithm of an incident's duration (e^0.5 ≈ 1.65:
-#: one in six lasts over 1.65 times its code's median, one in six under 0.6 times).
-INCIDENT_SIGMA = 0.5
 _EPS = 1e-6
 
 
@@ -108,15 +106,24 @@ def _caps(schedule: Schedule, u: UnitSchedule, mids: FloatArray) -> FloatArray:
 
 
 def incident_until(
-    incidents: Iterable[Incident], unit: str, now: float, rng: np.random.Generator, runs: int
+    incidents: Iterable[Incident],
+    unit: str,
+    now: float,
+    rng: np.random.Generator,
+    runs: int,
+    durations: IncidentDurations | None = None,
 ) -> FloatArray | None:
-    """When the unit's open incidents end, per run (None if it has none open)."""
+    """When the unit's open incidents end, per run (None if it has none open).
+
+    ``durations``: the plan's ``simulation.incident_duration_s`` (its defaults if None).
+    """
+    durations = durations or IncidentDurations()
     until: FloatArray | None = None
     for i in incidents:
         if i.unit != unit or i.cleared is not None or not math.isfinite(i.opened):
             continue
-        median = DEFAULT_DURATION_S.get(i.code, DEFAULT_DURATION_S["other"])
-        d = median * np.exp(INCIDENT_SIGMA * rng.standard_normal(runs))
+        d = drawn_durations(durations.of(i.code), now - i.opened, rng, runs)
+        # The draw already ends no earlier than now; this guards against rounding only.
         end = np.maximum(i.opened + d, now)
         until = end if until is None else np.maximum(until, end)
     return until
@@ -261,7 +268,7 @@ def conditioned(
     head_now = np.empty(len(ground))
     leader: tuple[FloatArray, float] | None = None
     for k, (u, st) in enumerate(ground):
-        until = incident_until(incidents, u.id, now, rng, runs)
+        until = incident_until(incidents, u.id, now, rng, runs, spec.incident_duration_s)
         start = _start(u, st, k, samples, until, _stop(schedule, u), now)
         bound = _leader_bound(
             grid,

@@ -3,11 +3,14 @@
 An incident on a unit (a float broken down, a marcher taken ill) holds the
 unit's head where it is from the moment the incident was opened. While the
 incident is open nobody knows when it will be cleared, so the projection
-expects it to last its code's duration (:data:`DEFAULT_DURATION_S`); one
-open longer than that is expected to clear now (it cannot have cleared in
-the past, or it would be cleared). A cleared incident held the unit from
-its opening to its clearing. The units behind are held behind it by the
-timing engine's own envelope, as behind any late leader.
+expects it to last its code's median duration (the plan's
+``simulation.incident_duration_s``; :data:`DEFAULT_DURATION_S` without one);
+one open longer than that is expected to clear now (it cannot have cleared
+in the past, or it would be cleared). A cleared incident held the unit
+from its opening to its clearing. The units behind are held behind it by
+the timing engine's own envelope, as behind any late leader. The public ETA
+ranges draw an open incident's duration instead (:func:`drawn_durations`),
+given how long it has lasted already.
 
 An actual of the unit later than a hold's start says where it really was:
 the hold then starts there and then, and one that ended before it is over.
@@ -22,38 +25,43 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from statistics import NormalDist
 
 import numpy as np
+import numpy.typing as npt
 
+from paradeops.model.simulation_spec import (
+    INCIDENT_CODES,
+    IncidentCode,
+    IncidentDuration,
+    IncidentDurations,
+)
 from paradeops.timing.schedule import Trajectory
 
-IncidentCode = Literal[
-    "breakdown", "medical", "weather", "security", "show_stop_overrun", "crowd", "other"
+__all__ = [
+    "CODES",
+    "DEFAULT_DURATION_S",
+    "Hold",
+    "Incident",
+    "IncidentCode",
+    "Onward",
+    "apply_holds",
+    "drawn_durations",
+    "expected_until",
+    "holds",
 ]
-CODES: tuple[IncidentCode, ...] = (
-    "breakdown",
-    "medical",
-    "weather",
-    "security",
-    "show_stop_overrun",
-    "crowd",
-    "other",
-)
-#: How long an open incident is expected to hold its unit, by code [s]. Chosen from
-#: what the organisers of street parades report: a float towed or repaired ~10 min,
-#: a marcher helped off the route ~5 min, a squall waited out ~15 min, a security
-#: check ~10 min, a show stop run long ~2 min, a crowd cleared off the route ~5 min.
-DEFAULT_DURATION_S: Mapping[str, float] = {
-    "breakdown": 600.0,
-    "medical": 300.0,
-    "weather": 900.0,
-    "security": 600.0,
-    "show_stop_overrun": 120.0,
-    "crowd": 300.0,
-    "other": 300.0,
-}
+
+CODES: tuple[IncidentCode, ...] = INCIDENT_CODES
+#: How long an open incident is expected to hold its unit, by code [s]: the medians of
+#: the plan format's defaults (``simulation.incident_duration_s``, docs/plan-format.md).
+DEFAULT_DURATION_S: Mapping[str, float] = IncidentDurations().medians()
 _EPS = 1e-6
+_NORMAL = NormalDist()
+#: The largest probability below 1 (``NormalDist.inv_cdf`` refuses 1 itself).
+_P_BELOW_ONE = math.nextafter(1.0, 0.0)
+#: Below this upper-tail probability U·Q(a) may underflow: the asymptotic form is used.
+_TINY_TAIL = 1e-280
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,37 @@ def expected_until(
     # Still open: it lasts its code's duration, or (overdue) it is expected to end now.
     duration = durations.get(incident.code, DEFAULT_DURATION_S["other"])
     return max(incident.opened + duration, now)
+
+
+def drawn_durations(
+    duration: IncidentDuration, elapsed: float, rng: np.random.Generator, runs: int
+) -> FloatArray:
+    """``runs`` durations [s] of an incident open ``elapsed`` s, none shorter than that.
+
+    The code's lognormal conditioned on the incident having lasted ``elapsed``:
+    its logarithm's standard normal truncated below at ``a = ln(elapsed /
+    median) / σ``, drawn by inverting the upper tail (``z = Q⁻¹(U·Q(a))``, U
+    uniform on (0, 1]), which stays exact far in the tail where ``1 − Φ(a)``
+    would round to 0. Where even ``U·Q(a)`` could underflow (``a`` over ~36)
+    the truncated normal is ``a`` plus an exponential of mean ``1/a`` (its
+    asymptotic form). A fixed duration (σ = 0) overdue ends now.
+    """
+    median, sigma = duration.median_s, duration.sigma
+    if sigma <= 0.0:
+        return np.full(runs, max(median, elapsed))
+    if elapsed <= 0.0:  # not begun yet (stamped ahead of now): nothing to condition on
+        z = rng.standard_normal(runs)
+        return np.asarray(median * np.exp(sigma * z), dtype=float)
+    a = (math.log(elapsed) - math.log(median)) / sigma  # no underflow of elapsed / median
+    tail = 0.5 * math.erfc(a / math.sqrt(2.0))  # Q(a) = P(Z > a)
+    u = 1.0 - rng.random(runs)  # (0, 1]: never the point p = 0
+    if tail > _TINY_TAIL:
+        p = np.minimum(u * tail, _P_BELOW_ONE)  # inv_cdf takes 0 < p < 1 only
+        z = np.array([-_NORMAL.inv_cdf(float(x)) for x in p])
+    else:
+        z = a - np.log(u) / a
+    drawn = median * np.exp(sigma * np.maximum(z, a))
+    return np.asarray(np.maximum(drawn, elapsed), dtype=float)
 
 
 def holds(

@@ -11,6 +11,8 @@ simulated. Distributions are written as one mapping with a ``dist`` tag::
         t-90m: {speed_factor: {dist: fixed, value: 0.92}}   # a what-if
       idm:
         vehicles: {accel_ms2: 0.8, decel_ms2: 1.5, tau_s: 1.2}
+      incident_duration_s:
+        breakdown: {median_s: 900, p90_s: 2400}   # floats towed, not repaired
 
 Parameters are checked here (pydantic, ``extra="forbid"``), so an impossible
 distribution is reported with its file and line like any other plan field.
@@ -20,11 +22,13 @@ Samples are drawn from it by :mod:`paradeops.simulation.sampling`.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from statistics import NormalDist
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from paradeops.model.input_types import Fraction, Metres, Real, Seconds
+from paradeops.errors import ValueAt
+from paradeops.model.input_types import MAX_DURATION_S, Fraction, Metres, Real, Seconds
 
 DistKind = Literal["fixed", "normal", "lognormal", "uniform", "triangular"]
 
@@ -191,6 +195,111 @@ class UnitOverride(_Strict):
     _factor = field_validator("speed_factor")(_positive_factor)
 
 
+IncidentCode = Literal[
+    "breakdown", "medical", "weather", "security", "show_stop_overrun", "crowd", "other"
+]
+INCIDENT_CODES: tuple[IncidentCode, ...] = (
+    "breakdown",
+    "medical",
+    "weather",
+    "security",
+    "show_stop_overrun",
+    "crowd",
+    "other",
+)
+#: The standard normal's 90th percentile: a lognormal's P90 is its median × e^(σ·Z90).
+Z90 = NormalDist().inv_cdf(0.9)
+#: The shortest median accepted [s]: with the day as the longest P90, σ stays under 9
+#: (a sub-second median would let e^(σz) overflow in the draws).
+MIN_INCIDENT_MEDIAN_S = 1.0
+#: The defaults' P90 over median: σ = ln 1.9 / Z90 ≈ 0.50 (one in ten lasts past
+#: 1.9 times the typical time, one in ten ends within half of it).
+DEFAULT_P90_RATIO = 1.9
+
+
+class IncidentDuration(_Strict):
+    """How long an incident of one code holds its unit: lognormal (right-skewed, never
+    negative, the usual model of incident and repair durations), given by the two
+    figures an organiser can state: the typical time (median) and the time only one
+    incident in ten outlasts (90th percentile). σ of the logarithm is
+    ln(p90_s / median_s) / 1.2816; p90_s equal to median_s is a fixed duration."""
+
+    median_s: Annotated[Real, Field(ge=MIN_INCIDENT_MEDIAN_S, le=MAX_DURATION_S)] = Field(
+        description="Half of these incidents are over by then [s]; the control room and "
+        "the announcer expect an open one to last this long",
+        examples=[600],
+    )
+    p90_s: Annotated[Real, Field(ge=MIN_INCIDENT_MEDIAN_S, le=MAX_DURATION_S)] = Field(
+        description="Nine in ten are over by then [s]; at least median_s",
+        examples=[1140],
+    )
+
+    @model_validator(mode="after")
+    def _p90_not_below_median(self) -> IncidentDuration:
+        if self.p90_s < self.median_s:
+            raise ValueAt(
+                ("p90_s",),
+                f"p90_s ({self.p90_s:g}) must be at least median_s ({self.median_s:g}): "
+                "nine incidents in ten are over by p90_s, half of them by median_s",
+            )
+        return self
+
+    @property
+    def sigma(self) -> float:
+        """The standard deviation of the duration's logarithm."""
+        return math.log(self.p90_s / self.median_s) / Z90
+
+
+def _typical(median_s: float) -> IncidentDuration:
+    return IncidentDuration(median_s=median_s, p90_s=DEFAULT_P90_RATIO * median_s)
+
+
+class IncidentDurations(_Strict):
+    """How long an incident holds its unit, by code. The defaults' medians are what
+    organisers of street parades report; each P90 is 1.9 times its median (σ ≈ 0.5).
+    A code left out keeps its default."""
+
+    breakdown: IncidentDuration = Field(
+        _typical(600.0), description="A float or vehicle repaired or towed off (~10 min)"
+    )
+    medical: IncidentDuration = Field(
+        _typical(300.0), description="A participant helped off the route (~5 min)"
+    )
+    weather: IncidentDuration = Field(_typical(900.0), description="A squall waited out (~15 min)")
+    security: IncidentDuration = Field(
+        _typical(600.0), description="A check, or an object cleared (~10 min)"
+    )
+    show_stop_overrun: IncidentDuration = Field(
+        _typical(120.0), description="A performance run long (~2 min)"
+    )
+    crowd: IncidentDuration = Field(
+        _typical(300.0), description="Spectators cleared off the route (~5 min)"
+    )
+    other: IncidentDuration = Field(_typical(300.0), description="Anything else (~5 min)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_codes(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in data:
+                if key not in INCIDENT_CODES:
+                    raise ValueAt(
+                        (str(key),),
+                        f"{key!r} is not an incident code: give one of "
+                        + ", ".join(INCIDENT_CODES),
+                    )
+        return data
+
+    def of(self, code: str) -> IncidentDuration:
+        """The duration of ``code``'s incidents (``other``'s for a code not listed)."""
+        found = getattr(self, code, None) if code in INCIDENT_CODES else None
+        return found if isinstance(found, IncidentDuration) else self.other
+
+    def medians(self) -> dict[str, float]:
+        """Each code's median [s]: how long the projection expects an open incident to last."""
+        return {code: self.of(code).median_s for code in INCIDENT_CODES}
+
+
 class SimulationSpec(_Strict):
     """The ``simulation:`` section of a plan."""
 
@@ -233,6 +342,11 @@ class SimulationSpec(_Strict):
         5.0,
         description="A unit is held in a run when its head reaches the reviewing stand "
         "this much later than it would have with the road ahead empty",
+    )
+    incident_duration_s: IncidentDurations = Field(
+        default_factory=IncidentDurations,
+        description="How long an incident holds its unit, by code (median and P90 of a "
+        "lognormal): the control room expects the median, the public ETA ranges draw from it",
     )
 
     _factor = field_validator("speed_factor")(_positive_factor)
