@@ -1,0 +1,133 @@
+"""``print``: the papers of the day as a PDF, typeset by Typst.
+
+The documents are built as Typst markup by :mod:`paradeops.reports.papers`
+(pure); this adapter finds the fonts on this machine, compiles the markup
+with Typst's Python package (the ``print`` extra) and writes the file.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from paradeops.cli.app import app
+from paradeops.cli.output import PlanArg, say_written, write_output
+from paradeops.errors import UserError
+from paradeops.extras import require
+
+if TYPE_CHECKING:
+    from paradeops.reports.papers import PapersInput
+    from paradeops.reports.papers.fonts import Font
+
+__all__ = ["compile_pdf", "font_families"]
+
+
+class What(StrEnum):
+    run_of_show = "run-of-show"
+    marshals = "marshals"
+    announcer = "announcer"
+    units = "units"
+    all = "all"
+
+
+class PaperSize(StrEnum):
+    a4 = "a4"
+    letter = "letter"
+
+
+@app.command(name="print")
+def print_papers(
+    plan: PlanArg,
+    what: Annotated[
+        What,
+        typer.Option(
+            "--what",
+            help="run-of-show, marshals (a sheet per checkpoint), announcer, units "
+            "(a call sheet per unit), or all",
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The PDF to write: FILE.pdf", show_default=False)
+    ],
+    paper: Annotated[PaperSize, typer.Option("--paper", help="Paper size")] = PaperSize.a4,
+) -> None:
+    """The papers of the day as a PDF: run of show, marshals, announcer, call sheets."""
+    if output.suffix.lower() != ".pdf":
+        raise UserError(
+            f"cannot write the papers as {output.suffix or 'a file without extension'}",
+            field="--output",
+            hint="name the file .pdf",
+        )
+    require("typst", what="paradeops print")
+    from paradeops.cli.plan_commands import load_and_schedule
+    from paradeops.composition.music import music_report
+    from paradeops.reports.papers import PapersInput, papers_markup
+
+    p, s = load_and_schedule(plan)
+    data = PapersInput(p, s, music_report(p, s))
+    families, folders = font_families(p.parade.name + "".join(_names(data)))
+    markup = papers_markup(data, what.value, paper.value, families)
+    write_output(output, compile_pdf(markup, folders))
+    say_written(output)
+
+
+def _names(data: PapersInput) -> list[str]:
+    """Every string of the plan a paper may print (for the scripts they need)."""
+    s = data.schedule
+    texts = [s.window_name, *(c.name for c in s.checkpoints)]
+    for u in s.units:
+        texts += [u.name, u.description or ""]
+    if data.music is not None:
+        for sheet in data.music.sheets:
+            texts += [sheet.name, *(c.title + (c.composer or "") for c in sheet.cues)]
+    return texts
+
+
+def font_families(text: str) -> tuple[list[str], list[Path]]:
+    """The font families for ``text``, preferred first, and the folders Typst must search.
+
+    A script (Arabic, CJK) whose font is not installed is a user error naming
+    the Debian package that brings it: Typst would print empty boxes.
+    """
+    from paradeops.reports.papers.fonts import EMBEDDED_FAMILY, FONTS, scripts_in
+
+    present = [f for f in FONTS if f.file.is_file()]
+    missing = [f for f in FONTS if f.script in scripts_in(text) and f not in present]
+    if missing:
+        raise _missing_fonts(missing)
+    folders = sorted({f.file.parent for f in present})
+    return [*(f.family for f in present), EMBEDDED_FAMILY], folders
+
+
+def _missing_fonts(missing: list[Font]) -> UserError:
+    scripts = " and ".join(f.script for f in missing)
+    packages = " ".join(sorted({f.package for f in missing}))
+    files = ", ".join(str(f.file) for f in missing)
+    return UserError(
+        f"the papers have {scripts} text, and its font is not installed ({files})",
+        hint=f"install Debian's {packages} (apt-get install {packages}), or the same Noto fonts",
+    )
+
+
+def compile_pdf(markup: str, font_folders: list[Path]) -> bytes:
+    """PDF of a Typst document, with Typst's own fonts and those of ``font_folders`` only.
+
+    System fonts are not searched: the same plan prints the same on every
+    machine that has the fonts named in :mod:`paradeops.reports.papers.fonts`.
+    """
+    import typst
+
+    # The stubs tie the font paths' type to the input's (bytes here, for a
+    # document in memory): the folders are names, given as str.
+    compile_document: Any = typst.compile
+    pdf = compile_document(
+        markup.encode("utf-8"),
+        font_paths=[str(f) for f in font_folders],
+        ignore_system_fonts=True,
+        format="pdf",
+    )
+    assert isinstance(pdf, bytes)
+    return pdf
