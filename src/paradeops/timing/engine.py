@@ -141,6 +141,18 @@ def _schedule(plan: Plan) -> Schedule:
     return sched
 
 
+def column_arrays(plan: Plan) -> tuple[kernel.ColumnUnits, kernel.RouteLimits]:
+    """The plan's ground units (in its order) and route as the column kernel takes them.
+
+    The array-level entry point for callers that time many orders of the
+    same units (``paradeops lineup``): permute the arrays of
+    :class:`~paradeops.timing.kernel.ColumnUnits` and call the kernel of
+    :func:`column_kernel`, with no per-unit objects built per pass.
+    """
+    ground = [u for u in plan.units if not isinstance(u, AircraftUnit)]
+    return _column_inputs(_context(plan), ground)
+
+
 def _context(plan: Plan) -> _Ctx:
     cps = plan.route.checkpoints
     origin = cps[0].at_m or 0.0
