@@ -143,7 +143,7 @@ def test_dst_day_call_time_is_an_instant_not_a_wall_clock_sum() -> None:
     _, s = staged(three_floats(opens="00:45:00", **kw))  # type: ignore[arg-type]
     (f,) = s.findings
     assert (f.kind, f.unit, f.amount) == ("before_open", "a", pytest.approx(900))
-    assert "00:30:00+00:00" in f.message and "15:00 less to form up" in f.message
+    assert "00:30:00+00:00" in f.message and "15 min less to form up" in f.message
 
 
 def test_area_opening_before_midnight_for_a_parade_after_midnight() -> None:

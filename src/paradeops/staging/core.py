@@ -282,6 +282,10 @@ def _clock(s: Schedule, seconds: float) -> str:
 
 
 def _duration(seconds: float) -> str:
+    """``15 min``, ``5 min 30 s``, ``1 h 5 min``: a span as a marshal says it."""
     whole = round(seconds)
     hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "",
+             f"{secs} s" if secs or not whole else ""]  # fmt: skip
+    return " ".join(p for p in parts if p)
