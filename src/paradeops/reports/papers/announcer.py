@@ -30,6 +30,9 @@ def _block(data: PapersInput, number: int, u: UnitSchedule) -> str:
     else:
         head, tail = times
         time, detail = when(s, head), f"Head at the stand; tail passes {clock(s, tail)}"
+        stop = u.at(s.reviewing.id)
+        if stop is not None and stop.head_leaves is not None:
+            detail += f"; show stop of {stop.head_leaves - head:.0f} s"
     said = [text(u.description)] if u.description else []
     if u.debut:
         said.append(bold(text("First appearance in a parade.")))
