@@ -47,6 +47,26 @@ class AlertOut(BaseModel):
     amount: float
 
 
+class OpenIncidentOut(BaseModel):
+    """An open incident as the control room shows it (the same entry as in ``/live``)."""
+
+    id: str
+    code: str
+    text: str
+    unit: str | None = None
+    unit_name: str | None = None
+    at_m: float | None = None
+    #: The checkpoint nearest the unit's head now, else nearest ``at_m``.
+    place: str | None = None
+    at: str | None = None
+    recorded_by: str
+    #: When the projection expects it over: its start plus the plan's median for its code.
+    expected_until: str | None = None
+    line: str
+    #: Oldest first.
+    order: int
+
+
 class StatusOut(BaseModel):
     plan: int
     revision: int
@@ -59,6 +79,8 @@ class StatusOut(BaseModel):
     alerts: list[AlertOut]
     reviewing_last_tail: str | None
     window_end: str | None
+    #: The open incidents keyed by id, as in ``/live``.
+    incidents: dict[str, OpenIncidentOut] = {}
 
 
 class ScriptLineOut(BaseModel):

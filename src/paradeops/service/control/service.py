@@ -28,11 +28,13 @@ from paradeops.service.control.models import (
     AheadOut,
     AlertOut,
     LastOut,
+    OpenIncidentOut,
     PassOut,
     ScriptLineOut,
     StatusOut,
     UnitOut,
 )
+from paradeops.service.incidents.documents import open_incidents
 from paradeops.service.incidents.service import PlanIncidents, for_projection
 from paradeops.service.orders import service as orders
 from paradeops.service.orders.models import OrderOut
@@ -95,7 +97,9 @@ def _compute(ctx: ServiceContext, session: Session, loaded: plans.Loaded) -> Sna
     now = (ctx.now() - s.reference).total_seconds()
     th = Thresholds(late_s=ctx.late_s, max_gap_m=loaded.plan.defaults.max_gap_m)
     found = for_projection(session, loaded)
-    gap, held = loaded.plan.defaults.min_gap_m, holds(found.core, now)
+    # An open incident is expected to last its code's median in the plan (or the default).
+    medians = loaded.plan.simulation.incident_duration_s.medians()
+    gap, held = loaded.plan.defaults.min_gap_m, holds(found.core, now, medians)
     live = project(s, view.first, now, min_gap_m=gap, thresholds=th, holds=held)
     listed = tuple(orders.listing(session, loaded.plan_id))
     if listed:  # issued holds delay their units where they stand them (live/orders.py)
@@ -154,6 +158,10 @@ def status(snap: Snapshot) -> StatusOut:
         if live.reviewing_last_tail is None
         else iso(live.reviewing_last_tail),
         window_end=None if s.window_end is None else iso(s.window_end),
+        incidents={
+            k: OpenIncidentOut(**v)
+            for k, v in open_incidents(snap.loaded.plan, s, live, snap.incidents).items()
+        },
     )
 
 

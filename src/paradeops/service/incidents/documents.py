@@ -56,11 +56,16 @@ def _place(s: Schedule, live: LiveStatus, i: IncidentOut) -> str | None:
 
 
 def _entry(
-    s: Schedule, live: LiveStatus, i: IncidentOut, core: Incident, language: str | None
+    s: Schedule,
+    live: LiveStatus,
+    i: IncidentOut,
+    core: Incident,
+    plan: Plan,
 ) -> dict[str, Any]:
     names = {u.id: u.name for u in s.units}
     unit_name = names.get(i.unit) if i.unit is not None else None
     place = _place(s, live, i)
+    medians = plan.simulation.incident_duration_s.medians()
     doc = {
         "id": i.id,
         "code": i.code,
@@ -72,8 +77,9 @@ def _entry(
         # On the parade's clock, like every time in these documents (not the phone's offset).
         "at": _iso(s, core.opened) if math.isfinite(core.opened) else i.at,
         "recorded_by": i.recorded_by,
-        "expected_until": _iso(s, expected_until(core, live.now)),
-        "line": suggested_line(i.code, unit_name, place, language),
+        # As the projection expects it (control/service.py): the plan's median by code.
+        "expected_until": _iso(s, expected_until(core, live.now, medians)),
+        "line": suggested_line(i.code, unit_name, place, plan_language(plan)),
     }
     return {k: v for k, v in doc.items() if v is not None}  # null deletes in a merge patch
 
@@ -82,8 +88,7 @@ def open_incidents(
     plan: Plan, s: Schedule, live: LiveStatus, found: PlanIncidents
 ) -> dict[str, Any]:
     """The open incidents keyed by id, each with its ``order`` (oldest first)."""
-    language = plan_language(plan)
     return {
-        i.id: {**_entry(s, live, i, core, language), "order": n}
+        i.id: {**_entry(s, live, i, core, plan), "order": n}
         for n, (i, core) in enumerate(open_ones(found))
     }
