@@ -27,7 +27,16 @@ from tests.packaging.conftest import ROOT, bench_install
 pytestmark = pytest.mark.slow
 
 #: Libraries of the extras: none may be in the base install.
-EXTRA_LIBRARIES = ("matplotlib", "numba", "ortools", "pycountry", "fastapi", "sqlalchemy")
+EXTRA_LIBRARIES = (
+    "matplotlib",
+    "numba",
+    "ortools",
+    "pycountry",
+    "fastapi",
+    "sqlalchemy",
+    "typst",
+    "segno",
+)
 
 
 def run(install: Any, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -154,6 +163,11 @@ NEEDS_AN_EXTRA = [
     ),
     pytest.param(
         "service", ["serve", "--database", "sqlite:///never.db", "--port", "1"], id="serve"
+    ),
+    pytest.param(
+        "print",
+        ["print", "victory-day-2025/plan.yaml", "--what", "all", "-o", "papers.pdf"],
+        id="print",
     ),
 ]
 
