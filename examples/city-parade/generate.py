@@ -256,6 +256,37 @@ def main() -> None:
           + f"; {stops} show stops ({sum(u['show_stop']['duration_s'] for u in units if 'show_stop' in u)} s in all).")
     for u in units:
         print(item(u))
+    print(assembly(units), end="")
+
+
+#: Where the units form up (docs/staging.md): floats and vehicles in the bus
+#: depot, bands and walking groups on the school field, the mounted police in
+#: Station Road itself, at the start point.
+ASSEMBLY = """\
+assembly:
+  # Called 30 min before a unit must leave its area: time to arrive, find its
+  # pitch and form up. Units not assigned below form up in the depot.
+  form_up_s: 1800
+  default: depot
+  areas:
+    - {{id: depot, name: Riverside bus depot, capacity_m2: {depot_m2}, to_start_s: 600, opens: "11:30:00"}}
+    - {{id: school-field, name: St Mary's school field, capacity_m2: {field_m2}, to_start_s: 420, opens: "12:00:00"}}
+    - {{id: station-road, name: Station Road (closed), capacity_m: {road_m}, to_start_s: 60, opens: "12:15:00"}}
+  assign:
+"""
+#: The areas' sizes: each holds its busiest moment with room to spare.
+DEPOT_M2, FIELD_M2, ROAD_M = 2400, 2400, 60
+
+
+def assembly(units: list[dict]) -> str:
+    """The assembly: section: bands and walking groups to the field, horses to Station Road."""
+    text = ASSEMBLY.format(depot_m2=DEPOT_M2, field_m2=FIELD_M2, road_m=ROAD_M)
+    for u in units:
+        if u["kind"] == "mounted":
+            text += f"    {u['id']}: station-road\n"
+        elif u["kind"] in ("band", "foot"):
+            text += f"    {u['id']}: school-field\n"
+    return text
 
 
 if __name__ == "__main__":
