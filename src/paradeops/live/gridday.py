@@ -208,12 +208,29 @@ def leader_bound(day: Day, leader: FloatArray, length: float, free: FloatArray) 
     towards the later one (it may have stood at the earlier one, a stand not
     smeared over the segment), but not before it got to the earlier one.
     """
+    j, back, near = _reach(day, np.array([length]), free[None, :])
+    return _bound(leader, j[0], back[0], near)
+
+
+def _reach(
+    day: Day, lengths: FloatArray, free: FloatArray
+) -> tuple[npt.NDArray[np.int64], FloatArray, npt.NDArray[np.bool_]]:
+    """Where each leader's head must be for the unit behind to reach each grid point:
+    the grid segment (its start ``j``), the seconds walked back from its end, and
+    which grid points are before the release (the leader bounds nothing after)."""
     g = day.grid
-    q = np.minimum(g + length + day.min_gap_m, g[-1])
+    q = np.minimum(g[None, :] + lengths[:, None] + day.min_gap_m, g[-1])
     j = np.clip(np.searchsorted(g, q, side="right") - 1, 0, len(g) - 2)
     pace = free / np.diff(g)  # s per m on each segment
-    bound = np.maximum(leader[j + 1] - (g[j + 1] - q) * pace[j], leader[j])
-    return np.where(g <= day.release_m - day.min_gap_m + _EPS, bound, -np.inf)
+    back = (g[j + 1] - q) * np.take_along_axis(pace, j, axis=1)
+    return j, back, g <= day.release_m - day.min_gap_m + _EPS
+
+
+def _bound(
+    leader: FloatArray, j: npt.NDArray[np.int64], back: FloatArray, near: npt.NDArray[np.bool_]
+) -> FloatArray:
+    bound = np.maximum(leader[j + 1] - back, leader[j])
+    return np.where(near, bound, -np.inf)
 
 
 def propagate(day: Day, hold: FloatArray, first: int = 0) -> FloatArray:
@@ -222,10 +239,9 @@ def propagate(day: Day, hold: FloatArray, first: int = 0) -> FloatArray:
     Units before ``first`` are taken as they are in ``day.heads``.
     """
     out = day.heads.copy()
+    j, back, near = _reach(day, day.lengths, day.free)  # once for all units: it is most of it
     for k in range(first, len(day.ids)):
-        lead = None
-        if k > 0:
-            lead = leader_bound(day, out[k - 1], float(day.lengths[k - 1]), day.free[k - 1])
+        lead = None if k == 0 else _bound(out[k - 1], j[k - 1], back[k - 1], near)
         out[k] = _unit(day, k, hold[k], lead)
     return out
 
