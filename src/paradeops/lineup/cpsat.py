@@ -22,6 +22,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from paradeops.lineup.constraints import Constraints, IntArray, Pairs
+from paradeops.lineup.greedy import greedy_order
 from paradeops.timing import kernel
 
 #: The longest a single deletion step of the conflict search may take [s].
@@ -53,7 +54,8 @@ class _Model:
 
     The others (most units of a large parade) are interchangeable as far as
     the rules go: they fill the places left, in order of falling speed
-    (:meth:`order`). Fixed units are not variables: their places are taken.
+    (:meth:`fill`). A fixed unit is a variable too, held at its place by its
+    rule's literal, so that the conflict search can let it go.
     """
 
     def __init__(self, c: Constraints) -> None:
@@ -63,16 +65,14 @@ class _Model:
         named = {u for g in c.keep_order for u in g}
         named.update(u for r in c.pairs for u in (*r.ahead, *r.behind))
         named.update(u for w in c.windows for u in w.units)
-        self.fixed = c.fixed_places()
-        self.named = sorted(named - set(self.fixed))
-        self.taken = set(self.fixed.values())
-        self.free_places = [p for p in range(n) if p not in self.taken]
+        named.update(c.first + c.last)
+        self.named = sorted(named)
         self.x: dict[int, dict[int, cp_model.IntVar]] = {
-            u: {p: self.m.new_bool_var("") for p in self.free_places} for u in self.named
+            u: {p: self.m.new_bool_var("") for p in range(n)} for u in self.named
         }
         for u in self.named:
             self.m.add_exactly_one(self.x[u].values())
-        for p in self.free_places:
+        for p in range(n):
             self.m.add_at_most_one(self.x[u][p] for u in self.named)
         self.lits: dict[str, cp_model.IntVar] = {}
         self._rules()
@@ -82,65 +82,47 @@ class _Model:
         return self.lits[name]
 
     def place(self, u: int) -> Any:
-        if u in self.fixed:
-            return self.fixed[u]
         return sum(p * v for p, v in self.x[u].items())
 
     def at(self, units: Sequence[int], p: int) -> Any:
-        """1 when one of ``units`` is at place ``p``: a fixed one, or a variable."""
-        if p in self.taken:
-            return int(any(self.fixed.get(u) == p for u in units))
-        return sum(self.x[u][p] for u in units if u in self.x)
+        """1 when one of ``units`` is at place ``p``."""
+        return sum(self.x[u][p] for u in units)
 
     def _rules(self) -> None:
-        c = self.c
-        # fixed: each fixed unit's place is taken; the rule's literal is the conflict
-        # search's handle on it (a fixed unit that another rule wants elsewhere).
+        c, fixed = self.c, self.c.fixed_places()
         for name, units in (("fixed.first", c.first), ("fixed.last", c.last)):
             if units:
-                self._lit(name)
+                lit = self._lit(name)
+                for u in units:
+                    self.m.add(self.x[u][fixed[u]] == 1).only_enforce_if(lit)
         for g, group in enumerate(c.keep_order):
             lit = self._lit(f"keep_order[{g}]")
             for a, b in zip(group, group[1:], strict=False):
-                self._enforce(self.place(a) + 1 <= self.place(b), lit, (a, b))
+                self.m.add(self.place(a) + 1 <= self.place(b)).only_enforce_if(lit)
         for rule in c.pairs:
             self._pairs(rule, self._lit(rule.name))
-
-    def _enforce(self, ct: Any, lit: cp_model.IntVar, units: Sequence[int]) -> None:
-        """``ct`` under ``lit``, and under the fixed rules of the fixed ``units`` it names."""
-        if isinstance(ct, bool):
-            if not ct:
-                self.m.add_bool_or([self._fixed_lit(u).negated() for u in units if u in self.fixed]
-                                 + [lit.negated()])  # fmt: skip
-            return
-        self.m.add(ct).only_enforce_if(
-            [lit, *(self._fixed_lit(u) for u in units if u in self.fixed)]
-        )
-
-    def _fixed_lit(self, u: int) -> cp_model.IntVar:
-        return self.lits["fixed.first" if u in self.c.first else "fixed.last"]
 
     def _pairs(self, rule: Pairs, lit: cp_model.IntVar) -> None:
         """No unit of ``behind`` 1..within places after one of ``ahead`` (both ways: apart)."""
         n, d = self.c.n, rule.within
+        if not rule.ahead or not rule.behind:
+            return
         if rule.both_ways:  # any within + 1 places in a row hold at most one of them
             for s in range(max(1, n - d)):
-                window = range(s, min(n, s + d + 1))
-                fixed_in = [u for u in rule.ahead if self.fixed.get(u) in window]
-                self._enforce(sum(self.at(rule.ahead, p) for p in window) <= 1, lit, fixed_in)
+                window = sum(self.at(rule.ahead, p) for p in range(s, min(n, s + d + 1)))
+                self.m.add(window <= 1).only_enforce_if(lit)
             return
         for p in range(n):
             for q in range(max(0, p - d), p):
-                fixed_in = [u for u in (*rule.ahead, *rule.behind) if self.fixed.get(u) in (p, q)]
-                self._enforce(self.at(rule.behind, p) + self.at(rule.ahead, q) <= 1, lit,
-                              fixed_in)  # fmt: skip
+                both = self.at(rule.behind, p) + self.at(rule.ahead, q)
+                self.m.add(both <= 1).only_enforce_if(lit)
 
     def surrogate(self, units: kernel.ColumnUnits, route: kernel.RouteLimits) -> None:
         """Minimise the distance of every named unit from its place in falling speed,
         and of every window unit from the places that reach the window in time."""
         n = self.c.n
         wanted = _speed_places(units)
-        cost = {u: {p: abs(p - int(wanted[u])) for p in self.free_places} for u in self.named}
+        cost = {u: {p: abs(p - int(wanted[u])) for p in range(n)} for u in self.named}
         headway = float(np.mean((units.length_m + units.gap_m) / units.speed_ms))
         speed = float(np.mean(units.speed_ms))
         for w in self.c.windows:
@@ -148,17 +130,20 @@ class _Model:
             lo = int(np.clip(np.ceil((w.lo_s - travel) / headway), 0, n - 1))
             hi = int(np.clip(np.floor((w.hi_s - travel) / headway), lo, n - 1))
             for u in w.units:
-                if u in cost:
-                    for p in self.free_places:
-                        cost[u][p] += n * max(0, lo - p, p - hi)
+                for p in range(n):
+                    cost[u][p] += n * max(0, lo - p, p - hi)
         self.m.minimize(sum(cost[u][p] * v for u in self.named for p, v in self.x[u].items()))
 
+    def hint(self, order: IntArray) -> None:
+        """Start CP-SAT's search from ``order``."""
+        place = {int(u): p for p, u in enumerate(order)}
+        for u in self.named:
+            for p, v in self.x[u].items():
+                self.m.add_hint(v, place[u] == p)
+
     def order(self, solver: cp_model.CpSolver) -> IntArray:
-        """The solution's order: fixed and named units where placed, the rest by speed."""
-        n = self.c.n
-        order = np.full(n, -1, dtype=np.int64)
-        for u, p in self.fixed.items():
-            order[p] = u
+        """The solution's order: the named units where placed, -1 for the places left."""
+        order = np.full(self.c.n, -1, dtype=np.int64)
         for u in self.named:
             order[next(p for p, v in self.x[u].items() if solver.boolean_value(v))] = u
         return order
@@ -205,6 +190,9 @@ def first_order(
     for lit in model.lits.values():
         model.m.add(lit == 1)
     model.surrogate(units, route)
+    greedy = greedy_order(c, units.speed_ms)
+    if greedy is not None:
+        model.hint(greedy)
     started = time.perf_counter()
     solver = _solver(time_limit_s, workers, seed)
     status = solver.solve(model.m)
@@ -212,6 +200,8 @@ def first_order(
     if status == cp_model.INFEASIBLE:
         raise conflict(c, time_limit_s=time_limit_s, seed=seed)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if greedy is not None:  # CP-SAT's hint, which it had no time to improve: no bound
+            return Surrogate(greedy, "feasible", 1.0, wall)
         raise TimeoutError(f"CP-SAT found no order in {time_limit_s:g} s")
     order = model.fill(model.order(solver), units)
     value, bound = solver.objective_value, solver.best_objective_bound
