@@ -319,3 +319,34 @@ def test_a_bad_plan_is_located(cli: Run, tmp_path: Path) -> None:
     assert r.code == 2
     assert "bad.yaml:" in r.err and "ranks" in r.err
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_call_sheet_gives_the_call_and_the_area_of_an_assembly_plan(
+    cli: Run, tmp_path: Path
+) -> None:
+    from tests.staging.support import three_floats
+
+    # Float B steps off at 10:05:00; its yard is 300 s from the start point and
+    # units are called 600 s before they must leave: leave 10:00:00, call 09:50:00.
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(three_floats(form_up=600), encoding="utf-8")
+    out = tmp_path / "units.pdf"
+    r = cli("print", plan, "--what", "units", "-o", out)
+    assert r.code == 0, r.err
+    b = next(p for p in pdf_text(out) if p.startswith("Call sheet 2: Float B"))
+    assert not in_order(
+        b,
+        ["Assembly area Depot yard", "Call time (be there by) 09:50:00",
+         "Leave the area at 10:00:00", "Step off at start 10:05:00"],
+    )  # fmt: skip
+
+
+def test_a_bad_assembly_section_stops_the_papers(cli: Run, tmp_path: Path) -> None:
+    from tests.staging.support import three_floats
+
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(three_floats(capacity="capacity_m: 40"), encoding="utf-8")  # a is 50 m
+    out = tmp_path / "units.pdf"
+    r = cli("print", plan, "--what", "units", "-o", out)
+    assert r.code == 2 and "area 'yard' (40 m) is too small" in r.err
+    assert "Traceback" not in r.err and not out.exists()

@@ -19,8 +19,10 @@ from paradeops.errors import UserError
 from paradeops.extras import require
 
 if TYPE_CHECKING:
-    from paradeops.reports.papers import PapersInput
+    from paradeops.model.plan import Plan
+    from paradeops.reports.papers import Call, PapersInput
     from paradeops.reports.papers.fonts import Font
+    from paradeops.timing.schedule import Schedule
 
 __all__ = ["compile_pdf", "font_families"]
 
@@ -67,11 +69,27 @@ def print_papers(
     from paradeops.reports.papers import PapersInput, papers_markup
 
     p, s = load_and_schedule(plan)
-    data = PapersInput(p, s, music_report(p, s))
+    data = PapersInput(p, s, music_report(p, s), _calls(p, s, str(plan)))
     families, folders = font_families(p.parade.name + "".join(_names(data)))
     markup = papers_markup(data, what.value, paper.value, families)
     write_output(output, compile_pdf(markup, folders))
     say_written(output)
+
+
+def _calls(p: Plan, s: Schedule, file: str) -> dict[str, Call]:
+    """Each unit's call time, area and time to leave it, when the plan has an assembly."""
+    if p.assembly is None:
+        return {}
+    from paradeops.cli.staging_commands import check_assembly
+    from paradeops.reports.papers import Call
+    from paradeops.staging.core import stage
+
+    check_assembly(p, file)
+    names = {a.id: a.name or a.id for a in p.assembly.areas}
+    return {
+        c.unit: Call(c.call, None if c.area is None else names[c.area], c.leave)
+        for c in stage(p, s).units
+    }
 
 
 def _names(data: PapersInput) -> list[str]:

@@ -87,7 +87,7 @@ def staged(path: Path) -> Staging:
     from paradeops.timing.engine import schedule
 
     plan = load_plan(path)
-    _check(plan, str(path))
+    check_assembly(plan, str(path))
     try:
         timed = schedule(plan)
     except UserError as e:
@@ -95,7 +95,8 @@ def staged(path: Path) -> Staging:
     return stage(plan, timed)
 
 
-def _check(plan: Plan, file: str) -> None:
+def check_assembly(plan: Plan, file: str) -> None:
+    """A :class:`UserError` locating every problem of the plan's ``assembly:`` section."""
     from paradeops.model.input_messages import field_path
     from paradeops.staging.checks import staging_issues
 

@@ -17,10 +17,10 @@ __all__ = ["Call", "PapersInput", "at_stand", "name_of", "title_block", "when"]
 
 @dataclass(frozen=True)
 class Call:
-    """Where and when a unit is called before it steps off (from an assembly plan).
+    """Where and when a unit is called before it steps off (from the plan's ``assembly:``).
 
-    Plans have no ``assembly:`` section yet: the command passes none, and a
-    call sheet then leaves these lines out.
+    A plan without that section has none, and a call sheet then leaves these
+    lines out.
     """
 
     call_time: float | None = None  # [s from the reference]
