@@ -268,7 +268,7 @@ def test_chinese_japanese_and_arabic_names(cli: Run, tmp_path: Path, artefacts: 
 
 def test_unknown_paper_is_refused_and_nothing_written(cli: Run, tmp_path: Path) -> None:
     out = tmp_path / "x.pdf"
-    r = cli("print", VICTORY, "--what", "badges", "-o", out)
+    r = cli("print", VICTORY, "--what", "posters", "-o", out)
     assert r.code == 2
     assert "--what" in r.err and "run-of-show" in r.err
     assert not out.exists()

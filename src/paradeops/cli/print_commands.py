@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
@@ -21,6 +21,7 @@ from paradeops.extras import require
 if TYPE_CHECKING:
     from paradeops.model.plan import Plan
     from paradeops.reports.papers import Call, PapersInput
+    from paradeops.reports.papers import What as PaperName
     from paradeops.reports.papers.fonts import Font
     from paradeops.timing.schedule import Schedule
 
@@ -33,6 +34,7 @@ class What(StrEnum):
     announcer = "announcer"
     units = "units"
     all = "all"
+    badges = "badges"
 
 
 class PaperSize(StrEnum):
@@ -48,21 +50,33 @@ def print_papers(
         typer.Option(
             "--what",
             help="run-of-show, marshals (a sheet per checkpoint), announcer, units "
-            "(a call sheet per unit), or all",
+            "(a call sheet per unit), all; or badges (give a guest file instead of a plan)",
         ),
     ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="The PDF to write: FILE.pdf", show_default=False)
     ],
     paper: Annotated[PaperSize, typer.Option("--paper", help="Paper size")] = PaperSize.a4,
+    badge_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--badge-key-file",
+            help="badges: the badge key (default paradeops.badge.key; PARADEOPS_BADGE_KEY wins)",
+        ),
+    ] = None,
 ) -> None:
-    """The papers of the day as a PDF: run of show, marshals, announcer, call sheets."""
+    """The papers of the day as a PDF: run of show, marshals, announcer, call sheets; badges."""
     if output.suffix.lower() != ".pdf":
         raise UserError(
             f"cannot write the papers as {output.suffix or 'a file without extension'}",
             field="--output",
             hint="name the file .pdf",
         )
+    if what is What.badges:
+        from paradeops.cli.badge_commands import print_badges
+
+        print_badges(plan, output, paper.value, badge_key_file)
+        return
     require("typst", what="paradeops print")
     from paradeops.cli.plan_commands import load_and_schedule
     from paradeops.composition.music import music_report
@@ -71,7 +85,8 @@ def print_papers(
     p, s = load_and_schedule(plan)
     data = PapersInput(p, s, music_report(p, s), _calls(p, s, str(plan)))
     families, folders = font_families(p.parade.name + "".join(_names(data)))
-    markup = papers_markup(data, what.value, paper.value, families)
+    # Every value but badges (which returned above) names a paper.
+    markup = papers_markup(data, cast("PaperName", what.value), paper.value, families)
     write_output(output, compile_pdf(markup, folders))
     say_written(output)
 

@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 
 user_app = typer.Typer(help="Accounts of the service.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
-secret_app = typer.Typer(help="The key that signs sign-in tokens.", no_args_is_help=True)
+secret_app = typer.Typer(
+    help="The key that signs sign-in tokens; the badge key.", no_args_is_help=True
+)
 app.add_typer(secret_app, name="secret")
 
 NameArg = Annotated[str, typer.Argument(help="User name", show_default=False)]
@@ -256,9 +258,34 @@ def secret_rotate(
             help="The key file the service uses (default: beside an SQLite database)",
         ),
     ] = None,
+    badge: Annotated[
+        bool,
+        typer.Option(
+            "--badge",
+            help="Rotate (or create) the badge key instead: every badge printed before is void",
+        ),
+    ] = False,
+    badge_key_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--badge-key-file",
+            help="With --badge: the badge key file (default: beside the service's key file)",
+        ),
+    ] = None,
 ) -> None:
-    """Write a new signing key and end every sign-in; running services take it within seconds."""
+    """Write a new signing key and end every sign-in; running services take it within seconds.
+
+    With --badge, the guest badges' key instead: sign-ins go on, and every badge
+    printed under the key it replaces is refused at the tribune (print them again).
+    """
     require(*SERVICE_LIBRARIES, what="paradeops secret rotate")
+    if badge:
+        _rotate_badge_key(database, secret_key_file, badge_key_file)
+    else:
+        _rotate_signin_key(database, secret_key_file)
+
+
+def _rotate_signin_key(database: str, secret_key_file: Path | None) -> None:
     import os
 
     from paradeops.service.users import keys, sessions
@@ -288,3 +315,28 @@ def secret_rotate(
     finally:
         db.dispose()
     err.print(Text(f"new key in {path}; ended {ended} session(s): everyone signs in again"))
+
+
+def _rotate_badge_key(database: str, secret_key_file: Path | None, badge_key_file: Path | None
+                      ) -> None:  # fmt: skip
+    """A new badge key file, audited in the database; the sign-in key is not touched."""
+    import os
+
+    from paradeops.io import badge_key
+    from paradeops.service.users import keys
+    from paradeops.service.users.service import audit
+
+    if os.environ.get(badge_key.ENV):
+        raise UserError(
+            f"the badge key comes from {badge_key.ENV}: there is no file to rotate",
+            hint=f"set a new {badge_key.ENV} for the service and for printing",
+        )
+    path = badge_key_file or badge_key.beside(secret_key_file or keys.default_key_file(database))
+    path = path.resolve()
+    existed = path.exists()
+    badge_key.write_badge_key(path)
+    with _writing(database) as session:
+        audit(session, now=_now(), actor="cli", action="secret.rotate_badge", target=str(path),
+              detail={"replaced": existed})  # fmt: skip
+    void = "every badge printed before is void: print them again" if existed else "new"
+    err.print(Text(f"badge key in {path} ({void})"))
