@@ -119,6 +119,22 @@ SHOW_STOP_FLOATS = {  # 25 headline floats and their show stop at the grandstand
     "Sikh Gurdwara": 45, "Lantern Dragon": 60, "Polish Cultural Centre": 30, "Mayor's Float": 60,
 }
 
+#: The words the order-of-march rules name (lineup-rules.yaml, docs/lineup.md).
+#: Floats with a sound system, and the loudest bands, are ``loud``; the dragon
+#: breathes fire (``pyro``); the Carnival Queen is the float the TV shows live.
+LOUD = {
+    "Caribbean Carnival Committee", "Samba Sunrise", "Bollywood Nights", "Riverside Pride",
+    "Jazz on the River", "Samba Sunrise Bateria", "Riverside Batala", "Highfield Drum Corps",
+}
+PYRO = {"Dragon of the Weir"}
+FEATURED = {"Carnival Queen"}
+
+
+def tags_of(name: str, *always: str) -> list[str]:
+    """The tags of the unit called ``name`` (``always``: those of its kind)."""
+    return [*always, *(["loud"] if name in LOUD else []), *(["pyro"] if name in PYRO else []),
+            *(["featured"] if name in FEATURED else [])]
+
 
 def slug(name: str) -> str:
     out = "".join(c.lower() if c.isalnum() else "-" for c in name)
@@ -135,6 +151,10 @@ def item(d: dict) -> str:
         if isinstance(value, dict):
             inner = ", ".join(f"{k}: {v}" for k, v in value.items())
             text = "{" + inner + "}"
+        elif isinstance(value, list):
+            if not value:
+                continue
+            text = "[" + ", ".join(value) + "]"
         elif isinstance(value, str) and key in ("name", "description", "equipment"):
             text = '"' + value.replace('"', '\\"') + '"'
         else:
@@ -171,7 +191,7 @@ def main() -> None:
     # Head of the parade: mounted police, then the fire-engine column.
     add({"id": "mounted-police", "name": "Riverside Mounted Police", "kind": "mounted",
          "description": "The mounted section of Riverside Police leads the carnival.",
-         "ranks": 3, "files": 2, "rank_spacing_m": 3.0, "speed_kmh": PACE_KMH})
+         "ranks": 3, "files": 2, "rank_spacing_m": 3.0, "speed_kmh": PACE_KMH, "tags": ["horses"]})
     add({"id": "fire-engines", "name": "Riverside Fire and Rescue engines", "kind": "vehicles",
          "description": "Five fire engines of Riverside Fire and Rescue, sirens silent and lights on.",
          "equipment": "Fire engine", "count": 5, "vehicle_length_m": 9.5, "spacing_m": 8, "speed_kmh": PACE_KMH})
@@ -195,7 +215,7 @@ def main() -> None:
                 d = {"id": "float-" + slug(name), "name": name + " float", "kind": "float",
                      "description": f"The {name} float.",
                      "length_m": rng.choice([8, 9, 10, 11, 12, 12, 14, 15, 16, 18]),
-                     "speed_kmh": PACE_KMH}
+                     "speed_kmh": PACE_KMH, "tags": tags_of(name)}
                 if name == "Mayor's Float":
                     d["description"] = "The Mayor of Riverside closes the carnival."
                 if name in SHOW_STOP_FLOATS:
@@ -214,7 +234,7 @@ def main() -> None:
                      "description": f"{name} plays as it marches.",
                      "ranks": rng.randint(8, 16), "files": rng.randint(6, 10),
                      "rank_spacing_m": 1.5, "cadence_spm": (cadence := rng.choice([116, 120, 120])),
-                     "pace_m": pace_for(cadence)})
+                     "pace_m": pace_for(cadence), "tags": tags_of(name, "band")})
             elif kind == "dance" and dances:
                 name = dances.pop(0)
                 add({"id": "dance-" + slug(name), "name": name, "kind": "foot",
@@ -234,11 +254,11 @@ def main() -> None:
     mayor = "Mayor's Float"
     add({"id": "float-mayor", "name": "The Mayor's float", "kind": "float",
          "description": "The Mayor of Riverside closes the carnival.",
-         "length_m": 12, "speed_kmh": PACE_KMH,
+         "length_m": 12, "speed_kmh": PACE_KMH, "tags": ["vip"],
          "show_stop": {"at": "grandstand", "duration_s": SHOW_STOP_FLOATS[mayor]}})
     add({"id": "mounted-police-rear", "name": "Riverside Mounted Police (rear)", "kind": "mounted",
          "description": "The mounted police close the parade.",
-         "ranks": 2, "files": 2, "rank_spacing_m": 3.0, "speed_kmh": PACE_KMH})
+         "ranks": 2, "files": 2, "rank_spacing_m": 3.0, "speed_kmh": PACE_KMH, "tags": ["horses"]})
 
     # A show stop holds everyone behind it; the unit after a stopping float
     # steps off that much later (at 1 m/s, a second is a metre), so the

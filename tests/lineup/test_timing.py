@@ -7,11 +7,14 @@ at 180 m, release at 450 m.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
 from paradeops.lineup.optimise import column_kernel, lineup
 from paradeops.lineup.scoring import Scorer
+from paradeops.timing import kernel
 from tests.lineup.conftest import floats, plan_of, rules_of
 
 
@@ -60,3 +63,24 @@ def test_the_weighted_objective_and_the_lexicographic_one_order_keys_as_stated()
     rules, c = rules_of(plan, "version: 1\nobjective: [gaps, held_time]\n")
     scorer = Scorer(plan, c, rules.objective, column_kernel())
     assert scorer.key(f)[2] == pytest.approx(207.5)
+
+
+def test_loading_the_kernel_does_not_eat_the_search_s_time() -> None:
+    # The compiled kernel takes seconds to load, the first time in a process; this
+    # one takes 1.5 s at its first call (the plan's own order), more than the whole
+    # limit. The local search still has its share: it stops by having nothing left
+    # to improve on two units, not by running out of time before its first move.
+    _, plan = plan_of(floats(("slow", 3.6, []), ("fast", 7.2, [])))
+    rules, c = rules_of(plan, "version: 1\n")
+    real, calls = column_kernel(), []
+
+    def loads_slowly(units: kernel.ColumnUnits, route: kernel.RouteLimits) -> kernel.ColumnTimes:
+        if not calls:
+            time.sleep(1.5)
+        calls.append(len(units.length_m))
+        return real(units, route)
+
+    result = lineup(plan, rules, c, time_limit_s=1.0, column=loads_slowly)
+    assert result.search.stopped == "no improvement"
+    assert result.search.evaluations > 1
+    assert result.order == ["fast", "slow"]
