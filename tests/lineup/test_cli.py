@@ -143,3 +143,14 @@ def test_a_tag_that_is_not_a_lowercase_word_is_located_in_the_plan(
     assert r.code == 2
     assert f"{plan}:13: units[1].tags[0]: tag 'Band' is not a lowercase word" in r.err
     assert not new.exists()
+
+
+def test_the_plan_cannot_go_to_stdout_with_the_report(cli: Run, tmp_path: Path) -> None:
+    # -o - would print the plan and the report one after the other: the JSON
+    # report would no longer parse, nor the plan as YAML.
+    plan, rules, _ = files(tmp_path)
+    r = cli("lineup", plan, "--rules", rules, "-o", "-", "--format", "json")
+    assert r.code == 2
+    assert "--output: the new plan cannot go to stdout: the report does" in r.err
+    assert "name a file for the new plan" in r.err
+    assert r.out == ""

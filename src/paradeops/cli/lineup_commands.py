@@ -62,6 +62,12 @@ def lineup_command(
     Exit 1 when a rule (a window) is not kept, 2 on bad input or rules that
     cannot hold together (a minimal set of them is named).
     """
+    if str(output) == "-":  # the report goes to stdout: the plan after it would spoil both
+        raise UserError(
+            "the new plan cannot go to stdout: the report does",
+            field="--output",
+            hint="name a file for the new plan, e.g. -o new-plan.yaml",
+        )
     for module in ("ortools", "numba"):
         if not installed(module):
             raise missing_extra_error(module, "paradeops lineup", extra=LINEUP_EXTRA)
