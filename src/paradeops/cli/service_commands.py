@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -175,6 +176,15 @@ SecretKeyFileOpt = Annotated[
     ),
 ]
 
+BadgeKeyFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--badge-key-file",
+        help="The guest badges' key (default: beside the key file, <name>.badge.key); "
+        "PARADEOPS_BADGE_KEY overrides",
+    ),
+]
+
 ForwardedAllowIpsOpt = Annotated[
     str | None,
     typer.Option(
@@ -232,6 +242,7 @@ def serve(
     hsts: HstsOpt = False,
     checkin_window_days: CheckinWindowDaysOpt = 1.0,
     clock_start: ClockStartOpt = None,
+    badge_key_file: BadgeKeyFileOpt = None,
 ) -> None:
     """Run the service (HTTP API and pages); migrates the database first."""
     require(*SERVICE_LIBRARIES, what="paradeops serve")
@@ -245,6 +256,7 @@ def serve(
         secret_key_file, forwarded_allow_ips, hsts, checkin_window_days, workers,
         max_public_watchers,
     )  # fmt: skip
+    settings = dataclasses.replace(settings, badge_key_file=badge_key_file)
     refusal = sqlite_refusal(settings)
     if refusal is not None:
         raise refusal

@@ -87,7 +87,7 @@ def _assignments(plan: int | None, checkpoints: list[str] | None) -> list[tuple[
 @user_app.command("add")
 def user_add(
     name: NameArg,
-    role: Annotated[str, typer.Option("--role", help="organiser | marshal | viewer")],
+    role: Annotated[str, typer.Option("--role", help="organiser | marshal | viewer | steward")],
     plan: PlanOpt = None,
     checkpoint: CheckpointOpt = None,
     password_stdin: PasswordStdin = False,
@@ -178,7 +178,9 @@ def user_delete(name: NameArg, database: DatabaseOpt = DEFAULT_URL) -> None:
 @user_app.command("set-role")
 def user_set_role(
     name: NameArg,
-    role: Annotated[str, typer.Argument(help="organiser | marshal | viewer", show_default=False)],
+    role: Annotated[
+        str, typer.Argument(help="organiser | marshal | viewer | steward", show_default=False)
+    ],
     database: DatabaseOpt = DEFAULT_URL,
 ) -> None:
     """Change the role; the user's sessions end (they sign in again)."""

@@ -17,6 +17,7 @@ from paradeops.service.checkins.views import router as checkins_router
 from paradeops.service.checkins.writer import Writer
 from paradeops.service.context import Clock, ServiceContext, system_clock
 from paradeops.service.control.views import router as control_router
+from paradeops.service.guests.badge_views import router as badges_router
 from paradeops.service.guests.views import router as guests_router
 from paradeops.service.headers import SecurityHeaders
 from paradeops.service.incidents.views import router as incidents_router
@@ -124,6 +125,7 @@ def _add_routes(app: FastAPI) -> None:
         checkins_router,
         control_router,
         guests_router,
+        badges_router,
         incidents_router,
         orders_router,
         public_router,

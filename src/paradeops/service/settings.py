@@ -75,6 +75,10 @@ class ServiceSettings:
     #: place (``paradeops.key`` beside an SQLite database, else the working folder).
     #: ``PARADEOPS_SECRET_KEY`` in the environment takes precedence.
     secret_key_file: Path | None = None
+    #: The guest badges' key file (never created by the service: ``paradeops secret
+    #: rotate --badge`` makes it); None: beside the sign-in key's file,
+    #: ``<name>.badge.key``. ``PARADEOPS_BADGE_KEY`` takes precedence.
+    badge_key_file: Path | None = None
     #: Addresses of reverse proxies whose X-Forwarded-For is believed ("*" for any).
     forwarded_allow_ips: str | None = None
 

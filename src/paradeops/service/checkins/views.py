@@ -38,7 +38,7 @@ UNAVAILABLE: dict[int | str, dict[str, object]] = {
 def refusal(who: Principal, plan_id: int, body: CheckinIn) -> tuple[int, str] | None:
     """Why ``who`` may not record ``body`` in plan ``plan_id`` (status, detail), or None."""
     if not who.can_write:
-        return 403, "viewers cannot record check-ins"
+        return 403, f"{who.role}s cannot record check-ins"
     if not who.may_check_in(plan_id, body.checkpoint):
         # Assignments are per plan (finding 11): `start` of one plan is not `start` of another.
         return 403, f"{who.name} is not assigned to {body.checkpoint} of plan {plan_id}"

@@ -69,7 +69,7 @@ def _may_void(who: Principal, row: CheckinRow, now: dt.datetime) -> None:
     if who.role == "organiser":
         return
     if who.role != "marshal":
-        raise Refused(403, "viewers cannot void check-ins")
+        raise Refused(403, f"{who.role}s cannot void check-ins")
     if row.recorded_by != who.name:
         raise Refused(403, f"{who.name} may void only their own check-ins; ask an organiser")
     age = _age_s(row.received_at, now)
@@ -129,7 +129,7 @@ def void_checkin(
 ) -> VoidOut:
     """Declare a check-in a mistake: the control room ignores it from now on; it stays listed."""
     if not who.can_write:
-        raise HTTPException(403, detail="viewers cannot void check-ins")
+        raise HTTPException(403, detail=f"{who.role}s cannot void check-ins")
     try:
         with ctx.db.writing() as session:
             done = void(session, plan_id, checkin_id, body.reason, who, ctx.now())

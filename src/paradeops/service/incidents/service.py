@@ -66,7 +66,7 @@ def may_post(who: Principal, plan_id: int) -> str | None:
     if who.role == "organiser":
         return None
     if who.role != "marshal":
-        return "viewers cannot post incidents"
+        return f"{who.role}s cannot post incidents"
     if not who.checkpoints_for(plan_id):
         return f"{who.name} is not assigned to a checkpoint of plan {plan_id}"
     return None
@@ -160,8 +160,8 @@ def clear(
     row = session.get(IncidentRow, incident_id)
     if row is None or row.plan_id != plan_id:
         raise Refused(404, f"no incident {incident_id} in plan {plan_id}")
-    if who.role == "viewer":
-        raise Refused(403, "viewers cannot clear incidents")
+    if not who.can_write:
+        raise Refused(403, f"{who.role}s cannot clear incidents")
     if who.role == "marshal" and row.recorded_by != who.name:
         raise Refused(403, f"{who.name} may clear only the incidents they posted; ask an organiser")
     had = session.get(ClearRow, incident_id)

@@ -142,8 +142,8 @@ def issue(
 
 
 def _may_step(row: OrderRow, who: Principal) -> None:
-    if who.role == "viewer":
-        raise Refused(403, "viewers cannot move orders on")
+    if not who.can_write:
+        raise Refused(403, f"{who.role}s cannot move orders on")
     if not who.may_check_in(row.plan_id, row.checkpoint):
         raise Refused(
             403, f"{who.name} is not assigned to {row.checkpoint}, where order {row.id} is"

@@ -302,6 +302,17 @@ def guests_page(request: Request, session: SessionDep, cache: CacheDep) -> Respo
     )
 
 
+@router.get("/scan", response_class=HTMLResponse)
+def scan_page(request: Request) -> Response:
+    """The tribune's badge scan (stewards and organisers): a field a scanner types into."""
+    auth = page_user(request)
+    if auth is None:
+        return _login(request)
+    if auth[0].role not in ("organiser", "steward"):
+        return HTMLResponse("<h1>Stewards and organisers only</h1>", status_code=403)
+    return _page(request, "scan.html", *auth)
+
+
 @router.get("/sw.js")
 def service_worker() -> FileResponse:
     """Served from the root so that it may control every page (its scope is ``/``)."""

@@ -18,8 +18,9 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-Role = Literal["organiser", "marshal", "viewer"]
-ROLES: tuple[Role, ...] = ("organiser", "marshal", "viewer")
+#: A steward admits guests at the tribune by their badges, and reads what a viewer reads.
+Role = Literal["organiser", "marshal", "viewer", "steward"]
+ROLES: tuple[Role, ...] = ("organiser", "marshal", "viewer", "steward")
 LIFETIME = dt.timedelta(hours=18)
 #: Tokens are a few dozen bytes; anything much longer is not one of ours.
 _MAX_TOKEN = 512
@@ -42,7 +43,8 @@ class Principal:
 
     @property
     def can_write(self) -> bool:
-        return self.role != "viewer"
+        """Whether the route's writes (check-ins, orders, incidents) are open to this role."""
+        return self.role in ("organiser", "marshal")
 
 
 @dataclass(frozen=True)
