@@ -7,20 +7,14 @@
   const box = document.getElementById("scan-result");
   const WORDS = { admitted: "ADMIT", already_admitted: "ALREADY ADMITTED", refused: "REFUSED", invalid: "NOT VALID" };
 
-  function localTime(iso) {
-    // The admission's instant on this phone's clock: "already admitted at 10:12".
-    const ms = Date.parse(iso || "");
-    if (!/T/.test(iso || "") || Number.isNaN(ms)) return null;
-    return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  }
-
   function show(kind, name, detail) {
     box.className = `verdict ${kind}`;
     document.getElementById("scan-word").textContent = WORDS[kind];
     document.getElementById("scan-name").textContent = name;
     document.getElementById("scan-detail").textContent = detail;
     box.hidden = false;
-    const line = el("li", { class: kind }, `${new Date().toLocaleTimeString([], { hourCycle: "h23" })} ${WORDS[kind]} ${name}`);
+    // Newest first, without a time: the phone's clock need not be the parade's.
+    const line = el("li", { class: kind }, `${WORDS[kind]} ${name}`.trim());
     const log = document.getElementById("scan-log");
     log.insertBefore(line, log.firstChild);
   }
@@ -28,8 +22,9 @@
   function verdict(status, body) {
     if (body && body.outcome) {
       const who = [body.name, body.title, body.country_name].filter(Boolean).join(" — ");
-      const at = body.outcome === "already_admitted" ? localTime(body.admitted_at) : null;
-      show(body.outcome, who, at ? `already admitted at ${at}` : body.detail);
+      // The service words the time with the offset it was recorded in ("already admitted at
+      // 09:50 (UTC+03:00)"), never this phone's zone, which may not be the parade's.
+      show(body.outcome, who, body.detail);
       return;
     }
     const detail = body && typeof body.detail === "string" ? body.detail : `the service answered ${status}`;
