@@ -65,7 +65,7 @@ def print_papers(
         ),
     ] = None,
 ) -> None:
-    """The papers of the day as a PDF: run of show, marshals, announcer, call sheets; badges."""
+    """The papers of the day as a PDF: run of show, marshals, announcer, units; badges."""
     if output.suffix.lower() != ".pdf":
         raise UserError(
             f"cannot write the papers as {output.suffix or 'a file without extension'}",
