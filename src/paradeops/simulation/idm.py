@@ -311,22 +311,41 @@ def _ahead(a, head, t, x, v, ai, af, uf, si, sf):  # type: ignore[no-untyped-def
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _reach(vm, b, h):  # type: ignore[no-untyped-def]
+    """How far a head at up to ``vm`` may be from a point it must brake for at
+    ``b`` before that braking binds: a step at ``vm``, then braking to rest."""
+    return vm * (h + 0.5 * vm / b)
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
 def _head_brakes(vn, va, xa, b, h, stop_x, lim):  # type: ignore[no-untyped-def]
     """The head's new speed capped by its braking curves at ``b``: to rest at its
     show stop (``stop_x``, inf for none or done), to each limit ahead; the
     engine's unit changes speed there without braking."""
     vm = vn if vn > va else va
-    reach = vm * (h + 0.5 * vm / b)  # further off, no curve binds
-    if stop_x - xa < reach:
-        vs = _brake_speed(stop_x - xa, va, b, h, 0.0)
-        if vs < vn:
-            vn = vs
-    for k in range(lim.shape[0]):
-        g = lim[k, 0] - xa
-        if 0.0 < g < reach and lim[k, 2] < vn:
-            vs = _brake_speed(g, va, b, h, lim[k, 2])
+    # Beyond its reach no curve binds. A head is almost always further off,
+    # and the division of the reach sat on every head's step: ``b·reach`` with
+    # a margin says "further off" without it, safely (every term is >= 0, so
+    # rounding cannot eat the margin); only nearer does the exact reach
+    # decide, as before (6 % faster on bench_kernel's column).
+    b_reach = (vm * h * b + 0.5 * vm * vm) * (1.0 + 1e-9)
+    reach = -1.0  # not worked out yet
+    g = stop_x - xa
+    if g * b <= b_reach:
+        reach = _reach(vm, b, h)
+        if g < reach:
+            vs = _brake_speed(g, va, b, h, 0.0)
             if vs < vn:
                 vn = vs
+    for k in range(lim.shape[0]):
+        g = lim[k, 0] - xa
+        if g > 0.0 and g * b <= b_reach and lim[k, 2] < vn:
+            if reach < 0.0:
+                reach = _reach(vm, b, h)
+            if g < reach:
+                vs = _brake_speed(g, va, b, h, lim[k, 2])
+                if vs < vn:
+                    vn = vs
     return vn
 
 
