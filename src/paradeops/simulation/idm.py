@@ -126,6 +126,9 @@ WAKE_STEPS_EARLY = 2.0
 SLEEP_TRY_STEPS = 4
 #: Road [m] a cruising head keeps in hand beyond its car-following's reach.
 CRUISE_GAP_MARGIN_M = 0.5
+#: A tail's watch position lies this far short of its events [m]: the events
+#: compare ``x − length`` or ``x`` with sums, rounded otherwise (about 1e-12 m).
+TAIL_WATCH_MARGIN_M = 1e-6
 
 #: Numba's private switch (see the module's docstring); not in its type stubs.
 _NO_REFCOUNTS: dict[str, Any] = {"_nrt": False}
@@ -139,9 +142,10 @@ UI_FIRST, UI_LAST, UI_RULE, UI_PREV, UI_NEXT, UI_GHOST = range(6)
 UF_GAP, UF_STOP_X, UF_RETIRE_X, UF_LEN, UF_FREE_X = range(5)
 # A run's per-unit state: mode (WAITING…), show stop (STOP_*), next probe of
 # head and tail, cruising (0/1); end of the stop, and while cruising: since
-# when, at what speed, until when.
+# when, at what speed, until when; where the head and the tail reach their
+# next event (see _head_watch).
 SI_MODE, SI_STOP, SI_HEAD_NXT, SI_TAIL_NXT, SI_CRUISE = range(5)
-SF_STOP_UNTIL, SF_SINCE, SF_SPEED, SF_WAKE = range(4)
+SF_STOP_UNTIL, SF_SINCE, SF_SPEED, SF_WAKE, SF_HEAD_WATCH, SF_TAIL_WATCH = range(6)
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
@@ -500,6 +504,32 @@ def _head_moved(  # type: ignore[no-untyped-def]
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _head_watch(u, uf, si, probes):  # type: ignore[no-untyped-def]
+    """Where the head's next event is (its show stop, its next probe): short of
+    it, _head_moved has nothing to do, and a step tests its front against this
+    one number. Events only move forward, so an old watch is early, never late."""
+    w = uf[u, UF_STOP_X] - STOP_SNAP_M if si[u, SI_STOP] == STOP_NONE else np.inf
+    k = si[u, SI_HEAD_NXT]
+    if k < probes.shape[0] and probes[k] < w:
+        w = probes[k]
+    return w
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _tail_watch(u, rear, ui, uf, si, t_rel, probes):  # type: ignore[no-untyped-def]
+    """Where the tail's front is at its next event (its next probe, the gap of
+    the unit behind opening), less a margin for rounding (see _head_watch)."""
+    w = np.inf
+    k = si[u, SI_TAIL_NXT]
+    if k < probes.shape[0]:
+        w = probes[k] + rear
+    f = ui[u, UI_NEXT]
+    if f >= 0 and ui[f, UI_RULE] == RULE_GAP and t_rel[f] == np.inf and uf[f, UF_GAP] + rear < w:
+        w = uf[f, UF_GAP] + rear
+    return w - TAIL_WATCH_MARGIN_M
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
 def _unit_step(  # type: ignore[no-untyped-def]
     u, t, dt, x, v, ai, af, ui, uf, lim, probes, p_stand, si, sf, t_rel, vdes, delay,
     stop_dur, head_t, tail_t, gap_m, next_rel,
@@ -531,14 +561,16 @@ def _unit_step(  # type: ignore[no-untyped-def]
         xn = xa + dx
         updates += 1
         hr = ha
-        if a == first:
+        if a == first and xn >= sf[u, SF_HEAD_WATCH]:
             xn, vn, hr = _head_moved(u, t, xa, xn, va, vn, ta, ha, x, v, ai, af, ui, uf, si, sf,
                                      stop_dur[u], probes, p_stand, head_t, gap_m)  # fmt: skip
-        if a == last:
+            sf[u, SF_HEAD_WATCH] = _head_watch(u, uf, si, probes)
+        if a == last and xn >= sf[u, SF_TAIL_WATCH]:
             rear = af[a, AF_LEN]
             si[u, SI_TAIL_NXT] = _record(u, rear, xa, xn, va, vn, ta, hr, probes, tail_t,
                                          si[u, SI_TAIL_NXT])  # fmt: skip
             next_rel = _open_gap(u, rear, xa, xn, va, vn, ta, hr, ui, uf, t_rel, delay, next_rel)
+            sf[u, SF_TAIL_WATCH] = _tail_watch(u, rear, ui, uf, si, t_rel, probes)
         x[a] = xn
         v[a] = vn
     return updates, next_rel
@@ -894,7 +926,9 @@ def run_chunk(
     for r in prange(x.shape[0]):
         # A run's scratch rows: allocated here, as _run may not (see the module's docstring).
         si = np.zeros((n_units, 5), np.int64)
-        sf = np.zeros((n_units, 4))
+        sf = np.zeros((n_units, 6))
+        sf[:, SF_HEAD_WATCH] = -np.inf  # worked out at the first step
+        sf[:, SF_TAIL_WATCH] = -np.inf
         act = np.empty(n_units, np.int64)
         ht = np.empty(n_units)
         hu = np.empty(n_units, np.int64)
