@@ -223,3 +223,71 @@ def test_a_key_file_others_may_read_is_refused(
     r = cli("print", VICTORY_GUESTS, "--what", "badges", "-o", out, "--badge-key-file", key)
     assert r.code == 0, r.err
     assert token_by_hand(bytes.fromhex(KEY_HEX), EVENT, "ushakov") in squeezed(out)
+
+
+# --- seats from `paradeops seat --format csv` ----------------------------------------
+
+
+def test_a_seat_from_the_seating_csv(cli: Run, tmp_path: Path) -> None:
+    path = book(tmp_path, [("g-1", "Marianne Dupont"), ("g-2", "Paul Martin")])
+    seats = tmp_path / "seats.csv"
+    # The columns `seat --format csv` writes, in its order; g-2 has no seat.
+    seats.write_text("section,row,seat,honour,guest,name\ncentre,2,5,0,g-1,Marianne Dupont\n",
+                     encoding="utf-8")  # fmt: skip
+    out = tmp_path / "s.pdf"
+    r = cli("print", path, "--what", "badges", "--seating", seats, "-o", out)
+    assert r.code == 0, r.err
+    text = flat(out)
+    assert "Marianne Dupont other France Section centre, row 2, seat 5" in text
+    assert "Paul Martin other France PB1:g-2:" in text
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ("centre,2,5,nobody\n", "seats.csv:2: guest: unknown guest id 'nobody'"),
+        ("centre,2,5,g-1\ncentre,2,6,g-1\n", "seats.csv:3: guest: guest 'g-1' is seated twice (also line 2)"),
+        ("centre,,5,g-1\n", "seats.csv:2: row: is empty"),
+    ],
+    ids=["unknown", "twice", "empty"],
+)  # fmt: skip
+def test_a_bad_seating_is_located(cli: Run, tmp_path: Path, rows: str, message: str) -> None:
+    path = book(tmp_path, [("g-1", "Marianne Dupont")])
+    seats = tmp_path / "seats.csv"
+    seats.write_text("section,row,seat,guest\n" + rows, encoding="utf-8")
+    out = tmp_path / "s.pdf"
+    r = cli("print", path, "--what", "badges", "--seating", seats, "-o", out)
+    assert r.code == 2 and message in r.err, r.err
+    assert not out.exists()
+
+
+def test_a_seating_without_its_columns_is_refused(cli: Run, tmp_path: Path) -> None:
+    path = book(tmp_path, [("g-1", "Marianne Dupont")])
+    seats = tmp_path / "seats.csv"
+    seats.write_text("guest,place\ng-1,A5\n", encoding="utf-8")
+    out = tmp_path / "s.pdf"
+    r = cli("print", path, "--what", "badges", "--seating", seats, "-o", out)
+    assert r.code == 2 and "seats.csv" in r.err and "section" in r.err, r.err
+    assert not out.exists()
+
+
+def test_the_file_seat_writes_is_read_as_it_is(cli: Run, tmp_path: Path) -> None:
+    """What ties the two commands: every seat `seat --format csv` gives reaches its badge."""
+    pytest.importorskip("ortools")
+    import csv
+
+    seats = tmp_path / "seats.csv"
+    tribunes = EXAMPLES / "victory-day-2025" / "tribunes.yaml"
+    r = cli("seat", VICTORY_GUESTS, tribunes, "--format", "csv", "-o", seats)
+    assert r.code == 0, r.err
+    rows = list(csv.DictReader(seats.open(encoding="utf-8")))
+    out = tmp_path / "s.pdf"
+    r = cli("print", VICTORY_GUESTS, "--what", "badges", "--seating", seats, "-o", out)
+    assert r.code == 0, r.err
+    text = squeezed(out)
+    assert len(rows) >= 30
+    for row in rows:
+        seat = f"Section{row['section']},row{row['row']},seat{row['seat']}"
+        # On the guest's own badge: after the name, before the token printed under it.
+        badge = text[text.index("".join(row["name"].split())) : text.index(f"PB1:{row['guest']}:")]
+        assert seat in badge, row

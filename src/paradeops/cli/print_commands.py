@@ -64,6 +64,13 @@ def print_papers(
             help="badges: the badge key (default paradeops.badge.key; PARADEOPS_BADGE_KEY wins)",
         ),
     ] = None,
+    seating: Annotated[
+        Path | None,
+        typer.Option(
+            "--seating",
+            help="badges: seats from `paradeops seat --format csv -o FILE` (section, row, seat)",
+        ),
+    ] = None,
 ) -> None:
     """The papers of the day as a PDF: run of show, marshals, announcer, units; badges."""
     if output.suffix.lower() != ".pdf":
@@ -75,7 +82,7 @@ def print_papers(
     if what is What.badges:
         from paradeops.cli.badge_commands import print_badges
 
-        print_badges(plan, output, paper.value, badge_key_file)
+        print_badges(plan, output, paper.value, badge_key_file, seating)
         return
     require("typst", what="paradeops print")
     from paradeops.cli.plan_commands import load_and_schedule

@@ -33,16 +33,20 @@ class Badge:
     who: BadgeGuest
     token: str
     qr_svg: str
+    #: ``section s1, row 2, seat 5`` from the seating, if one was given and seats the guest.
+    seat: str | None = None
 
 
 def _category(value: str) -> str:
     return value.replace("_", " ")
 
 
-def badge_texts(book: GuestBook, who: BadgeGuest) -> list[str]:
+def badge_texts(book: GuestBook, who: BadgeGuest, seat: str | None = None) -> list[str]:
     """The lines under a guest's name, in print order (for the fonts check too)."""
     g = who.guest
     lines = [g.title or "", _category(g.category.value), country_name(g.country, book.language)]
+    if seat:
+        lines.append(seat.capitalize())
     if g.delegation:
         lines.append(f"Delegation: {g.delegation}")
     if g.interpreter_for:
@@ -52,7 +56,7 @@ def badge_texts(book: GuestBook, who: BadgeGuest) -> list[str]:
 
 def _card(book: GuestBook, badge: Badge) -> str:
     g = badge.who.guest
-    details = "#linebreak()".join(text(x) for x in badge_texts(book, badge.who))
+    details = "#linebreak()".join(text(x) for x in badge_texts(book, badge.who, badge.seat))
     left = (
         f"{small(text(book.event or 'Guest'))}#v(2mm)\n"
         f'#text(size: 15pt, weight: "bold")[{text(g.name)}]#v(1.5mm)\n'
