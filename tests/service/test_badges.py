@@ -119,10 +119,19 @@ def test_not_confirmed_and_the_ledgers_own_refusal(
     upload_book(client, org)
     r = client.post(SCAN, json={"token": token("ru-president")}, headers=stew)
     assert r.status_code == 409 and r.json()["detail"] == "refused: listed, not confirmed"
-    # Confirmed through cn-leader, but the interpreter's own history has no confirmation.
+    # Confirmed through cn-leader, but the interpreter's own history has no confirmation;
+    # and once cn-leader is admitted, the interpreter "follows" to attended: still refused
+    # (not "already admitted": no admission of theirs was ever recorded).
+    follows = (
+        "refused: interpreter for cn-leader, whose status ({}) they follow; "
+        "an organiser records their own confirmation first"
+    )
     r = client.post(SCAN, json={"token": token("cn-interpreter")}, headers=stew)
-    assert r.status_code == 409
-    assert r.json()["detail"] == "refused: a guest who is listed cannot be attended"
+    assert r.status_code == 409 and r.json()["detail"] == follows.format("confirmed")
+    assert client.post(SCAN, json={"token": token("cn-leader")}, headers=stew).status_code == 200
+    r = client.post(SCAN, json={"token": token("cn-interpreter")}, headers=stew)
+    assert r.status_code == 409 and r.json()["detail"] == follows.format("attended")
+    assert history(client, org, "cn-interpreter") == []
 
 
 @pytest.mark.parametrize(

@@ -109,8 +109,14 @@ def _decide(
     now: dt.datetime,
 ) -> Scan:
     status = status_as_of(book)[guest.id]
+    own = history(book, guest.id)
+    if guest.interpreter_for and not own:
+        # The status is their principal's; the ledger admits only on their own history.
+        why = (f"refused: interpreter for {guest.interpreter_for}, whose status ({status.value}) "
+               "they follow; an organiser records their own confirmation first")  # fmt: skip
+        return Scan("refused", guest, status, why)
     if status is Status.attended:
-        at = next(e.at for e in reversed(history(book, guest.id)) if e.kind is EventKind.attended)
+        at = next(e.at for e in reversed(own) if e.kind is EventKind.attended)
         return Scan("already_admitted", guest, status, f"already admitted {_when(at)}",
                     at.isoformat())  # fmt: skip
     if status is not Status.confirmed:
