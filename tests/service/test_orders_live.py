@@ -57,7 +57,10 @@ units:
 #: THREE with 200 m left in front of c: it steps off when b's head is 210 m on, at 240 s.
 SPACED = THREE.replace("id: c,", "gap_m: 200, id: c,")
 #: Steer to the planned gap + 20 m; holds of 10 s or more; 120 s kept before window_end.
-POLICY = Policy(max_gap_m=60.0, slack_m=20.0, min_hold_s=10.0, window_margin_s=120.0)
+#: A margin without the part that grows with the parade still to come (its own test).
+POLICY = Policy(
+    max_gap_m=60.0, slack_m=20.0, min_hold_s=10.0, window_margin_s=120.0, window_margin_rate=0.0
+)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +70,7 @@ def three() -> Schedule:
 
 def recs(s: Schedule, actuals: list[Actual], now: float, **kw) -> list[Recommendation]:  # type: ignore[no-untyped-def]
     live = project(s, actuals, now, min_gap_m=5.0, holds=kw.pop("holds", None))
-    return recommend(s, day_from(s, live, 5.0), POLICY, **kw)
+    return recommend(s, day_from(s, live, 5.0), kw.pop("policy", POLICY), **kw)
 
 
 def brief(rs: list[Recommendation]) -> list[tuple[str, str, str, float | None]]:
@@ -107,10 +110,14 @@ def test_accordion_and_gap_in_one_push() -> None:
     # on unstopped and is at the stand at 400 + 465 = 865 s as before. b reaches the
     # stand at 400 + 450 = 850 s, when a's tail is at 840 m: a 240 m gap, 200 m over
     # b's aim: a (at 180 m) held 200 s at mid. By when they are due at the point.
+    # (Rule 2 is off by default: without it only a is held.)
     seen = [Actual("a", "start", "head", 0.0), Actual("b", "start", "head", 30.0)]
     spaced = schedule(parse_plan(SPACED, "plan.yaml"))
-    got = recs(spaced, seen, 180.0, holds={"b": (Hold("b", 180.0, 400.0),)})
+    b_down = {"b": (Hold("b", 180.0, 400.0),)}
+    accordion = dataclasses.replace(POLICY, accordion=True)
+    got = recs(spaced, seen, 180.0, holds=b_down, policy=accordion)
     assert brief(got) == [("c", "start", "hold", 25.0), ("a", "mid", "hold", 200.0)]
+    assert brief(recs(spaced, seen, 180.0, holds=b_down)) == [("a", "mid", "hold", 200.0)]
 
 
 def test_a_held_unit_with_a_wide_gap_is_released(three: Schedule) -> None:
@@ -199,3 +206,41 @@ def test_no_hold_beyond_the_time_to_spare(three: Schedule) -> None:
     tight = dataclasses.replace(POLICY, window_margin_s=450.0)
     got = recommend(three, day_from(three, live, 5.0), tight)
     assert brief(got) == [("a", "mid", "hold", 20.0)]
+
+
+def test_no_unit_made_later_than_the_window_allows(three: Schedule) -> None:
+    # a steps off at 50 s (50 s late), b at 142 s (112 s late); c steps off 30 m behind
+    # b, at 172 s (112 s late). At the stand b arrives at 742 s, a's head then at 692 m:
+    # an 82 m gap, 42 m over b's aim, so a alone would be held 40 s at mid (whole 5 s;
+    # b is 62 s later than a: room enough). The last tail: planned 60 + 600 + 10 =
+    # 670 s, projected 782 s (112 s late). With 346 s kept before window_end (1200 s),
+    # no unit may be more than 1200 - 346 - 670 - 112 = 72 s late at the stand: a,
+    # 50 s late already, is held 20 s (22 s, in whole 5 s), not 40. The time to spare,
+    # 1200 - 346 - 782 = 72 s, would allow 40 s: it bounds a hold, not how late it
+    # leaves the unit, and a delay can pass down the column to the last tail.
+    seen = [Actual("a", "start", "head", 50.0), Actual("b", "start", "head", 142.0)]
+    live = project(three, seen, 145.0, min_gap_m=5.0)
+    c = live.units[2].at("stand")
+    assert c is not None and c.tail == pytest.approx(782.0)
+    day = day_from(three, live, 5.0)
+    assert brief(recommend(three, day, POLICY)) == [("a", "mid", "hold", 40.0)]
+    tight = dataclasses.replace(POLICY, window_margin_s=346.0)
+    assert brief(recommend(three, day, tight)) == [("a", "mid", "hold", 20.0)]
+
+
+def test_the_margin_grows_with_the_parade_still_to_come(three: Schedule) -> None:
+    # As in test_no_hold_beyond_the_time_to_spare: now 95 s, the last tail planned
+    # at the stand at 60 + 600 + 10 = 670 s, projected at 730 s (c off at 120 s).
+    # With 250 s kept and 0.2 s more per second still to come (670 - 95 = 575 s:
+    # 115 s more), 1200 - 365 - 730 = 105 s are to spare; the late budget, 1200 -
+    # 365 - 670 - 60 = 105 s, leaves a (on time) 105 s: its 40 s hold stands.
+    # At 0.35 (201.25 s more) 1200 - 451.25 - 730 = 18.75 s: 15 s in whole 5 s.
+    # At 0.4 s per second (230 s more) 1200 - 480 - 730 = -10 s: no hold at all.
+    seen = [Actual("a", "start", "head", 0.0), Actual("b", "start", "head", 90.0)]
+    day = day_from(three, project(three, seen, 95.0, min_gap_m=5.0), 5.0)
+    some = dataclasses.replace(POLICY, window_margin_s=250.0, window_margin_rate=0.2)
+    assert brief(recommend(three, day, some)) == [("a", "mid", "hold", 40.0)]
+    less = dataclasses.replace(some, window_margin_rate=0.35)
+    assert brief(recommend(three, day, less)) == [("a", "mid", "hold", 15.0)]
+    more = dataclasses.replace(some, window_margin_rate=0.4)
+    assert recommend(three, day, more) == []

@@ -64,7 +64,14 @@ class Policy:
     #: No hold longer than the time to spare before window_end less this [s]: a hold
     #: can pass down the parade to its last tail when the projection is wrong.
     window_margin_s: float = 300.0
+    #: And this many seconds more per second the planned last tail is still to come
+    #: at the stand: what the projection cannot see yet (late step-offs, slow units,
+    #: incidents) weighs more the more of the parade is still to pass.
+    window_margin_rate: float = 0.02
     step_s: float = 5.0
+    #: Rule 2 (stop the accordion). Off: on disturbed days its holds cost the window
+    #: more than they win (docs/service.md, Hold-and-release orders).
+    accordion: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,7 +151,7 @@ def _spread(schedule: Schedule, day: Day, policy: Policy, aim: FloatArray) -> _P
     """Rule 1: one sweep from the back, each wide gap held shut by the units ahead."""
     n, v = len(day.ids), _pace(day)
     gaps, coming = gaps_at_stand(day, day.heads), _ahead_of_stand(day, day.heads)
-    late = _late_at_stand(schedule, day)
+    late, budget = _late_at_stand(schedule, day), late_budget(schedule, day, policy)
     plan = _Plan(np.zeros(n))
     for k in range(n - 1, 0, -1):
         if not coming[k]:
@@ -154,7 +161,8 @@ def _spread(schedule: Schedule, day: Day, policy: Policy, aim: FloatArray) -> _P
         if g - aim[k] < v[k - 1] * policy.min_hold_s or point is None:
             continue
         # Never later than the unit behind it (against the plan): it would hold it up.
-        room = late[k] + plan.seconds[k] - late[k - 1]
+        # Nor later than the window allows (rule 3).
+        room = min(late[k] + plan.seconds[k], budget) - late[k - 1]
         h = _whole(min((g - aim[k]) / v[k - 1], room), policy)
         if h > 0:
             plan.seconds[k - 1], plan.point[k - 1] = h, point
@@ -203,20 +211,58 @@ def _grid_holds(day: Day, plan: _Plan) -> FloatArray:
     return hold
 
 
-def _keep_window(day: Day, plan: _Plan) -> None:
-    """Rule 3: drop holds from the back while they make the window or the widest gap worse."""
+def _keep_window(schedule: Schedule, day: Day, policy: Policy, plan: _Plan) -> None:
+    """Rule 3: drop holds while they make a unit too late, the window or the widest gap worse.
+
+    Too late: later at the stand (against the plan) than :func:`late_budget`, or, for
+    a unit already that late, later than it was. The hold dropped is the one furthest
+    back among those at or ahead of the first unit made too late (only those delay it).
+    """
+    late0 = _late_at_stand(schedule, day)
+    on_plan = day.heads[:, day.stand] - late0  # each head's planned time at the stand
+    allowed = np.maximum(late0, late_budget(schedule, day, policy)) + WINDOW_TOLERANCE_S
     base_tail = float(np.max(tails_at_stand(day, day.heads)))
     coming = _ahead_of_stand(day, day.heads)
     base_gap = float(np.nanmax(np.where(coming, gaps_at_stand(day, day.heads), -np.inf)))
     while plan.point:
         heads = propagate(day, _grid_holds(day, plan), first=min(plan.point))
+        over = np.flatnonzero(coming & (heads[:, day.stand] - on_plan > allowed))
         tail = float(np.max(tails_at_stand(day, heads)))
         gap = float(np.nanmax(np.where(coming, gaps_at_stand(day, heads), -np.inf)))
-        if tail <= base_tail + WINDOW_TOLERANCE_S and gap <= base_gap + 1.0:
+        if not len(over) and tail <= base_tail + WINDOW_TOLERANCE_S and gap <= base_gap + 1.0:
             return
-        k = max(plan.point)
+        ahead = [k for k in plan.point if len(over) and k <= over[0]]
+        k = max(ahead or plan.point)
         del plan.point[k]
         plan.seconds[k] = 0.0
+
+
+def late_budget(schedule: Schedule, day: Day, policy: Policy) -> float:
+    """How late (against the plan) a hold may make any unit at the stand [s]; inf without
+    a window.
+
+    The time the plan leaves between the last tail and window_end, less the margin,
+    less how late the last tail is projected already. The projection lets a delay
+    fade down the column in the planned gaps behind the unit; on the day some of
+    those gaps are gone (units walk at their own speeds), so the delay may pass on to
+    the last tail whole: with this bound the window still holds when it does.
+    """
+    if schedule.window_end is None:
+        return float("inf")
+    planned = _planned_last_tail(schedule, day)
+    late_tail = max(float(np.max(tails_at_stand(day, day.heads))) - planned, 0.0)
+    return schedule.window_end - margin(planned, day, policy) - planned - late_tail
+
+
+def margin(planned_tail: float, day: Day, policy: Policy) -> float:
+    """Seconds kept before window_end, with the planned last tail at the stand at
+    ``planned_tail`` [s]."""
+    return policy.window_margin_s + policy.window_margin_rate * max(planned_tail - day.now, 0.0)
+
+
+def _planned_last_tail(schedule: Schedule, day: Day) -> float:
+    rev, ids = schedule.reviewing.id, set(day.ids)
+    return max(p.tail for u in schedule.units if u.id in ids and (p := u.at(rev)) is not None)
 
 
 def _releases(
@@ -240,7 +286,7 @@ def spare(schedule: Schedule, day: Day, policy: Policy) -> float:
     if schedule.window_end is None:
         return float("inf")
     last = float(np.max(tails_at_stand(day, day.heads)))
-    return schedule.window_end - policy.window_margin_s - last
+    return schedule.window_end - margin(_planned_last_tail(schedule, day), day, policy) - last
 
 
 def recommend(
@@ -258,8 +304,9 @@ def recommend(
     if released:  # the projection changes once they go: new holds wait for the next push
         return released
     plan = _spread(schedule, day, policy, aim)
-    _accordion(schedule, day, policy, plan)
-    _keep_window(day, plan)
+    if policy.accordion:
+        _accordion(schedule, day, policy, plan)
+    _keep_window(schedule, day, policy, plan)
     holds = [
         Recommendation(
             day.ids[k], cp, "hold", float(plan.seconds[k]), float(day.heads[k, j]), plan.why[k]
