@@ -38,6 +38,9 @@ class ServiceContext:
     live: dict[int, tuple[tuple[int, int, int], float, Snapshot]] = field(default_factory=dict)
     #: The SSE event of a plan's latest snapshot, built once whoever watches.
     events: dict[int, tuple[Snapshot, bytes]] = field(default_factory=dict)
+    #: The public snapshot's body and ETag per plan, for its snapshot and incidents flag:
+    #: a crowd asks for the same document many times a second.
+    public_bodies: dict[int, tuple[Snapshot, bool, bytes, str]] = field(default_factory=dict)
     #: A unit later than this is an alert [s].
     late_s: float = 60.0
     #: What the operator set (limits, caps, folders).

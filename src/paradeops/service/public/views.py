@@ -94,9 +94,15 @@ def get_public(plan_id: PlanId, who: ReaderDep, ctx: CtxDep) -> PublicOut:
         return flags.read(session, plan_id)
 
 
-def _snapshot_bytes(ctx: ServiceContext, plan_id: int) -> bytes:
+def _snapshot_body(ctx: ServiceContext, plan_id: int) -> tuple[bytes, str]:
+    """The public snapshot's JSON and ETag, encoded once per live snapshot."""
     snap, found = _public_snapshot(ctx, plan_id)
-    return orjson.dumps(public_document(snap, found.incidents))
+    hit = ctx.public_bodies.get(plan_id)
+    if hit is not None and hit[0] is snap and hit[1] == found.incidents:
+        return hit[2], hit[3]
+    data = orjson.dumps(public_document(snap, found.incidents))
+    ctx.public_bodies[plan_id] = (snap, found.incidents, data, _etag(data))
+    return data, ctx.public_bodies[plan_id][3]
 
 
 @router.get(
@@ -119,8 +125,7 @@ async def public_snapshot(
     Units and incidents are objects keyed by id (each with its ``order``), as in
     the stream. With ``If-None-Match`` carrying the current ETag: a bodiless 304.
     """
-    data = await run_in_threadpool(_snapshot_bytes, ctx, plan_id)
-    etag = _etag(data)
+    data, etag = await run_in_threadpool(_snapshot_body, ctx, plan_id)
     headers = {"ETag": etag, "Cache-Control": CACHE}
     if _matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
