@@ -16,7 +16,7 @@ Target (issue 14): under 2 s.
 
 also measures what the ranges cost the check-ins in a running service:
 ``bench_service.py``'s closed loop (100 clients) and open loop (500/s) on
-SQLite, runs alternating between no spectators, spectators reading the
+SQLite (``--database postgres``: PostgreSQL, a fresh schema per run), runs alternating between no spectators, spectators reading the
 public snapshot of a busy plan (the city parade, 124 units, public, a
 check-in on it every 2 s) every 0.5 s, and spectators asking its ETAs every
 0.5 s (so the server has its runs remade every 5 s). Prints one line per
@@ -26,6 +26,7 @@ run and the medians by mode, with the load average.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
@@ -35,6 +36,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -56,10 +58,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--service", action="store_true", help="also: the check-ins' latency")
     ap.add_argument("--rounds", type=int, default=2, help="--service: rounds of runs")
+    ap.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite",
+                    help="--service: the server's (postgres: a fresh schema per run)")  # fmt: skip
     args = ap.parse_args()
     kernel(args.runs, args.repeat)
     if args.service:
-        service(args.rounds)
+        service(args.rounds, args.database)
 
 
 def kernel(runs: int, repeat: int) -> None:
@@ -137,7 +141,23 @@ def _spectators(base: str, token: str, stop: threading.Event, seen: set[str], as
 SPECTATORS = ("none", "snapshot", "eta")
 
 
-def service(rounds: int) -> None:
+@contextlib.contextmanager
+def _database(kind: str) -> Iterator[str]:
+    """A fresh database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    import bench_service as bs
+
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield str(Path(tmp) / "bench.sqlite")
+        return
+    url, drop = bs.postgres_url()
+    try:
+        yield url
+    finally:
+        drop()
+
+
+def service(rounds: int, database: str = "sqlite") -> None:
     """bench_service's two loops, runs alternating between :data:`SPECTATORS`."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_service as bs
@@ -145,11 +165,12 @@ def service(rounds: int) -> None:
 
     os.environ.setdefault("PARADEOPS_SECRET_KEY", secrets.token_hex(32))
     rows: dict[tuple[str, str], list[dict[str, float]]] = {}
+    loads: dict[tuple[str, str], list[float]] = {}
     for run in range(len(SPECTATORS) * rounds):
         ask = SPECTATORS[run % len(SPECTATORS)]
         with_them = ask != "none"
-        with tempfile.TemporaryDirectory() as tmp:
-            proc, base, token = bs.serve(str(Path(tmp) / "bench.sqlite"), [])
+        with _database(database) as url:
+            proc, base, token = bs.serve(url, [])
             stop, seen = threading.Event(), set()
             side = threading.Thread(target=_spectators, args=(base, token, stop, seen, ask))
             if with_them:
@@ -164,6 +185,7 @@ def service(rounds: int) -> None:
                     )
                     key = (mode, ask)
                     rows.setdefault(key, []).append(r)
+                    loads.setdefault(key, []).append(load)
                     print(
                         f"run {run + 1} {mode} spectators={key[1]}: {r['per_s']:.0f}/s "
                         f"p50 {r['p50_ms']:.1f} ms p99 {r['p99_ms']:.1f} ms load {load:.2f} "
@@ -179,7 +201,12 @@ def service(rounds: int) -> None:
     for (mode, who), rs in rows.items():
         p99 = statistics.median(r["p99_ms"] for r in rs)
         per_s = statistics.median(r["per_s"] for r in rs)
-        print(f"mode={mode!r} spectators={who} per_s={per_s:.0f} p99_ms={p99:.1f}")
+        ls = loads[(mode, who)]
+        print(
+            f"database={database} mode={mode!r} spectators={who} per_s={per_s:.0f} "
+            f"p99_ms={p99:.1f} median_of={len(rs)} load1_median={statistics.median(ls):.2f} "
+            f"load1_range={min(ls):.2f}-{max(ls):.2f}"
+        )
 
 
 if __name__ == "__main__":
