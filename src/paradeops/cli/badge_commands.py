@@ -54,5 +54,5 @@ def print_badges(
                                   for b in badges]  # fmt: skip
     families, folders = font_families("".join(texts))
     markup = badges_markup(book, badges, paper, families)  # type: ignore[arg-type]
-    write_output(output, compile_pdf(markup, folders))
+    write_output(output, compile_pdf(markup, folders), stdout_ok=False)
     say_written(output)

@@ -97,13 +97,16 @@ def image_format(path: Path, *, field: str, what: str) -> Literal["png", "svg"]:
     )
 
 
-def write_output(path: Path | None, data: str | bytes, *, field: str | None = None) -> None:
+def write_output(
+    path: Path | None, data: str | bytes, *, field: str | None = None, stdout_ok: bool = True
+) -> None:
     """Write ``data`` to ``path`` atomically, or to stdout when ``path`` is None or ``-``.
 
     Goes through :func:`paradeops.io.writefile.write_file`: an existing path
     that is not a regular file (a link, a pipe, a device, a folder) is refused.
     ``field`` names the option in messages (default: the option of the
-    running command that holds ``path``, else ``--output``).
+    running command that holds ``path``, else ``--output``). ``stdout_ok``
+    false: the option does not take ``-``, so no refusal suggests it.
     """
     if path is None or str(path) == "-":
         if isinstance(data, bytes):
@@ -115,7 +118,26 @@ def write_output(path: Path | None, data: str | bytes, *, field: str | None = No
         out.file.write(data)
         out.file.flush()
         return
-    write_file(path, data, field=field or _option_of(path))
+    write_file(path, data, field=field or _option_of(path), stdout_ok=stdout_ok)
+
+
+def refuse_input_as_output(output: Path | None, inputs: Sequence[Path], *, field: str) -> None:
+    """A UserError if ``output`` is one of ``inputs`` (same path once resolved, or same
+    file by another name: a hard link), checked before any work: writing it would
+    replace the input."""
+    if output is None or str(output) == "-":
+        return
+    for source in inputs:
+        try:
+            same = os.path.samefile(output, source)
+        except OSError:  # one of them does not exist (yet): compare the names
+            same = output.resolve() == source.resolve()
+        if same:
+            raise UserError(
+                f"{output} is the input file {source}: writing it would replace the input",
+                field=field,
+                hint="name another file to write",
+            )
 
 
 def _current_context() -> Any:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 
 from paradeops.cli.app import app
-from paradeops.cli.output import PlanArg, say_written, write_output
+from paradeops.cli.output import PlanArg, refuse_input_as_output, say_written, write_output
 from paradeops.errors import UserError
 from paradeops.extras import require
 
@@ -73,12 +73,20 @@ def print_papers(
     ] = None,
 ) -> None:
     """The papers of the day as a PDF: run of show, marshals, announcer, units; badges."""
+    if str(output) == "-":
+        raise UserError(
+            "a PDF cannot go to standard output",
+            field="--output",
+            hint="name a .pdf file to write",
+        )
     if output.suffix.lower() != ".pdf":
         raise UserError(
             f"cannot write the papers as {output.suffix or 'a file without extension'}",
             field="--output",
             hint="name the file .pdf",
         )
+    inputs = [p for p in (plan, seating, badge_key_file) if p is not None]
+    refuse_input_as_output(output, inputs, field="--output")
     if what is What.badges:
         from paradeops.cli.badge_commands import print_badges
 
@@ -94,7 +102,7 @@ def print_papers(
     families, folders = font_families(p.parade.name + "".join(_names(data)))
     # Every value but badges (which returned above) names a paper.
     markup = papers_markup(data, cast("PaperName", what.value), paper.value, families)
-    write_output(output, compile_pdf(markup, folders))
+    write_output(output, compile_pdf(markup, folders), stdout_ok=False)
     say_written(output)
 
 

@@ -22,6 +22,7 @@ from paradeops.cli.output import (
     WidthOpt,
     chart_format,
     emit,
+    refuse_input_as_output,
     say_written,
     use_width,
     write_output,
@@ -57,6 +58,8 @@ def staging(
     that cannot reach the start point in time), 2 on bad input.
     """
     use_width(width)
+    refuse_input_as_output(output, [plan], field="--output")
+    refuse_input_as_output(chart, [plan], field="--chart")
     fmt = chart_format(chart, what="chart")
     if fmt is not None:
         require("matplotlib", what="--chart")

@@ -38,8 +38,11 @@ _KINDS = (
 )
 
 
-def refuse_special(path: Path, *, field: str) -> None:
-    """A UserError if ``path`` exists and is not a regular file (links not followed)."""
+def refuse_special(path: Path, *, field: str, stdout_ok: bool = True) -> None:
+    """A UserError if ``path`` exists and is not a regular file (links not followed).
+
+    ``stdout_ok``: the option takes ``-`` for stdout, so the hint may offer it.
+    """
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -53,7 +56,13 @@ def refuse_special(path: Path, *, field: str) -> None:
         f"will not write to {path}: it is {kind}, not a regular file",
         field=field,
         hint="name a regular file (a new one, or one to replace); "
-        + ("use - for stdout" if kind != "a folder" else "the name of the file, not its folder"),
+        + (
+            "the name of the file, not its folder"
+            if kind == "a folder"
+            else "use - for stdout"
+            if stdout_ok
+            else "a new file name"
+        ),
     )
 
 
@@ -66,16 +75,22 @@ def default_mode() -> int:
 
 @contextlib.contextmanager
 def replacing(
-    path: Path, *, field: str, mode: int | None = None, keep_existing: bool = False
+    path: Path,
+    *,
+    field: str,
+    mode: int | None = None,
+    keep_existing: bool = False,
+    stdout_ok: bool = True,
 ) -> Iterator[Path]:
     """A temporary file beside ``path`` to fill; it becomes ``path`` when the block ends.
 
     ``path`` must be a regular file or not exist (checked before and again
     right before the rename). On an exception the temporary file is removed
     and ``path`` is untouched. ``keep_existing``: if ``path`` exists by then
-    (another process made it first), leave it and drop ours.
+    (another process made it first), leave it and drop ours. ``stdout_ok``:
+    the option takes ``-`` (only changes the hint of a refusal).
     """
-    refuse_special(path, field=field)
+    refuse_special(path, field=field, stdout_ok=stdout_ok)
     parent = path.parent
     if not parent.is_dir():
         raise UserError(f"folder {parent} does not exist", field=field, hint="create it first")
@@ -92,7 +107,7 @@ def replacing(
                 os.fsync(f.fileno())
             os.chmod(tmp, default_mode() if mode is None else mode)
             # Again: a link or a pipe made meanwhile is not replaced either.
-            refuse_special(path, field=field)
+            refuse_special(path, field=field, stdout_ok=stdout_ok)
             if keep_existing:
                 with contextlib.suppress(FileExistsError):
                     os.link(tmp, path)
@@ -105,12 +120,19 @@ def replacing(
 
 
 def write_file(
-    path: Path, data: str | bytes, *, field: str, mode: int | None = None,
+    path: Path,
+    data: str | bytes,
+    *,
+    field: str,
+    mode: int | None = None,
     keep_existing: bool = False,
+    stdout_ok: bool = True,
 ) -> None:
     """Write ``data`` (text as UTF-8) to the regular file ``path`` atomically."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    with replacing(path, field=field, mode=mode, keep_existing=keep_existing) as tmp:
+    with replacing(
+        path, field=field, mode=mode, keep_existing=keep_existing, stdout_ok=stdout_ok
+    ) as tmp:
         try:
             with open(tmp, "wb") as f:
                 f.write(raw)
