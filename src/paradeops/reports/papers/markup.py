@@ -66,16 +66,42 @@ def lit(value: str) -> str:
     return '"' + "".join(parts) + '"'
 
 
+#: Bidi formatting characters: marks (ALM, LRM, RLM), embeddings, overrides and isolates.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_ISOLATE_OPENERS = "\u2066\u2067\u2068"
+_PDI = "\u2069"
+
+
 def text(value: str) -> str:
     """Markup that prints ``value`` literally: ``#"value";``.
 
-    A string with right-to-left letters is isolated (U+2068 … U+2069): an
-    Arabic name would otherwise draw the numbers and words around it into
-    its direction (``1 / 12`` after it printed as ``12 / 1``).
+    A string with right-to-left letters or bidi formatting characters is
+    isolated (U+2068 … U+2069): an Arabic name, or a Latin one ending in a
+    RIGHT-TO-LEFT MARK, would otherwise draw the numbers and words around it
+    into its direction (``1 / 12`` after it printed as ``12 / 1``).
     """
-    if _RTL.search(value):
-        value = f"\u2068{value}\u2069"
+    if _RTL.search(value) or _BIDI_CONTROLS.search(value):
+        value = f"\u2068{_balanced_isolates(value)}\u2069"
     return f"#{lit(value)};"
+
+
+def _balanced_isolates(value: str) -> str:
+    """``value`` with its isolates balanced, so that the isolate around it holds.
+
+    A stray U+2069 would close the surrounding isolate early and one left
+    open would take its closing U+2069: the stray one is dropped (it has no
+    glyph), the open ones are closed at the end.
+    """
+    kept, depth = [], 0
+    for ch in value:
+        if ch in _ISOLATE_OPENERS:
+            depth += 1
+        elif ch == _PDI:
+            if depth == 0:
+                continue
+            depth -= 1
+        kept.append(ch)
+    return "".join(kept) + _PDI * depth
 
 
 def cell(*parts: str) -> str:
