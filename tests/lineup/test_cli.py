@@ -154,3 +154,30 @@ def test_the_plan_cannot_go_to_stdout_with_the_report(cli: Run, tmp_path: Path) 
     assert "--output: the new plan cannot go to stdout: the report does" in r.err
     assert "name a file for the new plan" in r.err
     assert r.out == ""
+
+
+def test_a_seed_beyond_the_solver_s_range_is_refused(cli: Run, tmp_path: Path) -> None:
+    plan, rules, new = files(tmp_path)
+    r = cli("lineup", plan, "--rules", rules, "-o", new, "--seed", str(2**31))
+    assert r.code == 2 and "--seed" in r.err and "Traceback" not in r.err
+    assert not new.exists()
+
+
+def test_a_plan_naming_files_is_not_written_into_another_folder(
+    cli: Run, tmp_path: Path
+) -> None:
+    (tmp_path / "route.geojson").write_text(
+        '{"type": "LineString", "coordinates": [[37.6, 55.75], [37.61, 55.75]]}'
+    )
+    plan, rules, _ = files(tmp_path)
+    plan.write_text(PLAN.replace("route:\n", "route:\n  geometry: route.geojson\n"))
+    elsewhere = tmp_path / "out"
+    elsewhere.mkdir()
+    r = cli("lineup", plan, "--rules", rules, "-o", elsewhere / "new.yaml", "--time-limit", "2")
+    assert r.code == 2, r.err
+    assert "'route.geojson'" in r.err and "beside the plan" in r.err
+    assert not (elsewhere / "new.yaml").exists()
+    beside = tmp_path / "new.yaml"
+    r = cli("lineup", plan, "--rules", rules, "-o", beside, "--time-limit", "2")
+    assert r.code == 0, r.err
+    assert cli("validate", beside).code == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
@@ -109,3 +111,27 @@ def test_broken_names_the_rules_an_order_breaks() -> None:
         """)  # fmt: skip
     # The plan's order: x1 b1 x2 b2 x3 — x2 after x1, x3 right behind b2 (loud).
     assert broken(c, np.arange(5)) == ["keep_order[0]", "not_behind[0]"]
+
+
+def test_an_apart_beyond_the_parade_s_length_is_named_at_once_on_a_long_parade() -> None:
+    # 400 floats, 40 of them bands, 10,000 units between any two: 39 × 10,001 + 1
+    # places needed, 400 there. Named without a solver (a model of it would be large).
+    units = floats(*((f"u{i}", 3.6, ["band"] if i % 10 == 0 else []) for i in range(400)))
+    _, plan = plan_of(units)
+    rules, c = rules_of(plan, "version: 1\napart: [{tags: [band], min_units: 10000}]\n")
+    scorer = Scorer(plan, c, rules.objective, column_kernel())
+    started = time.perf_counter()
+    with pytest.raises(RulesConflict) as raised:
+        first_order(c, scorer.units, scorer.route, time_limit_s=60.0)
+    assert raised.value.names == ["apart[0]"] and raised.value.minimal
+    assert time.perf_counter() - started < 5.0
+
+
+def test_not_behind_within_more_than_the_parade_puts_the_horses_before_every_band() -> None:
+    # x3 (horses) may not be 1..1,000 places behind a band: ahead of both bands.
+    order = solve(FIVE, """\
+        version: 1
+        not_behind: [{tags: [horses], behind: [band], within_units: 1000}]
+        """)  # fmt: skip
+    place = {u: p for p, u in enumerate(order)}
+    assert place["x3"] < min(place["b1"], place["b2"])

@@ -45,7 +45,9 @@ ReportFormatOpt = Annotated[
 TimeLimitOpt = Annotated[
     float, typer.Option("--time-limit", min=1.0, max=3600.0, help="Time for the search [s]")
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", min=0, help="Seed of the local search")]
+SeedOpt = Annotated[
+    int, typer.Option("--seed", min=0, max=2**31 - 1, help="Seed of the local search")
+]
 
 
 @app.command("lineup")
@@ -78,7 +80,9 @@ def lineup_command(
     from paradeops.lineup.rules import parse_rules
 
     text = read_text(plan)
-    p = parse_plan(text, str(plan), files=FolderFiles(plan.parent))
+    files = _NamedFiles(plan.parent)
+    p = parse_plan(text, str(plan), files=files)
+    _check_beside(plan, output, files.relative)
     r = parse_rules(read_text(rules), str(rules), p)
     try:
         result = lineup(p, r, compile_rules(r, p), time_limit_s=time_limit, seed=seed,
@@ -98,6 +102,35 @@ def lineup_command(
     say_written(output)
     if not all(rule.satisfied for rule in result.rules) or result.after.missed_s > 0:
         raise typer.Exit(1)
+
+
+class _NamedFiles:
+    """The plan's folder, noting the files the plan names relative to it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = FolderFiles(folder)
+        self.relative: list[str] = []
+
+    def read(self, field: str, ref: str) -> tuple[str, str]:
+        if not Path(ref).is_absolute():
+            self.relative.append(ref)
+        return self.folder.read(field, ref)
+
+
+def _check_beside(plan: Path, output: Path, relative: list[str]) -> None:
+    """The new plan names the same files as the plan, relative to its own folder: in
+    another folder they would not be found."""
+    if not relative or output.resolve().parent == plan.resolve().parent:
+        return
+    if output.resolve() == plan.resolve():
+        return
+    names = ", ".join(repr(r) for r in relative)
+    raise UserError(
+        f"the plan names {names} relative to its folder: written in another folder, "
+        "the new plan would not find them",
+        field="--output",
+        hint=f"write the new plan beside the plan, in {plan.resolve().parent}",
+    )
 
 
 def _conflict_error(e: Any, rules: Rules, file: str) -> UserError:

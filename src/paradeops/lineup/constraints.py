@@ -9,6 +9,7 @@ index, among the ground units as the plan lists them, of the unit at place
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +30,14 @@ class Pairs:
     behind: tuple[int, ...]
     within: int
     both_ways: bool
+
+    @cached_property
+    def ahead_set(self) -> frozenset[int]:
+        return frozenset(self.ahead)
+
+    @cached_property
+    def behind_set(self) -> frozenset[int]:
+        return frozenset(self.behind)
 
 
 @dataclass(frozen=True)

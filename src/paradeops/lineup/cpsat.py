@@ -103,19 +103,38 @@ class _Model:
             self._pairs(rule, self._lit(rule.name))
 
     def _pairs(self, rule: Pairs, lit: cp_model.IntVar) -> None:
-        """No unit of ``behind`` 1..within places after one of ``ahead`` (both ways: apart)."""
-        n, d = self.c.n, rule.within
+        """No unit of ``behind`` 1..within places after one of ``ahead`` (both ways: apart).
+
+        Stated on running counts of ``ahead`` units (``count[q]``: how many are at
+        places 0..q), so that each place takes one constraint of a few terms, not
+        one per pair of places: the model stays linear in the parade's length
+        whatever ``within`` is.
+        """
+        n, d = self.c.n, min(rule.within, self.c.n)
         if not rule.ahead or not rule.behind:
             return
+        count = self._running_count(rule.ahead)
+
+        def between(lo: int, hi: int) -> Any:  # ahead units at places lo..hi
+            return count[hi] - (count[lo - 1] if lo > 0 else 0)
+
         if rule.both_ways:  # any within + 1 places in a row hold at most one of them
             for s in range(max(1, n - d)):
-                window = sum(self.at(rule.ahead, p) for p in range(s, min(n, s + d + 1)))
-                self.m.add(window <= 1).only_enforce_if(lit)
+                self.m.add(between(s, min(n - 1, s + d)) <= 1).only_enforce_if(lit)
             return
-        for p in range(n):
-            for q in range(max(0, p - d), p):
-                both = self.at(rule.behind, p) + self.at(rule.ahead, q)
-                self.m.add(both <= 1).only_enforce_if(lit)
+        big = len(rule.ahead)
+        for p in range(1, n):
+            ahead = between(max(0, p - d), p - 1)
+            self.m.add(ahead + big * self.at(rule.behind, p) <= big).only_enforce_if(lit)
+
+    def _running_count(self, units: Sequence[int]) -> list[cp_model.IntVar]:
+        """``count[q]``: how many of ``units`` stand at places 0..q."""
+        count: list[cp_model.IntVar] = []
+        for q in range(self.c.n):
+            var = self.m.new_int_var(0, len(units), "")
+            self.m.add(var == (count[-1] if count else 0) + self.at(units, q))
+            count.append(var)
+        return count
 
     def surrogate(self, units: kernel.ColumnUnits, route: kernel.RouteLimits) -> None:
         """Minimise the distance of every named unit from its place in falling speed,
@@ -186,6 +205,8 @@ def first_order(
     Raises :class:`RulesConflict` when the rules cannot all hold, and
     TimeoutError when CP-SAT found neither an order nor a proof in time.
     """
+    if _impossible_alone(c) is not None:
+        raise conflict(c, time_limit_s=time_limit_s, seed=seed)
     model = _Model(c)
     for lit in model.lits.values():
         model.m.add(lit == 1)
@@ -217,20 +238,42 @@ def conflict(c: Constraints, *, time_limit_s: float, seed: int = 0) -> RulesConf
     conflicts; each rule of it is then left out in turn, and dropped for good
     when the rest still conflict (deletion), so that every rule named is needed.
     """
+    impossible = _impossible_alone(c)
+    if impossible is not None:
+        return RulesConflict([impossible], minimal=True)
     model = _Model(c)
     names = list(model.lits)
+    deadline = time.perf_counter() + time_limit_s
     core = _core(model, names, time_limit_s, seed)
     if core is None:  # no proof in time: every rule, not shrunk
         return RulesConflict(names, minimal=False)
     minimal = True
     for name in list(core):
+        left = deadline - time.perf_counter()
+        if left <= 0:  # the time is up: the set as far as it shrank
+            minimal = False
+            break
         rest = [r for r in core if r != name]
-        status = _solve_with(model, rest, min(CONFLICT_STEP_S, time_limit_s), seed)
+        status = _solve_with(model, rest, min(CONFLICT_STEP_S, left), seed)
         if status == cp_model.INFEASIBLE:
             core = rest
         elif status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             minimal = False
     return RulesConflict([n for n in names if n in core], minimal=minimal)
+
+
+def _impossible_alone(c: Constraints) -> str | None:
+    """An ``apart`` rule whose units cannot fit the parade however it is ordered.
+
+    ``k`` units with at least ``d`` others between each two need
+    ``(k - 1) * (d + 1) + 1`` places; no solver need be asked (and a model of
+    such a rule over a long parade is large for nothing).
+    """
+    for rule in c.pairs:
+        k = len(rule.ahead)
+        if rule.both_ways and k > 1 and (k - 1) * (rule.within + 1) + 1 > c.n:
+            return rule.name
+    return None
 
 
 def _core(model: _Model, names: list[str], time_limit_s: float, seed: int) -> list[str] | None:

@@ -6,7 +6,10 @@ only after those before it; ``apart`` and ``not_behind`` against the last
 few places). A tag group of ``apart`` whose units need every place left (one
 every ``min_units + 1``) goes first, then the units a ``not_behind`` keeps
 out of places behind others, while they fit. It can be stuck where an order exists:
-then it gives up (None), and CP-SAT alone decides.
+then it gives up (None), and CP-SAT alone decides. Its work grows with the
+parade's length squared at worst (a unit tried at each place), whatever
+``within`` the rules give; an insertion to get unstuck is tried only in
+parades of at most :data:`INSERT_MAX_UNITS` units.
 """
 
 from __future__ import annotations
@@ -14,6 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from paradeops.lineup.constraints import Constraints, IntArray
+
+#: Longer parades give up where this construction gets stuck (the insertion tries
+#: every unit left at every place, each check over the whole order).
+INSERT_MAX_UNITS = 300
 
 
 def greedy_order(c: Constraints, speed_ms: np.ndarray) -> IntArray | None:
@@ -27,23 +34,38 @@ def greedy_order(c: Constraints, speed_ms: np.ndarray) -> IntArray | None:
             before.setdefault(b, []).append(a)
     left = [int(u) for u in np.argsort(-speed_ms, kind="stable") if int(u) not in fixed]
     order: list[int] = []
+    last_ahead = _last_ahead(c, order)
     while len(order) < n:
         p = len(order)
         if p in at_place:
-            if not _fits(c, order, at_place[p], before, set(order)):
-                return None
-            order.append(at_place[p])
-            continue
-        u = _pick(c, order, left, before, set(order), n - p)
-        if u is None:  # stuck: one of the units left goes in somewhere earlier
-            inserted = _insert_earlier(c, order, left)
-            if inserted is None:
+            u: int | None = at_place[p]
+        else:
+            u = _pick(c, order, left, before, set(order), n - p, last_ahead)
+        if u is None or not _fits(c, order, u, before, set(order), last_ahead):
+            # stuck: one of the units left goes in somewhere earlier
+            inserted = _insert_earlier(c, order, left) if n <= INSERT_MAX_UNITS else None
+            if inserted is None or p in at_place:
                 return None
             left.remove(inserted)
+            last_ahead = _last_ahead(c, order)
             continue
-        left.remove(u)
+        if p not in at_place:
+            left.remove(u)
         order.append(u)
+        for rule in c.pairs:
+            if u in rule.ahead_set:
+                last_ahead[rule.name] = p
     return np.array(order, dtype=np.int64)
+
+
+def _last_ahead(c: Constraints, order: list[int]) -> dict[str, int]:
+    """For each pair rule, the last place of ``order`` holding one of its ``ahead``."""
+    last = {rule.name: -(10**9) for rule in c.pairs}
+    for p, u in enumerate(order):
+        for rule in c.pairs:
+            if u in rule.ahead_set:
+                last[rule.name] = p
+    return last
 
 
 def _insert_earlier(c: Constraints, order: list[int], left: list[int]) -> int | None:
@@ -67,7 +89,7 @@ def _prefix_ok(c: Constraints, prefix: list[int]) -> bool:
         if any(b <= a for a, b in zip(seen, seen[1:], strict=False)):
             return False
     for rule in c.pairs:
-        ahead = sorted(place[u] for u in rule.ahead if u in place)
+        ahead = sorted(place[u] for u in rule.ahead if u in place)  # few: checked per unit
         for u in rule.behind:
             if u in place:
                 p = place[u]
@@ -83,6 +105,7 @@ def _pick(
     before: dict[int, list[int]],
     placed: set[int],
     places_left: int,
+    last_ahead: dict[str, int],
 ) -> int | None:
     """The unit for the next place: an urgent apart group's first, else the fastest that
     fits of those a ``not_behind`` keeps out of places (they fit least later), else the
@@ -90,16 +113,23 @@ def _pick(
     for rule in c.pairs:
         if not rule.both_ways:
             continue
-        waiting = [u for u in left if u in rule.ahead]
+        waiting = [u for u in left if u in rule.ahead_set]
         if waiting and (len(waiting) - 1) * (rule.within + 1) + 1 >= places_left:
-            return next((u for u in waiting if _fits(c, order, u, before, placed)), None)
+            return next(
+                (u for u in waiting if _fits(c, order, u, before, placed, last_ahead)), None
+            )
     kept_out = {u for rule in c.pairs if not rule.both_ways for u in rule.behind}
     first = [u for u in left if u in kept_out] + [u for u in left if u not in kept_out]
-    return next((u for u in first if _fits(c, order, u, before, placed)), None)
+    return next((u for u in first if _fits(c, order, u, before, placed, last_ahead)), None)
 
 
 def _fits(
-    c: Constraints, order: list[int], u: int, before: dict[int, list[int]], placed: set[int]
+    c: Constraints,
+    order: list[int],
+    u: int,
+    before: dict[int, list[int]],
+    placed: set[int],
+    last_ahead: dict[str, int],
 ) -> bool:
     """Whether ``u`` may come next after ``order`` (and before the fixed units to come)."""
     if any(a not in placed for a in before.get(u, ())):
@@ -107,12 +137,10 @@ def _fits(
     p = len(order)
     fixed = c.fixed_places()
     for rule in c.pairs:
-        if u in rule.behind:
-            recent = order[max(0, p - rule.within) :]
-            if any(v in rule.ahead and v != u for v in recent):
-                return False
-        if u in rule.ahead:
+        if u in rule.behind_set and last_ahead[rule.name] >= p - rule.within:
+            return False
+        if u in rule.ahead_set:
             coming = (f for f, q in fixed.items() if p < q <= p + rule.within and f != u)
-            if any(f in rule.behind for f in coming):
+            if any(f in rule.behind_set for f in coming):
                 return False
     return True

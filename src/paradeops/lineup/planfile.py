@@ -9,12 +9,16 @@ the comment and blank lines at the end of that stretch, at the dash's column
 or left of it, are the next item's own (written above it) and move with it.
 The comments above the first unit stay at the head of the list (they often
 describe the list), and those after the last unit stay after it. A flow-style
-``units: [...]`` list is re-emitted by ruamel instead. Pure: text in, text out.
+``units: [...]`` list, and units that hold YAML anchors (an alias to one
+could come before it once moved), are re-emitted by ruamel instead (it puts
+each anchor at its first use); a JSON plan is written as JSON. Pure: text in,
+text out.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,7 +32,9 @@ def reordered_plan(text: str, file: str, order: Sequence[str]) -> str:
     ids = [str(u["id"]) for u in seq]
     if len(ids) != len(order) or sorted(ids) != sorted(order):
         raise ValueError("the order must name every unit of the plan once")
-    if not ids or seq.fa.flow_style():
+    if file.lower().endswith(".json") or text.lstrip().startswith("{"):
+        return _as_json(text, order)
+    if not ids or seq.fa.flow_style() or any(_has_anchor(u) for u in seq):
         return _reemitted(doc, seq, ids, order)
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
@@ -100,3 +106,23 @@ def _reemitted(doc: Any, seq: Any, ids: list[str], order: Sequence[str]) -> str:
     buf = io.StringIO()
     yaml.dump(doc, buf)
     return buf.getvalue()
+
+
+def _has_anchor(node: Any) -> bool:
+    """Whether ``node`` or anything in it carries a YAML anchor (or merges one)."""
+    anchor = getattr(node, "anchor", None)
+    if anchor is not None and getattr(anchor, "value", None):
+        return True
+    if isinstance(node, dict):
+        return bool(getattr(node, "merge", None)) or any(_has_anchor(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_anchor(v) for v in node)
+    return False
+
+
+def _as_json(text: str, order: Sequence[str]) -> str:
+    """A JSON plan with its units in ``order``, as JSON (two-space indent)."""
+    doc = json.loads(text)
+    by_id = {str(u["id"]): u for u in doc["units"]}
+    doc["units"] = [by_id[uid] for uid in order]
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

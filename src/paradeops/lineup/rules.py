@@ -102,7 +102,7 @@ def rule_location(rule: str) -> tuple[str | int, ...]:
 def parse_rules(text: str, file: str, plan: Plan) -> Rules:
     """The rules of ``text``, checked against ``plan``; every problem at once, located."""
     data, locator = parse_yaml(text, file)
-    rules = validate(Rules, data, locator, file)
+    rules = validate(Rules, data, locator, file, fields_doc="docs/lineup.md")
     problems = [
         Problem(message, file=file, line=locator.line(loc), field=_path(loc), hint=hint)
         for loc, message, hint in rules_issues(rules, plan)

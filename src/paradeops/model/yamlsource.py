@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -27,6 +28,7 @@ __all__ = [
 ]  # fmt: skip
 
 M = TypeVar("M", bound=BaseModel)
+
 
 class Locator:
     """Finds the 1-based line of a value inside a round-trip-loaded document."""
@@ -113,9 +115,7 @@ def check_size(size: int, file: str, limit: int = MAX_INPUT_BYTES) -> None:
 _MB = 1024 * 1024
 
 
-def parse_yaml(
-    text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS
-) -> tuple[Any, Locator]:
+def parse_yaml(text: str, file: str, limits: ReadLimits = DEFAULT_LIMITS) -> tuple[Any, Locator]:
     """Parse YAML (or JSON, a subset of it) into plain data and its locator.
 
     Every bound of ``limits`` is checked while the text is read, so a hostile
@@ -158,7 +158,7 @@ def check_characters(text: str, file: str) -> None:
         file=file,
         line=text.count("\n", 0, found.start()) + 1,
         hint="remove it (is this a text file?); inside double quotes it may be "
-        "written as an escape such as \"\\x07\"",
+        'written as an escape such as "\\x07"',
     )
 
 
@@ -292,19 +292,40 @@ def _key_position(node: Any, key: Any) -> Any:
         return None
 
 
-def validate(model: type[M], data: Any, locator: Locator, file: str) -> M:
-    """Validate ``data`` against ``model``; every error becomes a located Problem."""
+#: Where the hints send the reader for a plan's fields.
+PLAN_FIELDS_DOC = "docs/plan-format.md"
+
+
+def validate(
+    model: type[M], data: Any, locator: Locator, file: str, *, fields_doc: str = PLAN_FIELDS_DOC
+) -> M:
+    """Validate ``data`` against ``model``; every error becomes a located Problem.
+
+    ``fields_doc``: the page that lists ``model``'s fields, named by the hints.
+    """
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        raise UserError(problems=problems_from(e, locator, file)) from None
+        problems = problems_from(e, locator, file)
+        if fields_doc != PLAN_FIELDS_DOC:
+            problems = [replace(p, hint=_sent_to(p.hint, fields_doc)) for p in problems]
+        raise UserError(problems=problems) from None
+
+
+def _sent_to(hint: str | None, doc: str) -> str | None:
+    if hint is None:
+        return None
+    return hint.replace(f"{PLAN_FIELDS_DOC} (or `paradeops schema`)", doc).replace(
+        PLAN_FIELDS_DOC, doc
+    )
 
 
 def problems_from(e: ValidationError, locator: Locator, file: str) -> list[Problem]:
     """Each error of ``e`` in plain words (:mod:`~paradeops.model.input_messages`), located."""
     return [
-        Problem(t.message, file=file, line=locator.line(t.loc), field=field_path(t.path),
-                hint=t.hint)
+        Problem(
+            t.message, file=file, line=locator.line(t.loc), field=field_path(t.path), hint=t.hint
+        )
         for t in translate([_at_value(err) for err in e.errors(include_url=False)], locator.root)
     ]
 
