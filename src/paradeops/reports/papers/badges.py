@@ -2,8 +2,9 @@
 
 Each badge shows the event, the guest's name (large), title, category,
 country and delegation, the QR code of the guest's signed token (an SVG
-made by the command line with segno, embedded as bytes) and, small under
-the name, the token as text: a steward types it when a code will not scan.
+made by the command line with segno, embedded as bytes) and, along the
+bottom of the card, the token as text on one line: a steward types it when a code
+will not scan.
 Every string is printed literally (:mod:`.markup`); the SVG is a string
 literal too, handed to ``image(bytes(…))``, never markup.
 """
@@ -24,6 +25,8 @@ __all__ = ["Badge", "badge_texts", "badges_markup"]
 WIDTH_MM, HEIGHT_MM = 88, 60
 #: The printed side of the QR code (≈ 1.1 mm a module at version 3: phones read it at arm's length).
 QR_MM = 32
+#: The size of the token under the code, unless it is too long to fit the card's width.
+TOKEN_PT = 8
 
 
 @dataclass(frozen=True)
@@ -60,15 +63,33 @@ def _card(book: GuestBook, badge: Badge) -> str:
     left = (
         f"{small(text(book.event or 'Guest'))}#v(2mm)\n"
         f'#text(size: 15pt, weight: "bold")[{text(g.name)}]#v(1.5mm)\n'
-        f"{details}#v(1fr)\n"
-        f'#text(font: "DejaVu Sans Mono", size: 6pt, fill: luma(60))[{text(badge.token)}]'
+        f"{details}"
     )
     qr = f'#image(bytes({lit(badge.qr_svg)}), format: "svg", width: {QR_MM}mm)'
     return (
         f"#block(width: {WIDTH_MM}mm, height: {HEIGHT_MM}mm, inset: 4mm, breakable: false,"
         ' stroke: (paint: luma(190), thickness: 0.4pt, dash: "dashed"))['
-        f"#grid(columns: (1fr, {QR_MM}mm), column-gutter: 3mm, rows: (100%,),"
-        f" [{left}], align(top + right)[{qr}])]"
+        f"#grid(columns: (1fr, {QR_MM}mm), column-gutter: 3mm, row-gutter: 1.5mm,"
+        f" rows: (1fr, auto), [{left}], align(top + right)[{qr}],"
+        f" grid.cell(colspan: 2, {_token(badge.token)}))]"
+    )
+
+
+def _token(token: str) -> str:
+    """The token as code: one line across the card, in a monospaced font.
+
+    A steward types it letter by letter: a line break at a ``-`` of the guest's
+    id reads as part of it, and a proportional font at a small size makes
+    ``l``, ``1``, ``I`` and ``O``, ``0`` look alike. DejaVu Sans Mono (embedded
+    in Typst) tells them apart; a long token is set smaller until it fits the
+    card's width rather than wrapped (``box`` never breaks).
+    """
+    t = lit(token)
+    style = 'font: "DejaVu Sans Mono", fill: luma(40)'
+    return (
+        f"layout(size => {{ let w = measure(text({style}, size: {TOKEN_PT}pt, {t})).width;"
+        f" box(text({style}, size: calc.min({TOKEN_PT}pt, {TOKEN_PT}pt * (size.width / w)),"
+        f" {t})) }})"
     )
 
 
