@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat
 from sqlalchemy import Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,8 +41,6 @@ class ClearRow(Base):
     cleared_at: Mapped[str] = mapped_column(String(40))
 
 
-
-
 class IncidentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -62,7 +60,8 @@ class IncidentIn(BaseModel):
         AfterValidator(one_line_text),
     ]
     unit: Ident | None = Field(None, description="The unit it stops (the plan's unit id)")
-    at_m: float | None = Field(
+    # Strict: a number, never text ("120") or true/false, which pydantic would read as one.
+    at_m: StrictFloat | None = Field(
         None, ge=0.0, description="Where on the route [m from the start point]"
     )
     at: IsoTime | None = Field(

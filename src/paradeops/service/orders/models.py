@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictFloat
 from sqlalchemy import Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -58,6 +58,19 @@ class StepRow(Base):
     at: Mapped[str] = mapped_column(String(40))
 
 
+def _whole_seconds(value: float) -> float:
+    """A hold is told to a unit in whole seconds (and recommended in whole 5 s steps):
+    a fraction is a client's mistake, not an order."""
+    if not value.is_integer():
+        raise ValueError(f"must be a whole number of seconds, 1 to {MAX_HOLD_S:.0f}")
+    return value
+
+
+#: How long to hold: a JSON number (never text or true/false, which pydantic would
+#: otherwise read as 60 or 1), whole seconds from 1 to MAX_HOLD_S.
+HoldSeconds = Annotated[StrictFloat, Field(ge=1.0, le=MAX_HOLD_S), AfterValidator(_whole_seconds)]
+
+
 class OrderIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -65,8 +78,8 @@ class OrderIn(BaseModel):
     unit: Ident = Field(description="The unit to hold or release (the plan's unit id)")
     checkpoint: Ident = Field(description="Where: a checkpoint before the reviewing stand")
     action: Literal["hold", "release"]
-    seconds: float | None = Field(
-        None, gt=0.0, le=MAX_HOLD_S, description="How long to hold [s]; only for a hold"
+    seconds: HoldSeconds | None = Field(
+        None, description="How long to hold [s], a whole number from 1 to 1800; only for a hold"
     )
 
 

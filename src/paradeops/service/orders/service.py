@@ -62,7 +62,9 @@ def check(loaded: Loaded, body: OrderIn) -> None:
             f"{loaded.plan_id}: give one of {', '.join(points)}",
         )
     if body.action == "hold" and body.seconds is None:
-        raise Invalid("seconds", "a hold needs seconds: how long to hold, 1 to 1800")
+        raise Invalid(
+            "seconds", "a hold needs seconds: how long to hold, a whole number from 1 to 1800"
+        )
     if body.action == "release" and body.seconds is not None:
         raise Invalid("seconds", "a release goes now: leave seconds out")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -23,8 +23,9 @@ class PublicRow(Base):
 class PublicIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    public: bool = Field(description="Whether anyone may follow the plan without signing in")
-    incidents: bool = Field(
+    # Strict: pydantic would read "yes", "off" or 1 as a switch; only true or false is one.
+    public: StrictBool = Field(description="Whether anyone may follow the plan without signing in")
+    incidents: StrictBool = Field(
         description="Whether open incidents are shown publicly (a standard line per code, "
         "never the text a marshal typed)"
     )
