@@ -36,7 +36,10 @@ class ScanIn(BaseModel):
 
 class ScanOut(BaseModel):
     outcome: Literal["admitted", "already_admitted", "refused"]
-    detail: str = Field(description="admitted; already admitted at HH:MM (UTC±hh:mm); refused: why")
+    detail: str = Field(
+        description="admitted; already admitted at HH:MM (UTC), or in the offset the "
+        "admission was recorded with (UTC±hh:mm); refused: why"
+    )
     guest: str
     name: str
     title: str | None
