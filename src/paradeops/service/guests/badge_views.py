@@ -5,11 +5,13 @@
 400: not a badge, or its signature does not match (forged, for another event,
 printed before the badge key was rotated), saying which and nothing more;
 404: no such book, or the badge's guest is not in it; 403: viewers, marshals;
-503: the service has no badge key (the operator's to fix).
+503: the service has no badge key, or its key file is unusable (saying why, and
+logged at WARNING with the fix: the operator's to make).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, status
@@ -24,6 +26,7 @@ from paradeops.service.guests.views import BookQuery, CacheDep
 from paradeops.service.users.tokens import Principal
 
 router = APIRouter(prefix="/api", tags=["guests"])
+logger = logging.getLogger(__name__)
 
 
 class ScanIn(BaseModel):
@@ -68,7 +71,7 @@ StewardDep = Annotated[Principal, Depends(steward)]
         **NOT_FOUND,
         **BAD_INPUT,
         409: {"model": ScanOut, "description": "Refused entry: the guest's status now"},
-        503: {"model": ErrorOut, "description": "The service has no badge key"},
+        503: {"model": ErrorOut, "description": "The service has no usable badge key"},
     },
 )
 async def scan_badge(
@@ -77,7 +80,15 @@ async def scan_badge(
     """Check a badge and admit its guest if confirmed now; a second scan appends nothing."""
     try:
         key = badges.read_key(ctx.settings)
-    except badges.NoKey:
+    except badges.NoKey as e:
+        # The request log says only "error answer": the operator needs the reason and the fix.
+        logger.warning("badge scans refused (503): %s", e, extra={"throttle_key": "no badge key"})
+        if e.unusable is not None:
+            raise HTTPException(
+                503,
+                detail=f"the service's badge key is unusable: {e.unusable}; its operator "
+                "fixes it (the service's log says how)",
+            ) from None
         raise HTTPException(
             503,
             detail="the service has no badge key: its operator gives it the key the badges "

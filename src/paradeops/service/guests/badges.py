@@ -10,6 +10,7 @@ reason, and nothing is appended.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -37,7 +38,18 @@ WHERE = "badge scan"
 
 
 class NoKey(LookupError):
-    """The service has no badge key: an operator's matter, not the steward's."""
+    """The service has no badge key it can use: an operator's matter, not the steward's.
+
+    ``unusable`` is why the key it has cannot be used (a file others may read,
+    one it cannot read, not a key), worded without the file's path (the steward
+    is told it); ``None``: there is no key at all. ``str()`` is the whole
+    message, path and fix included, for the operator's log. No message holds
+    any of the key.
+    """
+
+    def __init__(self, message: str, unusable: str | None) -> None:
+        super().__init__(message)
+        self.unusable = unusable
 
 
 @dataclass(frozen=True)
@@ -62,10 +74,14 @@ def badge_key_path(settings: ServiceSettings) -> Path:
 
 def read_key(settings: ServiceSettings) -> bytes:
     """The badge key now: read at every scan, so a rotated key takes effect at once."""
+    path = badge_key_path(settings)
     try:
-        return badge_key.load_badge_key(badge_key_path(settings))
+        return badge_key.load_badge_key(path)
     except UserError as e:
-        raise NoKey(str(e)) from None
+        if not os.environ.get(badge_key.ENV) and not os.path.lexists(path):
+            raise NoKey(str(e), None) from None
+        why = e.problems[0].message.replace(f"the badge key {path}", "the badge key file")
+        raise NoKey(str(e), why.replace(str(path), "the badge key file")) from None
 
 
 def scan(
