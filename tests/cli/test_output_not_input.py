@@ -71,3 +71,20 @@ def test_print_refusing_a_pipe_does_not_suggest_stdout(cli: Run, tmp_path: Path)
     # A command that takes '-' still hears of it.
     r = cli("schedule", CITY, "--format", "json", "-o", pipe)
     assert r.code == 2 and "use - for stdout" in r.err
+
+
+def test_outputs_that_never_take_dash_do_not_suggest_it(cli: Run, tmp_path: Path) -> None:
+    from paradeops.store import open_database
+
+    database = tmp_path / "paradeops.db"
+    open_database(str(database)).dispose()
+    pipe = tmp_path / "backup.db"
+    os.mkfifo(pipe)
+    r = cli("backup", "--database", database, "-o", pipe)  # binary: never stdout
+    assert r.code == 2 and "not a regular file" in r.err, r.err
+    assert "use - for stdout" not in r.err
+    key_pipe = tmp_path / "badge.key"
+    os.mkfifo(key_pipe)
+    r = cli("secret", "rotate", "--badge", "--database", database, "--badge-key-file", key_pipe)
+    assert r.code == 2 and "not a regular file" in r.err, r.err
+    assert "use - for stdout" not in r.err

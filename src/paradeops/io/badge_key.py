@@ -85,4 +85,10 @@ def load_badge_key(path: Path, field: str = "--badge-key-file") -> bytes:
 def write_badge_key(path: Path) -> None:
     """A fresh badge key in ``path``, 0600, atomically (replacing any before it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_file(path, secrets.token_hex(MIN_BYTES) + "\n", field="--badge-key-file", mode=0o600)
+    write_file(
+        path,
+        secrets.token_hex(MIN_BYTES) + "\n",
+        field="--badge-key-file",
+        mode=0o600,
+        stdout_ok=False,
+    )

@@ -102,7 +102,8 @@ def backup(database: str, out: Path) -> Path:
     out = out.expanduser().absolute()
     # A regular file or a new one, written beside its name and renamed into
     # place (never a link, a pipe or a device: see io/writefile.py).
-    with replacing(out, field="-o", mode=PRIVATE_MODE) as partial:  # password hashes
+    # Password hashes inside: owner only.
+    with replacing(out, field="-o", mode=PRIVATE_MODE, stdout_ok=False) as partial:
         if target.is_sqlite:
             _sqlite_backup(target.sqlite_path, partial, out)
         else:
@@ -267,7 +268,7 @@ def _not_empty_hint() -> str:
 
 
 def _sqlite_restore(backup_file: Path, path: Path, *, force: bool) -> None:
-    refuse_special(path, field="--database")
+    refuse_special(path, field="--database", stdout_ok=False)
     if path.exists() and path.samefile(backup_file):
         raise UserError("the backup file is the target database itself", field="--database")
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -89,7 +89,11 @@ def write_new_key(path: Path) -> None:
     """A fresh key in ``path``, 0600, atomically (readers see the old key or the new one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     write_file(
-        path, secrets.token_hex(MIN_BYTES) + "\n", field="--secret-key-file", mode=0o600
+        path,
+        secrets.token_hex(MIN_BYTES) + "\n",
+        field="--secret-key-file",
+        mode=0o600,
+        stdout_ok=False,
     )
 
 
@@ -106,6 +110,7 @@ def _create_if_missing(path: Path) -> None:
         field="--secret-key-file",
         mode=0o600,
         keep_existing=True,
+        stdout_ok=False,
     )
 
 
