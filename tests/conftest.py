@@ -117,6 +117,25 @@ class TreeWatch:
         return {e[3:] for e in entries if e[:2] in ("??", "!!") and not is_cache(e[3:])}
 
 
+#: ``K/N``: run only the K-th of N shares of the test modules (scripts/test runs the
+#: shares side by side, one per core). Whole modules stay together, so that a
+#: module's server or browser is started once; modules alternate in path order,
+#: which spreads each folder's heavy ones over the shares.
+SHARD_ENV = "PARADEOPS_TEST_SHARD"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    shard = os.environ.get(SHARD_ENV)
+    if not shard:
+        return
+    k, n = (int(x) for x in shard.split("/"))
+    modules = sorted({str(item.path) for item in items})
+    mine = {m for i, m in enumerate(modules) if i % n == k}
+    keep = [item for item in items if str(item.path) in mine]
+    config.hook.pytest_deselected(items=[item for item in items if str(item.path) not in mine])
+    items[:] = keep
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if (ROOT / ".git").exists():
         session.config.stash[TREE_WATCH] = TreeWatch(ROOT)
