@@ -122,8 +122,6 @@ def _check_beside(plan: Path, output: Path, relative: list[str]) -> None:
     another folder they would not be found."""
     if not relative or output.resolve().parent == plan.resolve().parent:
         return
-    if output.resolve() == plan.resolve():
-        return
     names = ", ".join(repr(r) for r in relative)
     raise UserError(
         f"the plan names {names} relative to its folder: written in another folder, "
