@@ -26,6 +26,17 @@ from the state at the start of the step. Agents are stored in order of march
 (a leader always has a smaller index than its follower), so walking them from
 the back to the front reads each leader before it is moved.
 
+Most unit-steps of a run are plain marching: no step-off, no show stop, no
+braking curve within reach, the same speed limit over the unit's road space,
+the unit ahead neither cruising nor retired. Those take the fast step
+(``_fast_unit_step``): the same arithmetic, without those checks, each
+follower reading the agent in front of it directly. Where a unit's head may
+march that way is worked out once, at its last full step (``_fast_until``),
+as a position; a step short of it is fast. The results are the same to the
+bit as the full step's (checked on every example); on the validation column
+the kernel is 1.7 times as fast as with the full step everywhere
+(``benchmarks/vs_sumo.py``, 54 against 91 M vehicle-updates/s on one thread).
+
 Integration is SUMO's *ballistic* scheme (``--step-method.ballistic true``):
 the new speed is ``v' = max(0, v + a(v, s, Δv)·dt)``, the position advances by
 ``(v + v')/2·dt`` (constant acceleration within the step). Passing a point is
@@ -118,11 +129,11 @@ CRUISE_EPS_X_EQ = 1e-3
 CRUISE_MIN_STEPS = 3.0
 #: A cruising unit wakes this many steps before its next event (the full model meets it).
 WAKE_STEPS_EARLY = 2.0
-#: A unit on the road checks whether it may cruise once every this many steps
-#: (staggered by unit): checking at every step cost a dense column where
-#: nothing cruises 15 % of its time, every 4th step 6 %, and a large parade
-#: 7 % more time as its units start cruising a little later (bench_kernel,
-#: bench_large_parade).
+#: Units on the road check whether they may cruise once every this many steps,
+#: all at the same step (the steps between need no pass over the units):
+#: checking at every step cost a dense column where nothing cruises 15 % of
+#: its time, every 4th step 6 %, and a large parade 7 % more time as its units
+#: start cruising a little later (bench_kernel, bench_large_parade).
 SLEEP_TRY_STEPS = 4
 #: Road [m] a cruising head keeps in hand beyond its car-following's reach.
 CRUISE_GAP_MARGIN_M = 0.5
@@ -136,9 +147,12 @@ _NO_REFCOUNTS: dict[str, Any] = {"_nrt": False}
 # Columns of the packed per-agent and per-unit arrays the run loop reads
 # (one row per agent or unit: its fields share a cache line, and the helpers
 # take a few arrays rather than forty; see _pack).
-AI_UNIT, AI_LEADER, AI_MODEL = 0, 1, 2
+AI_UNIT, AI_LEADER, AI_MODEL, AI_LEAD_UNIT = range(4)  # AI_LEAD_UNIT: the unit of the agent ahead
 AF_LEN, AF_RATIO, AF_ACCEL, AF_DECEL, AF_TAU, AF_DELTA, AF_S0, AF_INV2SAB = range(8)
-UI_FIRST, UI_LAST, UI_RULE, UI_PREV, UI_NEXT, UI_GHOST = range(6)
+# ... and about the agent ahead (static): its length, where its unit releases the column.
+AF_LEAD_LEN, AF_LEAD_FREE = 8, 9
+# UI_BEHIND: the unit whose head follows this unit's tail, -1 for none.
+UI_FIRST, UI_LAST, UI_RULE, UI_PREV, UI_NEXT, UI_GHOST, UI_BEHIND = range(7)
 UF_GAP, UF_STOP_X, UF_RETIRE_X, UF_LEN, UF_FREE_X = range(5)
 # A run's per-unit state: mode (WAITING…), show stop (STOP_*), next probe of
 # head and tail, cruising (0/1); end of the stop, and while cruising: since
@@ -146,6 +160,9 @@ UF_GAP, UF_STOP_X, UF_RETIRE_X, UF_LEN, UF_FREE_X = range(5)
 # next event (see _head_watch).
 SI_MODE, SI_STOP, SI_HEAD_NXT, SI_TAIL_NXT, SI_CRUISE = range(5)
 SF_STOP_UNTIL, SF_SINCE, SF_SPEED, SF_WAKE, SF_HEAD_WATCH, SF_TAIL_WATCH = range(6)
+# The fast step (_fast_unit_step): how far the head may go in it, the unit's
+# desired speed there.
+SF_FAST_UNTIL, SF_VD = 6, 7
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
@@ -306,10 +323,17 @@ def _ahead(a, head, t, x, v, ai, af, uf, si, sf):  # type: ignore[no-untyped-def
     speed; (inf, 0) for nobody. A unit whose tail has passed its release
     point has dispersed and holds no head (the engine's rule)."""
     lead = ai[a, AI_LEADER]
-    if lead < 0 or si[ai[lead, AI_UNIT], SI_MODE] == RETIRED:
+    if lead < 0:
         return np.inf, 0.0
-    back, vl = _back(lead, t, x, v, ai, af, si, sf)
-    if head and back >= uf[ai[lead, AI_UNIT], UF_FREE_X]:
+    w = ai[a, AI_LEAD_UNIT]
+    if si[w, SI_MODE] == RETIRED:
+        return np.inf, 0.0
+    back = x[lead] - af[a, AF_LEAD_LEN]
+    vl = v[lead]
+    if si[w, SI_CRUISE]:
+        back += sf[w, SF_SPEED] * (t - sf[w, SF_SINCE])
+        vl = sf[w, SF_SPEED]
+    if head and back >= uf[w, UF_FREE_X]:
         return np.inf, 0.0
     return back - x[a], vl
 
@@ -351,6 +375,35 @@ def _head_brakes(vn, va, xa, b, h, stop_x, lim):  # type: ignore[no-untyped-def]
                 if vs < vn:
                     vn = vs
     return vn
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _fast_until(u, dt, x, v, ai, af, ui, uf, si, vdes, lim):  # type: ignore[no-untyped-def]
+    """Where unit ``u``'s head may go on in the fast step (_fast_unit_step)
+    from where it is now: short of where a braking curve could bind (its
+    speed never exceeds the larger of its speed now and its highest desired
+    speed by more than a step's acceleration, so its reach never exceeds that
+    speed's) and of where a limit starts or ends over its road space. -inf
+    while it does not march (starting, standing at its show stop)."""
+    if si[u, SI_MODE] != ACTIVE or si[u, SI_STOP] == STOP_STOPPED:
+        return -np.inf
+    a = ui[u, UI_FIRST]
+    # It reads the agent ahead as it stands (see _fast_unit_step); a unit
+    # ahead that cruises or retires sends this one back to _unit_step.
+    w = ai[a, AI_LEAD_UNIT]
+    if ai[a, AI_LEADER] >= 0 and (si[w, SI_MODE] == RETIRED or si[w, SI_CRUISE]):
+        return -np.inf
+    xh, length = x[a], uf[u, UF_LEN]
+    v0max = af[a, AF_RATIO] * vdes[u]
+    vm = (v[a] if v[a] > v0max else v0max) + af[a, AF_ACCEL] * 2.0 * dt
+    reach = _reach(vm, af[a, AF_DECEL], 2.0 * dt) * (1.0 + 1e-9) + TAIL_WATCH_MARGIN_M
+    w = uf[u, UF_STOP_X] - reach if si[u, SI_STOP] == STOP_NONE else np.inf
+    for k in range(lim.shape[0]):
+        if lim[k, 0] > xh and lim[k, 0] - reach < w:
+            w = lim[k, 0] - reach
+        if xh - length < lim[k, 1] and lim[k, 1] + length - TAIL_WATCH_MARGIN_M < w:
+            w = lim[k, 1] + length - TAIL_WATCH_MARGIN_M
+    return w
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
@@ -530,6 +583,18 @@ def _tail_watch(u, rear, ui, uf, si, t_rel, probes):  # type: ignore[no-untyped-
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _tail_moved(  # type: ignore[no-untyped-def]
+    u, rear, xa, xn, va, vn, ta, h, ui, uf, si, sf, t_rel, delay, probes, tail_t, next_rel
+):  # fmt: skip
+    """The tail has reached its watch: its passes in this step, the gap of the
+    unit behind opening, its next watch; returns the earliest step-off to come."""
+    si[u, SI_TAIL_NXT] = _record(u, rear, xa, xn, va, vn, ta, h, probes, tail_t, si[u, SI_TAIL_NXT])
+    next_rel = _open_gap(u, rear, xa, xn, va, vn, ta, h, ui, uf, t_rel, delay, next_rel)
+    sf[u, SF_TAIL_WATCH] = _tail_watch(u, rear, ui, uf, si, t_rel, probes)
+    return next_rel
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
 def _unit_step(  # type: ignore[no-untyped-def]
     u, t, dt, x, v, ai, af, ui, uf, lim, probes, p_stand, si, sf, t_rel, vdes, delay,
     stop_dur, head_t, tail_t, gap_m, next_rel,
@@ -566,14 +631,66 @@ def _unit_step(  # type: ignore[no-untyped-def]
                                      stop_dur[u], probes, p_stand, head_t, gap_m)  # fmt: skip
             sf[u, SF_HEAD_WATCH] = _head_watch(u, uf, si, probes)
         if a == last and xn >= sf[u, SF_TAIL_WATCH]:
-            rear = af[a, AF_LEN]
-            si[u, SI_TAIL_NXT] = _record(u, rear, xa, xn, va, vn, ta, hr, probes, tail_t,
-                                         si[u, SI_TAIL_NXT])  # fmt: skip
-            next_rel = _open_gap(u, rear, xa, xn, va, vn, ta, hr, ui, uf, t_rel, delay, next_rel)
-            sf[u, SF_TAIL_WATCH] = _tail_watch(u, rear, ui, uf, si, t_rel, probes)
+            next_rel = _tail_moved(u, af[a, AF_LEN], xa, xn, va, vn, ta, hr, ui, uf, si, sf,
+                                   t_rel, delay, probes, tail_t, next_rel)  # fmt: skip
         x[a] = xn
         v[a] = vn
+    sf[u, SF_VD] = min(vdes[u], _limit(x[first] - uf[u, UF_LEN], x[first], lim))
+    sf[u, SF_FAST_UNTIL] = _fast_until(u, dt, x, v, ai, af, ui, uf, si, vdes, lim)
     return updates, next_rel
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _fast_unit_step(  # type: ignore[no-untyped-def]
+    u, t, dt, x, v, ai, af, ui, uf, lim, probes, p_stand, si, sf, t_rel, delay,
+    stop_dur, head_t, tail_t, gap_m, next_rel,
+):  # fmt: skip
+    """_unit_step of a marching unit whose head is short of its fast limit
+    (_fast_until): the same arithmetic without what cannot happen there (a
+    first move, a show stop, a braking curve, a new speed limit), and each
+    follower reads the agent in front of it directly."""
+    first = ui[u, UI_FIRST]
+    last = ui[u, UI_LAST]
+    vd = sf[u, SF_VD]
+    for a in range(last, first, -1):
+        xa, va = x[a], v[a]
+        gap = x[a - 1] - af[a - 1, AF_LEN] - xa
+        vl = v[a - 1]
+        vn = _agent_speed(a, False, u, dt, vd, gap, vl, x, v, ai, af, uf, si, lim)
+        if ai[a, AI_MODEL] == MODEL_RANK:
+            gap -= RANK_MIN_M
+        dx, vn = _capped_move(va, vn, gap, dt)
+        xn = xa + dx
+        if a == last and xn >= sf[u, SF_TAIL_WATCH]:
+            next_rel = _tail_moved(u, af[a, AF_LEN], xa, xn, va, vn, t, dt, ui, uf, si, sf,
+                                   t_rel, delay, probes, tail_t, next_rel)  # fmt: skip
+        x[a] = xn
+        v[a] = vn
+    a = first
+    xa, va = x[a], v[a]
+    lead = ai[a, AI_LEADER]
+    gap, vl = np.inf, 0.0
+    if lead >= 0:
+        back = x[lead] - af[a, AF_LEAD_LEN]
+        if back < af[a, AF_LEAD_FREE]:
+            gap, vl = back - xa, v[lead]
+    vn = _agent_speed(a, False, u, dt, vd, gap, vl, x, v, ai, af, uf, si, lim)
+    if ai[a, AI_MODEL] == MODEL_RANK:
+        gap -= RANK_MIN_M
+    dx, vn = _capped_move(va, vn, gap, dt)
+    xn = xa + dx
+    hr = dt
+    if xn >= sf[u, SF_HEAD_WATCH]:
+        xn, vn, hr = _head_moved(u, t, xa, xn, va, vn, t, dt, x, v, ai, af, ui, uf, si, sf,
+                                 stop_dur[u], probes, p_stand, head_t, gap_m)  # fmt: skip
+        sf[u, SF_HEAD_WATCH] = _head_watch(u, uf, si, probes)
+        sf[u, SF_FAST_UNTIL] = -np.inf  # it may have arrived at its show stop
+    if a == last and xn >= sf[u, SF_TAIL_WATCH]:
+        next_rel = _tail_moved(u, af[a, AF_LEN], xa, xn, va, vn, t, hr, ui, uf, si, sf,
+                               t_rel, delay, probes, tail_t, next_rel)  # fmt: skip
+    x[a] = xn
+    v[a] = vn
+    return last - first + 1, next_rel
 
 
 # --- cruising: a unit in free flow advanced in one move --------------------------
@@ -732,6 +849,21 @@ def _try_sleep(u, t1, dt, x, v, ai, af, ui, uf, si, sf, t_rel, vdes, lim, probes
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _may_sleep(u, x, v, ai, ui, si, sf):  # type: ignore[no-untyped-def]
+    """False where _try_sleep would be: the head neither at its desired speed
+    nor behind a cruising unit nor at its show stop. Cheaper: the desired
+    speed of the fast step, where its head is short of its fast limit."""
+    first = ui[u, UI_FIRST]
+    if si[u, SI_STOP] == STOP_STOPPED:
+        return True
+    if ai[first, AI_LEADER] >= 0 and si[ai[first, AI_LEAD_UNIT], SI_CRUISE]:
+        return True
+    if x[first] >= sf[u, SF_FAST_UNTIL]:
+        return True  # its cached desired speed may not hold there
+    return abs(v[first] - sf[u, SF_VD]) <= CRUISE_EPS_V
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
 def _record_cruise(u, back, xn, t, c, probes, out, k):  # type: ignore[no-untyped-def]
     """Passes of the point ``back`` metres behind a front now at ``xn`` that has
     come at the constant speed ``c``, from the ``k``-th probe on: timed
@@ -848,28 +980,46 @@ def _run(  # type: ignore[no-untyped-def]
             n_act += 1
         if n_act > n_kept:  # the units kept are still in order of march
             _sort(act, n_act)
+        gone = 0
         for i in range(n_act - 1, -1, -1):  # back to front: each reads its leader unmoved
-            n, next_rel = _unit_step(act[i], t, dt, x, v, ai, af, ui, uf, lim, probes, p_stand,
-                                     si, sf, t_rel, vdes, delay, stop_dur, head_t, tail_t,
-                                     gap_m, next_rel)  # fmt: skip
-            updates += n
-        kept = 0
-        for i in range(n_act):  # front to back: each sees its leader's decision
             u = act[i]
+            if x[ui[u, UI_FIRST]] < sf[u, SF_FAST_UNTIL]:
+                n, next_rel = _fast_unit_step(u, t, dt, x, v, ai, af, ui, uf, lim, probes,
+                                              p_stand, si, sf, t_rel, delay, stop_dur, head_t,
+                                              tail_t, gap_m, next_rel)  # fmt: skip
+            else:
+                n, next_rel = _unit_step(u, t, dt, x, v, ai, af, ui, uf, lim, probes, p_stand,
+                                         si, sf, t_rel, vdes, delay, stop_dur, head_t, tail_t,
+                                         gap_m, next_rel)  # fmt: skip
+            updates += n
+            # Its follower has moved already (back to front): whether it is
+            # done is known now, the same answer as after the whole step.
             if _done(u, x, af, ui, uf, si, probes.shape[0], p_stand):
                 si[u, SI_MODE] = RETIRED
                 retired += 1
-            elif (
-                cruise
-                and (step + u) % SLEEP_TRY_STEPS == 0
-                and _try_sleep(u, t + dt, dt, x, v, ai, af, ui, uf, si, sf, t_rel, vdes, lim,
-                               probes, p_stand)
-            ):  # fmt: skip
-                n_heap = _heap_push(ht, hu, n_heap, sf[u, SF_WAKE], u)
-            else:
-                act[kept] = u
-                kept += 1
-        n_act = kept
+                gone += 1
+                if ui[u, UI_BEHIND] >= 0:
+                    sf[ui[u, UI_BEHIND], SF_FAST_UNTIL] = -np.inf
+        trying = cruise and step % SLEEP_TRY_STEPS == 0
+        if trying or gone > 0:
+            kept = 0
+            for i in range(n_act):  # front to back: each sees its leader's decision
+                u = act[i]
+                if si[u, SI_MODE] == RETIRED:
+                    continue
+                if (
+                    trying
+                    and _may_sleep(u, x, v, ai, ui, si, sf)
+                    and _try_sleep(u, t + dt, dt, x, v, ai, af, ui, uf, si, sf, t_rel, vdes, lim,
+                                   probes, p_stand)
+                ):  # fmt: skip
+                    n_heap = _heap_push(ht, hu, n_heap, sf[u, SF_WAKE], u)
+                    if ui[u, UI_BEHIND] >= 0:
+                        sf[ui[u, UI_BEHIND], SF_FAST_UNTIL] = -np.inf
+                else:
+                    act[kept] = u
+                    kept += 1
+            n_act = kept
         step = _next_step(step, t0, dt, n_act, next_rel, ht[0] if n_heap > 0 else np.inf)
     return updates, retired == n_units
 
@@ -878,14 +1028,18 @@ def _run(  # type: ignore[no-untyped-def]
 def _pack(ag, un, route):  # type: ignore[no-untyped-def]
     """The kernel's rows: per agent its ints and floats, per unit the same, the limits."""
     n_a, n_u = ag.unit.shape[0], un.first.shape[0]
-    ai = np.empty((n_a, 3), np.int64)
-    af = np.empty((n_a, 8))
+    ai = np.empty((n_a, 4), np.int64)
+    af = np.empty((n_a, 10))
     for a in range(n_a):
         ai[a, AI_UNIT], ai[a, AI_LEADER], ai[a, AI_MODEL] = ag.unit[a], ag.leader[a], ag.model[a]
+        lead = ag.leader[a]
+        ai[a, AI_LEAD_UNIT] = ag.unit[lead] if lead >= 0 else -1
+        af[a, AF_LEAD_LEN] = ag.length[lead] if lead >= 0 else 0.0
+        af[a, AF_LEAD_FREE] = un.free_x[ag.unit[lead]] if lead >= 0 else np.inf
         af[a, AF_LEN], af[a, AF_RATIO] = ag.length[a], ag.speed_ratio[a]
         af[a, AF_ACCEL], af[a, AF_DECEL], af[a, AF_TAU] = ag.accel[a], ag.decel[a], ag.tau[a]
         af[a, AF_DELTA], af[a, AF_S0], af[a, AF_INV2SAB] = ag.delta[a], ag.s0[a], ag.inv_2sqrt_ab[a]
-    ui = np.empty((n_u, 6), np.int64)
+    ui = np.empty((n_u, 7), np.int64)
     uf = np.empty((n_u, 5))
     for u in range(n_u):
         ui[u, UI_FIRST], ui[u, UI_LAST], ui[u, UI_RULE] = un.first[u], un.last[u], un.rule[u]
@@ -896,6 +1050,14 @@ def _pack(ag, un, route):  # type: ignore[no-untyped-def]
             un.retire_x[u],
         )
         uf[u, UF_LEN], uf[u, UF_FREE_X] = un.length[u], un.free_x[u]
+        ui[u, UI_BEHIND] = -1
+        for a in range(un.first[u] + 1, un.last[u] + 1):
+            if ag.leader[a] != a - 1:  # the fast step reads the agent in front directly
+                raise ValueError("a unit's agents must follow one another in order")
+    for u in range(n_u):
+        lead = ag.leader[un.first[u]]
+        if lead >= 0:
+            ui[ag.unit[lead], UI_BEHIND] = u
     n_l = route.limit_from.shape[0]
     lim = np.empty((n_l, 3))
     for k in range(n_l):
@@ -926,9 +1088,10 @@ def run_chunk(
     for r in prange(x.shape[0]):
         # A run's scratch rows: allocated here, as _run may not (see the module's docstring).
         si = np.zeros((n_units, 5), np.int64)
-        sf = np.zeros((n_units, 6))
+        sf = np.zeros((n_units, 8))
         sf[:, SF_HEAD_WATCH] = -np.inf  # worked out at the first step
         sf[:, SF_TAIL_WATCH] = -np.inf
+        sf[:, SF_FAST_UNTIL] = -np.inf
         act = np.empty(n_units, np.int64)
         ht = np.empty(n_units)
         hu = np.empty(n_units, np.int64)
