@@ -130,11 +130,12 @@ CRUISE_MIN_STEPS = 3.0
 #: A cruising unit wakes this many steps before its next event (the full model meets it).
 WAKE_STEPS_EARLY = 2.0
 #: Units on the road check whether they may cruise once every this many steps,
-#: all at the same step (the steps between need no pass over the units):
-#: checking at every step cost a dense column where nothing cruises 15 % of
-#: its time, every 4th step 6 %, and a large parade 7 % more time as its units
-#: start cruising a little later (bench_kernel, bench_large_parade).
-SLEEP_TRY_STEPS = 4
+#: all at the same step (the steps between need no pass over the units).
+#: Checking at every step cost a dense column where nothing cruises 15 % of
+#: its time; every 4th step 10 % with the fast step, every 8th 5 %, while a
+#: large parade, whose units start cruising a little later, took the same
+#: time with 8 as with 4 (bench_kernel, bench_large_parade).
+SLEEP_TRY_STEPS = 8
 #: Road [m] a cruising head keeps in hand beyond its car-following's reach.
 CRUISE_GAP_MARGIN_M = 0.5
 #: A tail's watch position lies this far short of its events [m]: the events
