@@ -952,7 +952,7 @@ def _next_step(step, t0, dt, n_act, next_rel, next_wake):  # type: ignore[no-unt
 
 @njit(cache=True, fastmath=False, error_model="numpy", **_NO_REFCOUNTS)
 def _run(  # type: ignore[no-untyped-def]
-    x, v, ai, af, ui, uf, lim, probes, p_stand, t0, dt, n_steps, cruise,
+    x, v, ai, af, ui, uf, lim, probes, p_stand, t0, dt, n_steps, cruise, fast,
     t_rel, vdes, delay, stop_dur, head_t, tail_t, gap_m, si, sf, act, ht, hu,
 ):  # fmt: skip
     """One run, in place: ``x``, ``v`` its agents, ``t_rel`` … ``stop_dur`` its
@@ -984,7 +984,7 @@ def _run(  # type: ignore[no-untyped-def]
         gone = 0
         for i in range(n_act - 1, -1, -1):  # back to front: each reads its leader unmoved
             u = act[i]
-            if x[ui[u, UI_FIRST]] < sf[u, SF_FAST_UNTIL]:
+            if fast and x[ui[u, UI_FIRST]] < sf[u, SF_FAST_UNTIL]:
                 n, next_rel = _fast_unit_step(u, t, dt, x, v, ai, af, ui, uf, lim, probes,
                                               p_stand, si, sf, t_rel, delay, stop_dur, head_t,
                                               tail_t, gap_m, next_rel)  # fmt: skip
@@ -1085,6 +1085,7 @@ def run_chunk(
     updates, finished = outcomes.updates, outcomes.finished
     probes, p_stand = route.probes, route.stand
     t0, dt, n_steps, cruise = clock.t0, clock.dt, clock.n_steps, clock.shortcuts
+    fast = clock.fast_step
     n_units = ui.shape[0]
     for r in prange(x.shape[0]):
         # A run's scratch rows: allocated here, as _run may not (see the module's docstring).
@@ -1097,7 +1098,7 @@ def run_chunk(
         ht = np.empty(n_units)
         hu = np.empty(n_units, np.int64)
         n, ok = _run(
-            x[r], v[r], ai, af, ui, uf, lim, probes, p_stand, t0, dt, n_steps, cruise,
+            x[r], v[r], ai, af, ui, uf, lim, probes, p_stand, t0, dt, n_steps, cruise, fast,
             release_t[r], speed[r], delay[r], stop_s[r], head_t[r], tail_t[r], gap_m[r],
             si, sf, act, ht, hu,
         )  # fmt: skip

@@ -76,6 +76,9 @@ class Clock(NamedTuple):
     #: Units in free flow cruise in one move (docs/simulation.md); False: every
     #: agent every step (the full model, which the shortcut must agree with).
     shortcuts: bool = True
+    #: Plain marching takes the kernel's fast step (the same results to the
+    #: bit); False: the full step everywhere (tests compare the two).
+    fast_step: bool = True
 
 
 class Draws(NamedTuple):

@@ -71,12 +71,14 @@ def run(
     t_start: float,
     t_end: float,
     shortcuts: bool = True,
+    fast_step: bool = True,
 ) -> Raw:
     """Simulate ``len(vdes)`` runs of ``layout`` from ``t_start`` to at most ``t_end``.
 
     ``vdes``, ``delay`` and ``stop_dur`` are ``[runs, units]`` (ghosts
     included): each unit's desired speed, step-off delay, show-stop duration.
-    ``shortcuts=False`` runs the full model (no unit cruises in one move).
+    ``shortcuts=False`` runs the full model (no unit cruises in one move);
+    ``fast_step=False`` the full step for every unit-step (the same results).
     """
     runs = vdes.shape[0]
     n_u, n_p = layout.n_units, len(layout.probes)
@@ -99,6 +101,7 @@ def run(
         dt=float(dt),
         n_steps=max(1, math.ceil((t_end - t_start) / dt)),
         shortcuts=shortcuts,
+        fast_step=fast_step,
     )
     run_chunk(
         layout.agents(), layout.units(), layout.route(), clock, motion, draws, record, outcomes
