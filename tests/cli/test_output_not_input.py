@@ -88,3 +88,33 @@ def test_outputs_that_never_take_dash_do_not_suggest_it(cli: Run, tmp_path: Path
     r = cli("secret", "rotate", "--badge", "--database", database, "--badge-key-file", key_pipe)
     assert r.code == 2 and "not a regular file" in r.err, r.err
     assert "use - for stdout" not in r.err
+
+
+def test_no_command_writes_over_a_file_it_was_given(cli: Run, tmp_path: Path) -> None:
+    """Every -o and --chart: the plan (also by another name), or one output over
+    another, is refused naming both, before anything is written."""
+    text = CITY.read_text()
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(text)
+    cases = [
+        ("schedule", plan, "-o", plan),
+        ("schedule", plan, "--format", "json", "-o", tmp_path / "sub" / ".." / "plan.yaml"),
+        ("staging", plan, "-o", tmp_path / "s.png", "--chart", tmp_path / "s.png"),
+        ("simulate", plan, "--runs", "2", "--format", "json", "-o", plan),
+        ("simulate", plan, "--runs", "2", "-o", tmp_path / "x.png", "--chart", tmp_path / "x.png"),
+    ]
+    (tmp_path / "sub").mkdir()
+    for args in cases:
+        r = cli(*args)
+        assert r.code == 2, (args, r.err)
+        assert "is also the file of" in r.err and "would replace" in r.err, (args, r.err)
+        assert plan.read_text() == text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.yaml", "sub"]
+    os.link(plan, tmp_path / "alias.yaml")
+    r = cli("schedule", plan, "-o", tmp_path / "alias.yaml")
+    assert r.code == 2 and "PLAN" in r.err and "--output" in r.err, r.err
+    assert plan.read_text() == text
+    # An output beside its input is written as before.
+    r = cli("schedule", plan, "-o", tmp_path / "table.txt")
+    assert r.code == 0, r.err
+    assert (tmp_path / "table.txt").read_text().strip()

@@ -106,7 +106,10 @@ def write_output(
     that is not a regular file (a link, a pipe, a device, a folder) is refused.
     ``field`` names the option in messages (default: the option of the
     running command that holds ``path``, else ``--output``). ``stdout_ok``
-    false: the option does not take ``-``, so no refusal suggests it.
+    false: the option does not take ``-``, so no refusal suggests it. A
+    file the running command was also given by another argument or option
+    (its plan, its guest book, another output) is refused: writing it would
+    replace that file.
     """
     if path is None or str(path) == "-":
         if isinstance(data, bytes):
@@ -118,7 +121,21 @@ def write_output(
         out.file.write(data)
         out.file.flush()
         return
-    write_file(path, data, field=field or _option_of(path), stdout_ok=stdout_ok)
+    option = field or _option_of(path)
+    refuse_other_files(path, option)
+    write_file(path, data, field=option, stdout_ok=stdout_ok)
+
+
+def refuse_other_files(path: Path, option: str) -> None:
+    """A UserError if ``path`` names a file the running command also has under
+    another argument or option (same path once resolved, or a hard link)."""
+    for name, other in _command_files(path):
+        if _same_file(path, other):
+            raise UserError(
+                f"{path} is also the file of {name}: writing it would replace that file",
+                field=option,
+                hint="name another file to write",
+            )
 
 
 def refuse_input_as_output(output: Path | None, inputs: Sequence[Path], *, field: str) -> None:
@@ -128,16 +145,36 @@ def refuse_input_as_output(output: Path | None, inputs: Sequence[Path], *, field
     if output is None or str(output) == "-":
         return
     for source in inputs:
-        try:
-            same = os.path.samefile(output, source)
-        except OSError:  # one of them does not exist (yet): compare the names
-            same = output.resolve() == source.resolve()
-        if same:
+        if _same_file(output, source):
             raise UserError(
                 f"{output} is the input file {source}: writing it would replace the input",
                 field=field,
                 hint="name another file to write",
             )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet): compare the names
+        return a.resolve() == b.resolve()
+
+
+def _command_files(path: Path) -> list[tuple[str, Path]]:
+    """The running command's other file arguments and options, by name (``-`` left out)."""
+    ctx = _current_context()
+    if ctx is None:
+        return []
+    files = []
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name) if param.name is not None else None
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, Path) and item is not path and str(item) != "-":
+                name = str(max(param.opts, key=len)) if param.opts else str(param.name)
+                if param.param_type_name == "argument":
+                    name = (param.name or "file").upper()
+                files.append((name, item))
+    return files
 
 
 def _current_context() -> Any:
@@ -156,7 +193,11 @@ def _option_of(path: Path | None) -> str:
     if ctx is not None and path is not None:
         for param in ctx.command.params:
             value = ctx.params.get(param.name) if param.name is not None else None
-            if isinstance(value, (str, Path)) and Path(value) == path and param.opts:
+            if (
+                param.param_type_name == "option"
+                and isinstance(value, (str, Path))
+                and Path(value) == path
+            ):
                 return str(max(param.opts, key=len))
     return "--output"
 
