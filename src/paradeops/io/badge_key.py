@@ -13,23 +13,19 @@ printed under the one it replaces).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
-import secrets
-import stat
 from pathlib import Path
 
 from paradeops.errors import UserError
-from paradeops.io.writefile import write_file
+from paradeops.io.keyfile import parse_key, read_key_file, write_key_file
 
 __all__ = ["DEFAULT_FILE", "ENV", "beside", "load_badge_key", "write_badge_key"]
 
 ENV = "PARADEOPS_BADGE_KEY"
-MIN_BYTES = 32
 #: Beside the default database's key file (``paradeops.key``), in the working folder.
 DEFAULT_FILE = Path("paradeops.badge.key")
 _CREATE = "paradeops secret rotate --badge"
+_HINT = f"make a new one with `{_CREATE}` (badges printed before it are void)"
 
 
 def beside(key_file: Path) -> Path:
@@ -37,33 +33,13 @@ def beside(key_file: Path) -> Path:
     return key_file.with_suffix(".badge.key")
 
 
-def _parse(text: str, origin: str) -> bytes:
-    text = text.strip()
-    key: bytes | None = None
-    try:
-        key = bytes.fromhex(text)
-    except ValueError:
-        try:
-            key = base64.urlsafe_b64decode(text.replace("+", "-").replace("/", "_") + "==")
-        except (binascii.Error, ValueError):
-            key = None
-    if key is None or len(key) < MIN_BYTES:
-        raise UserError(
-            f"{origin}: not a key of at least {MIN_BYTES} bytes in hex or base64",
-            hint=f"make a new one with `{_CREATE}` (badges printed before it are void)",
-        )
-    return key
-
-
 def load_badge_key(path: Path, field: str = "--badge-key-file") -> bytes:
     """The badge key: ``PARADEOPS_BADGE_KEY``, else the file ``path`` (0600)."""
     env_value = os.environ.get(ENV)
     if env_value:
-        return _parse(env_value, ENV)
+        return parse_key(env_value, ENV, hint=_HINT)
     try:
-        with open(path, "rb") as f:
-            mode = os.fstat(f.fileno()).st_mode
-            text = f.read(4096).decode("ascii", errors="replace")
+        key, _ = read_key_file(path, field=field, noun="badge key", hint=_HINT)
     except FileNotFoundError:
         raise UserError(
             f"there is no badge key: {path} does not exist and {ENV} is not set",
@@ -71,24 +47,9 @@ def load_badge_key(path: Path, field: str = "--badge-key-file") -> bytes:
             hint=f"create one with `{_CREATE} --badge-key-file {path}`, and give the "
             "service the same file (or the same value in " + ENV + ")",
         ) from None
-    except OSError as e:
-        raise UserError(f"cannot read the badge key {path}: {e.strerror}", field=field) from None
-    if mode & 0o077:
-        raise UserError(
-            f"the badge key {path} may be read by others (mode {stat.S_IMODE(mode):o})",
-            field=field,
-            hint=f"chmod 600 {path}",
-        )
-    return _parse(text, str(path))
+    return key
 
 
 def write_badge_key(path: Path) -> None:
     """A fresh badge key in ``path``, 0600, atomically (replacing any before it)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_file(
-        path,
-        secrets.token_hex(MIN_BYTES) + "\n",
-        field="--badge-key-file",
-        mode=0o600,
-        stdout_ok=False,
-    )
+    write_key_file(path, field="--badge-key-file")

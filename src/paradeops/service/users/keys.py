@@ -12,11 +12,7 @@ looks at the file again every :data:`RECHECK_S` seconds and takes the new key.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
-import secrets
-import stat
 import threading
 import time
 from pathlib import Path
@@ -24,13 +20,15 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from paradeops.errors import UserError
-from paradeops.io.writefile import write_file
+from paradeops.io.keyfile import parse_key as _parse_key
+from paradeops.io.keyfile import read_key_file, write_key_file
 from paradeops.store.db import normalise_url
 
 ENV = "PARADEOPS_SECRET_KEY"
-MIN_BYTES = 32
 #: How often a running service looks for a rotated key file [s].
 RECHECK_S = 2.0
+_FIELD = "--secret-key-file"
+_HINT = 'make one with: python -c "import secrets; print(secrets.token_hex(32))"'
 
 
 def default_key_file(database_url: str) -> Path:
@@ -42,76 +40,27 @@ def default_key_file(database_url: str) -> Path:
 
 
 def parse_key(text: str, origin: str) -> bytes:
-    """Hex or base64 text → at least :data:`MIN_BYTES` bytes of key."""
-    text = text.strip()
-    key: bytes | None = None
-    try:
-        key = bytes.fromhex(text)
-    except ValueError:
-        for decode in (base64.b64decode, base64.urlsafe_b64decode):
-            try:
-                key = decode(text + "=" * (-len(text) % 4))
-                break
-            except (binascii.Error, ValueError):
-                continue
-    if key is None or len(key) < MIN_BYTES:
-        raise UserError(
-            f"{origin}: not a key of at least {MIN_BYTES} bytes in hex or base64",
-            hint='make one with: python -c "import secrets; print(secrets.token_hex(32))"',
-        )
-    return key
-
-
-def _check_private(path: Path, mode: int) -> None:
-    if mode & 0o077:
-        raise UserError(
-            f"the key file {path} may be read by others (mode {stat.S_IMODE(mode):o})",
-            field="--secret-key-file",
-            hint=f"chmod 600 {path}",
-        )
+    """Hex or base64 text → at least 32 bytes of key (:func:`paradeops.io.keyfile.parse_key`)."""
+    return _parse_key(text, origin, hint=_HINT)
 
 
 def _read_file(path: Path) -> tuple[bytes, tuple[int, int, int]]:
     """The key in ``path`` and the file's identity (inode, mtime, size)."""
     try:
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
-            _check_private(path, st.st_mode)
-            text = f.read(4096).decode("ascii", errors="replace")
-    except OSError as e:
-        raise UserError(
-            f"cannot read the key file {path}: {e.strerror}", field="--secret-key-file"
-        ) from None
-    return parse_key(text, str(path)), (st.st_ino, st.st_mtime_ns, st.st_size)
+        return read_key_file(path, field=_FIELD, noun="key file", hint=_HINT)
+    except FileNotFoundError as e:
+        raise UserError(f"cannot read the key file {path}: {e.strerror}", field=_FIELD) from None
 
 
 def write_new_key(path: Path) -> None:
     """A fresh key in ``path``, 0600, atomically (readers see the old key or the new one)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_file(
-        path,
-        secrets.token_hex(MIN_BYTES) + "\n",
-        field="--secret-key-file",
-        mode=0o600,
-        stdout_ok=False,
-    )
+    write_key_file(path, field=_FIELD)
 
 
 def _create_if_missing(path: Path) -> None:
     """Create the key file unless it exists; two services starting at once agree on one."""
-    if path.exists():
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # Linked into place, never replacing: if another process made the file first,
-    # theirs stands.
-    write_file(
-        path,
-        secrets.token_hex(MIN_BYTES) + "\n",
-        field="--secret-key-file",
-        mode=0o600,
-        keep_existing=True,
-        stdout_ok=False,
-    )
+    if not path.exists():
+        write_key_file(path, field=_FIELD, keep_existing=True)
 
 
 class SigningKey:
