@@ -161,3 +161,19 @@ def test_a_plan_without_assembly_is_bad_input(cli: Run, examples: Path) -> None:
     r = cli("staging", examples / "victory-day-2025" / "plan.yaml")
     assert r.code == 2
     assert "no assembly: section" in r.err and "docs/staging.md" in r.err
+
+
+def test_validate_reports_what_staging_would_refuse(cli: Run, tmp_path: Path) -> None:
+    """``validate`` checks the assembly section's cross-references and sizes too."""
+    text = three_floats(assembly=BAD).replace(
+        "capacity_m: 90, capacity_m2: 900", "capacity_m2: 900"
+    )
+    r = cli("validate", write(tmp_path, text))
+    assert r.code == 2, r.out
+    assert "assembly.assign.ghost: unknown unit 'ghost'" in r.err
+    assert "assembly.assign.b: unknown area 'nowhere'" in r.err
+    assert "area id 'yard' is already used" in r.err
+    r = cli("validate", write(tmp_path, three_floats(capacity="capacity_m: 40")))
+    assert r.code == 2 and "area 'yard' (40 m) is too small" in r.err, r.err
+    r = cli("validate", write(tmp_path, three_floats()))
+    assert r.code == 0 and "OK" in r.out, r.err

@@ -50,6 +50,10 @@ def load_and_schedule(path: Path) -> tuple[Plan, Schedule]:
 def validate(plan: PlanArg) -> None:
     """Check a plan and report every problem at once (exit 2 if any)."""
     p, s = load_and_schedule(plan)
+    if p.assembly is not None:  # what staging and print would refuse
+        from paradeops.cli.staging_commands import check_assembly
+
+        check_assembly(p, str(plan))
     ground = sum(1 for u in s.units if u.trajectory is not None)
     out.print(
         f"{plan}: OK — {len(p.units)} units ({ground} on the road), "
