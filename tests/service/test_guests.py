@@ -194,3 +194,15 @@ def test_guests_page_by_role(client: TestClient, org: dict[str, str]) -> None:
     assert 'id="append-event"' not in html
     page_login(client, "mar")
     assert client.get("/guests").status_code == 403
+
+
+def test_a_bad_moment_is_located_not_echoed(client: TestClient, org: dict[str, str]) -> None:
+    upload_book(client, org)
+    secret = "<script>x</script>" + "y" * 500
+    r = client.post(
+        "/api/guests/cn-leader/events", json={"at": secret, "kind": "cancelled"}, headers=org
+    )
+    assert r.status_code == 422, r.text
+    assert "<script>" not in r.text and "yyyy" not in r.text
+    detail = r.json()["detail"]
+    assert detail[0]["loc"][-1] == "at" and "not a date" in detail[0]["msg"]

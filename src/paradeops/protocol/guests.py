@@ -63,7 +63,8 @@ def _moment(value: object) -> dt.date | dt.datetime:
         try:
             value = moment_from_text(value)
         except ValueError:
-            raise ValueError(f"{value!r} is not a date (YYYY-MM-DD) or an ISO datetime") from None
+            # Named by its place, not echoed: the service's answers never carry input.
+            raise ValueError("not a date (YYYY-MM-DD) or an ISO datetime") from None
     if isinstance(value, dt.datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(
