@@ -332,11 +332,11 @@ class SimulationSpec(_Strict):
         "(Treiber & Kesting 2013; no slowing while the gap exceeds the desired one, so a "
         "planned gap costs no time) or the plain IDM (a little slower at any gap)",
     )
-    step_s: Annotated[Fraction, Field(gt=0, le=0.25)] = Field(
+    step_s: Annotated[Fraction, Field(ge=0.001, le=0.25)] = Field(
         0.05,
         description="Simulation time step [s]; the default keeps the error at the stand under "
         "0.2 s on long columns (docs/simulation.md); up to 0.25 for quicker, rougher runs "
-        "(larger steps are unstable)",
+        "(larger steps are unstable); at least 0.001 (a parade of hours would take days)",
     )
     held_threshold_s: Seconds = Field(
         5.0,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from paradeops.errors import UserError
 from paradeops.model.plan import AircraftUnit, Plan
 from paradeops.model.simulation_spec import SimulationSpec
 from paradeops.simulation.agents import Layout, build
@@ -198,6 +199,7 @@ def prepare(
     samples = draw(spec, layout.unit_ids, runs_cap, rng)
     vdes, delay, stop = _unit_inputs(layout, samples)
     t_start, t_end = _horizon(layout, sched, delay, stop)
+    _check_span(t_start, t_end, spec.step_s)
     return Setup(plan, sched, spec, layout, vdes, delay, stop, t_start, t_end, seed, fan_runs,
                  shortcuts)  # fmt: skip
 
@@ -299,6 +301,36 @@ def simulate(
         if progress is not None:
             progress(batch.n)
     return summarise(setup, merge(parts, fan_runs))
+
+
+#: The longest stretch of parade day a run may simulate [s]: beyond it a
+#: plan's draws (a step-off delay of years) or a crawl of a speed limit
+#: would keep a run going for hours of computing, or forever.
+MAX_SPAN_S = 48 * 3600.0
+#: ... and the most steps of ``step_s`` it may take (48 h at the default 0.05 s).
+MAX_STEPS = 3_500_000
+
+
+def _check_span(t_start: float, t_end: float, dt: float) -> None:
+    """A UserError before any run if the runs would span more than :data:`MAX_SPAN_S`
+    or take more than :data:`MAX_STEPS` steps."""
+    span = t_end - t_start
+    if not math.isfinite(span) or span > MAX_SPAN_S:
+        said = "an endless time" if not math.isfinite(span) else f"{span / 3600:,.0f} h"
+        raise UserError(
+            f"the runs would have to cover {said} (from the first step-off to the last "
+            f"tail with the drawn delays and overruns): more than {MAX_SPAN_S / 3600:.0f} h",
+            field="simulation",
+            hint="check simulation.step_off_delay_s and show_stop_overrun_s (and their "
+            "overrides), and the plan's speed limits and speeds",
+        )
+    if span / dt > MAX_STEPS:
+        raise UserError(
+            f"the runs would take {span / dt:,.0f} steps of {dt:g} s "
+            f"({span / 3600:,.1f} h): more than {MAX_STEPS:,}",
+            field="simulation.step_s",
+            hint="a longer step (the default is 0.05 s)",
+        )
 
 
 def _horizon(

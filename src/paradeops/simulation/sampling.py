@@ -41,7 +41,8 @@ def sample(dist: Distribution, rng: np.random.Generator, n: int) -> FloatArray:
         return rng.normal(dist.mean, dist.sd, n) if dist.sd > 0 else np.full(n, dist.mean)
     if dist.dist == "lognormal":
         assert dist.median is not None and dist.sigma is not None
-        return np.asarray(dist.median * np.exp(dist.sigma * rng.standard_normal(n)))
+        with np.errstate(over="ignore"):  # inf: refused with the span (monte_carlo)
+            return np.asarray(dist.median * np.exp(dist.sigma * rng.standard_normal(n)))
     assert dist.low is not None and dist.high is not None
     if dist.high <= dist.low:
         return np.full(n, dist.low)
