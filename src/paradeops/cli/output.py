@@ -170,9 +170,10 @@ def _command_files(path: Path) -> list[tuple[str, Path]]:
         value = ctx.params.get(param.name) if param.name is not None else None
         for item in value if isinstance(value, list | tuple) else [value]:
             if isinstance(item, Path) and item is not path and str(item) != "-":
-                name = str(max(param.opts, key=len)) if param.opts else str(param.name)
                 if param.param_type_name == "argument":
                     name = (param.name or "file").upper()
+                else:
+                    name = str(max(param.opts, key=len))
                 files.append((name, item))
     return files
 

@@ -310,31 +310,34 @@ def _releases(t_end, si, t_rel, act, n_act):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
 def _back(a, t, x, v, ai, af, si, sf):  # type: ignore[no-untyped-def]
-    """Where the back of agent ``a`` is at ``t``, and its speed: a cruising
-    unit's agents are where its motion has taken them."""
-    w = ai[a, AI_UNIT]
-    if si[w, SI_CRUISE]:
-        return x[a] - af[a, AF_LEN] + sf[w, SF_SPEED] * (t - sf[w, SF_SINCE]), sf[w, SF_SPEED]
-    return x[a] - af[a, AF_LEN], v[a]
+    """Where the back of agent ``a`` is at ``t``, and its speed (see _back_of)."""
+    return _back_of(a, ai[a, AI_UNIT], af[a, AF_LEN], t, x, v, si, sf)
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
-def _ahead(a, head, t, x, v, ai, af, uf, si, sf):  # type: ignore[no-untyped-def]
+def _back_of(a, w, length, t, x, v, si, sf):  # type: ignore[no-untyped-def]
+    """Where the back of agent ``a`` (of unit ``w``, ``length`` long) is at
+    ``t``, and its speed: a cruising unit's agents are where its motion has
+    taken them."""
+    if si[w, SI_CRUISE]:
+        return x[a] - length + sf[w, SF_SPEED] * (t - sf[w, SF_SINCE]), sf[w, SF_SPEED]
+    return x[a] - length, v[a]
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _ahead(a, head, t, x, v, ai, af, si, sf):  # type: ignore[no-untyped-def]
     """The gap from agent ``a`` to the back of the agent ahead at ``t``, and its
     speed; (inf, 0) for nobody. A unit whose tail has passed its release
     point has dispersed and holds no head (the engine's rule)."""
     lead = ai[a, AI_LEADER]
     if lead < 0:
         return np.inf, 0.0
+    # Its unit, length and release point are rows known in advance (_pack).
     w = ai[a, AI_LEAD_UNIT]
     if si[w, SI_MODE] == RETIRED:
         return np.inf, 0.0
-    back = x[lead] - af[a, AF_LEAD_LEN]
-    vl = v[lead]
-    if si[w, SI_CRUISE]:
-        back += sf[w, SF_SPEED] * (t - sf[w, SF_SINCE])
-        vl = sf[w, SF_SPEED]
-    if head and back >= uf[w, UF_FREE_X]:
+    back, vl = _back_of(lead, w, af[a, AF_LEAD_LEN], t, x, v, si, sf)
+    if head and back >= af[a, AF_LEAD_FREE]:
         return np.inf, 0.0
     return back - x[a], vl
 
@@ -619,7 +622,7 @@ def _unit_step(  # type: ignore[no-untyped-def]
                 continue
             ha = t + dt - ta
         xa, va = x[a], v[a]
-        gap, vl = _ahead(a, a == first, t, x, v, ai, af, uf, si, sf)
+        gap, vl = _ahead(a, a == first, t, x, v, ai, af, si, sf)
         vn = _agent_speed(a, a == first, u, ha, vd, gap, vl, x, v, ai, af, uf, si, lim)
         if ai[a, AI_MODEL] == MODEL_RANK:
             gap -= RANK_MIN_M
@@ -692,6 +695,14 @@ def _fast_unit_step(  # type: ignore[no-untyped-def]
     x[a] = xn
     v[a] = vn
     return last - first + 1, next_rel
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _recheck_behind(u, ui, sf):  # type: ignore[no-untyped-def]
+    """Unit ``u`` starts to cruise or retires: the unit following it reads it
+    differently now, so its next step is a full one (_fast_until)."""
+    if ui[u, UI_BEHIND] >= 0:
+        sf[ui[u, UI_BEHIND], SF_FAST_UNTIL] = -np.inf
 
 
 # --- cruising: a unit in free flow advanced in one move --------------------------
@@ -999,8 +1010,7 @@ def _run(  # type: ignore[no-untyped-def]
                 si[u, SI_MODE] = RETIRED
                 retired += 1
                 gone += 1
-                if ui[u, UI_BEHIND] >= 0:
-                    sf[ui[u, UI_BEHIND], SF_FAST_UNTIL] = -np.inf
+                _recheck_behind(u, ui, sf)
         trying = cruise and step % SLEEP_TRY_STEPS == 0
         if trying or gone > 0:
             kept = 0
@@ -1015,8 +1025,7 @@ def _run(  # type: ignore[no-untyped-def]
                                    probes, p_stand)
                 ):  # fmt: skip
                     n_heap = _heap_push(ht, hu, n_heap, sf[u, SF_WAKE], u)
-                    if ui[u, UI_BEHIND] >= 0:
-                        sf[ui[u, UI_BEHIND], SF_FAST_UNTIL] = -np.inf
+                    _recheck_behind(u, ui, sf)
                 else:
                     act[kept] = u
                     kept += 1
