@@ -519,6 +519,18 @@ def _agent_speed(a, head, u, ha, vd, gap, vl, x, v, ai, af, uf, si, lim):  # typ
 
 
 @njit(cache=True, fastmath=False, error_model="numpy", inline="always")
+def _agent_move(a, head, u, ha, vd, gap, vl, x, v, ai, af, uf, si, lim):  # type: ignore[no-untyped-def]
+    """Agent ``a``'s position and speed after its move of ``ha`` seconds
+    (_agent_speed), the move capped short of the leader (a rank keeps its
+    closest distance too)."""
+    vn = _agent_speed(a, head, u, ha, vd, gap, vl, x, v, ai, af, uf, si, lim)
+    if ai[a, AI_MODEL] == MODEL_RANK:
+        gap -= RANK_MIN_M
+    dx, vn = _capped_move(v[a], vn, gap, ha)
+    return x[a] + dx, vn
+
+
+@njit(cache=True, fastmath=False, error_model="numpy", inline="always")
 def _first_move(u, t, dt, t_rel, si):  # type: ignore[no-untyped-def]
     """When unit ``u``'s move in this step starts and how long it lasts: its
     first one from its exact step-off, so a step-off off the grid is not
@@ -623,11 +635,7 @@ def _unit_step(  # type: ignore[no-untyped-def]
             ha = t + dt - ta
         xa, va = x[a], v[a]
         gap, vl = _ahead(a, a == first, t, x, v, ai, af, si, sf)
-        vn = _agent_speed(a, a == first, u, ha, vd, gap, vl, x, v, ai, af, uf, si, lim)
-        if ai[a, AI_MODEL] == MODEL_RANK:
-            gap -= RANK_MIN_M
-        dx, vn = _capped_move(va, vn, gap, ha)
-        xn = xa + dx
+        xn, vn = _agent_move(a, a == first, u, ha, vd, gap, vl, x, v, ai, af, uf, si, lim)
         updates += 1
         hr = ha
         if a == first and xn >= sf[u, SF_HEAD_WATCH]:
@@ -660,11 +668,7 @@ def _fast_unit_step(  # type: ignore[no-untyped-def]
         xa, va = x[a], v[a]
         gap = x[a - 1] - af[a - 1, AF_LEN] - xa
         vl = v[a - 1]
-        vn = _agent_speed(a, False, u, dt, vd, gap, vl, x, v, ai, af, uf, si, lim)
-        if ai[a, AI_MODEL] == MODEL_RANK:
-            gap -= RANK_MIN_M
-        dx, vn = _capped_move(va, vn, gap, dt)
-        xn = xa + dx
+        xn, vn = _agent_move(a, False, u, dt, vd, gap, vl, x, v, ai, af, uf, si, lim)
         if a == last and xn >= sf[u, SF_TAIL_WATCH]:
             next_rel = _tail_moved(u, af[a, AF_LEN], xa, xn, va, vn, t, dt, ui, uf, si, sf,
                                    t_rel, delay, probes, tail_t, next_rel)  # fmt: skip
@@ -678,11 +682,7 @@ def _fast_unit_step(  # type: ignore[no-untyped-def]
         back = x[lead] - af[a, AF_LEAD_LEN]
         if back < af[a, AF_LEAD_FREE]:
             gap, vl = back - xa, v[lead]
-    vn = _agent_speed(a, False, u, dt, vd, gap, vl, x, v, ai, af, uf, si, lim)
-    if ai[a, AI_MODEL] == MODEL_RANK:
-        gap -= RANK_MIN_M
-    dx, vn = _capped_move(va, vn, gap, dt)
-    xn = xa + dx
+    xn, vn = _agent_move(a, False, u, dt, vd, gap, vl, x, v, ai, af, uf, si, lim)
     hr = dt
     if xn >= sf[u, SF_HEAD_WATCH]:
         xn, vn, hr = _head_moved(u, t, xa, xn, va, vn, t, dt, x, v, ai, af, ui, uf, si, sf,
